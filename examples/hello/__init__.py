@@ -1,0 +1,1 @@
+"""A minimal bot: greets every person on a list, once."""

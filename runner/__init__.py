@@ -1,0 +1,24 @@
+"""The runner: the public API a bot imports (everything else is private to the framework)."""
+
+from runner.bot import Bot, NoSettings, Task
+from runner.errors import BusinessError, RunnerError, SystemUnavailable, TechnicalError
+from runner.item import Collector, Item, PersonAction, SystemAccess
+from runner.retry import RetryPolicy
+from runner.states import Role, State
+
+__all__ = [
+    "Bot",
+    "BusinessError",
+    "Collector",
+    "Item",
+    "NoSettings",
+    "PersonAction",
+    "RetryPolicy",
+    "Role",
+    "RunnerError",
+    "State",
+    "SystemAccess",
+    "SystemUnavailable",
+    "Task",
+    "TechnicalError",
+]

@@ -1,0 +1,84 @@
+"""The `rpa` command: the runner's own subcommands plus those installed under `rpa.commands`."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+from typing import Any
+
+import click
+
+from runner.cli.app import App
+from runner.errors import (
+    ConfigError,
+    InvalidTransition,
+    NotFound,
+    PayloadInvalid,
+    PermissionDenied,
+    RunnerError,
+)
+from runner.redact import mask_cprs
+
+COMMANDS_GROUP = "rpa.commands"
+
+# exit codes: 2 bad input or config (DESIGN §6), 3 not allowed, 1 anything else
+_EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (ConfigError, 2),
+    (PayloadInvalid, 2),
+    (NotFound, 2),
+    (InvalidTransition, 2),
+    (PermissionDenied, 3),
+    (RunnerError, 1),
+)
+
+
+class RpaGroup(click.Group):
+    """Loads plugin commands lazily and turns runner errors into one line on stderr."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(e.name for e in entry_points(group=COMMANDS_GROUP))})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for entry in entry_points(group=COMMANDS_GROUP, name=cmd_name):
+            loaded = entry.load()
+            if isinstance(loaded, click.Command):
+                return loaded
+        return None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except tuple(kind for kind, _code in _EXIT_CODES) as error:
+            code = next(code for kind, code in _EXIT_CODES if isinstance(error, kind))
+            click.echo(f"rpa: {mask_cprs(str(error))}", err=True)
+            sys.exit(code)
+
+
+@click.group(cls=RpaGroup)
+@click.option("--config", "config_path", envvar="RPA_CONFIG", default="orchestrator.yaml",
+              show_default=True, help="The deployment file.")
+@click.option("--as", "as_user", envvar="RPA_USER", default=None,
+              help="Act as this user (default: the OS user, who must exist).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, as_user: str | None) -> None:
+    """Software robots for the HR and payroll back office."""
+    ctx.obj = App(config_path=config_path, as_user=as_user)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from runner.cli import admin, items, running
+
+    for module in (running, items, admin):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="rpa")

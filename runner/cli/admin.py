@@ -1,0 +1,281 @@
+"""`rpa config|bots|runs|alerts|users|decide|bench|retention`: the operator's other commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runner.cli.app import App
+from runner.config import check_bots, load_config
+from runner.errors import ConfigError, NotFound, PermissionDenied
+from runner.logs import read_log_lines
+from runner.redact import redact
+from runner.states import Role
+
+pass_app = click.make_pass_decorator(App)
+BENCHMARKS_GROUP = "rpa.benchmarks"
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(redact(value), indent=2, ensure_ascii=False, default=str))
+
+
+# -- config ---------------------------------------------------------------------
+
+
+@click.group("config")
+def config_group() -> None:
+    """The deployment file."""
+
+
+@config_group.command("check")
+@click.argument("file", required=False)
+@pass_app
+def config_check(app: App, file: str | None) -> None:
+    """Validate orchestrator.yaml: one line per problem, exit 2 on any."""
+    path = file or app.config_path
+    config = load_config(path)
+    problems = check_bots(config, {n: {t.name for t in b.tasks} for n, b in app.bots.items()})
+    if problems:
+        raise ConfigError(path, problems)
+    app.config_path = path
+    app.__dict__["config"] = config
+    _ = app.deployment  # validates each bot's settings against its model
+    enabled = sorted(name for name, bot in config.bots.items() if bot.enabled)
+    click.echo(f"{path}: ok ({len(enabled)} bot(s) enabled: {', '.join(enabled) or 'none'})")
+
+
+# -- bots -------------------------------------------------------------------------
+
+
+@click.group("bots")
+def bots_group() -> None:
+    """Bots, their tasks and schedules; pause and resume."""
+
+
+@bots_group.command("ls")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def bots_ls(app: App, as_json: bool) -> None:
+    states = app.store.bot_states()
+    rows = []
+    for name, bot in sorted(app.bots.items()):
+        bot_config = app.config.bots.get(name)
+        state = states.get(name)
+        tasks = []
+        for task in bot.tasks:
+            spec = bot_config.tasks.get(task.name) if bot_config else None
+            schedule = spec.schedule.model_dump(exclude_none=True) if spec and spec.schedule else None
+            tasks.append({"name": task.name, "schedule": schedule,
+                          "only_on": spec.only_on.value if spec and spec.only_on else None})
+        rows.append({
+            "name": name, "version": bot.version, "enabled": bool(bot_config and bot_config.enabled),
+            "paused": bool(state and state.paused), "reason": state.reason if state else None,
+            "tasks": tasks,
+        })
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        status = "paused" if row["paused"] else ("enabled" if row["enabled"] else "disabled")
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        click.echo(f"{row['name']} {row['version']}: {status}{reason}")
+        for task in row["tasks"]:
+            click.echo(f"  {task['name']}: {json.dumps(task['schedule'])} {task['only_on'] or ''}")
+
+
+def _set_paused(app: App, bot: str, paused: bool, reason: str | None) -> None:
+    if bot not in app.bots:
+        raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
+    app.store.set_paused(app.actor(), bot, paused, reason)
+    click.echo(f"{bot} {'paused' if paused else 'resumed'}")
+
+
+@bots_group.command("pause")
+@click.argument("bot")
+@click.option("--reason", default=None)
+@pass_app
+def bots_pause(app: App, bot: str, reason: str | None) -> None:
+    _set_paused(app, bot, True, reason)
+
+
+@bots_group.command("resume")
+@click.argument("bot")
+@pass_app
+def bots_resume(app: App, bot: str) -> None:
+    _set_paused(app, bot, False, None)
+
+
+# -- runs and alerts -----------------------------------------------------------------
+
+
+def run_row(run: Any) -> dict[str, Any]:
+    return {
+        "id": run.id, "bot": run.bot, "task": run.task, "trigger": run.trigger.value,
+        "state": run.state, "today": run.today, "enqueued": run.enqueued, "error": run.error,
+        "started_at": run.started_at, "finished_at": run.finished_at,
+    }
+
+
+@click.group("runs")
+def runs_group() -> None:
+    """Run history and logs."""
+
+
+@runs_group.command("ls")
+@click.option("--bot", default=None)
+@click.option("--limit", type=int, default=50)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def runs_ls(app: App, bot: str | None, limit: int, as_json: bool) -> None:
+    app.actor()
+    rows = [run_row(run) for run in app.store.list_runs(bot=bot, limit=limit)]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>5} {row['bot']}/{row['task']} {row['trigger']} {row['state']} "
+                   f"enqueued {row['enqueued']} started {row['started_at']:%Y-%m-%d %H:%M:%S}")
+
+
+@runs_group.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def runs_show(app: App, run_id: int, as_json: bool) -> None:
+    """A run and its log (masked)."""
+    app.actor()
+    run = run_row(app.store.get_run(run_id))
+    lines = list(read_log_lines(Path(app.config.logging.dir), run_id=run_id))
+    if as_json:
+        echo_json({**run, "log": lines})
+        return
+    click.echo(json.dumps(redact(run), default=str, ensure_ascii=False))
+    for line in lines:
+        click.echo(json.dumps(line, ensure_ascii=False))
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Alerts raised by the runner."""
+
+
+@alerts_group.command("ls")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def alerts_ls(app: App, as_json: bool) -> None:
+    app.actor()
+    rows = [{"id": a.id, "bot": a.bot, "kind": a.kind, "message": a.message, "created_at": a.created_at}
+            for a in app.store.list_alerts()]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>4} {row['created_at']:%Y-%m-%d %H:%M} {row['kind']} "
+                   f"{row['bot'] or ''}: {row['message']}")
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+@click.group("users")
+def users_group() -> None:
+    """Users and their roles."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@pass_app
+def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
+    """Add a user (or set their roles). The first user may be added by anyone; then admins only."""
+    actor = None if not app.store.list_users() else app.actor()
+    user = app.store.add_user(actor, name, [Role(r) for r in roles])
+    click.echo(f"{user.name}: {', '.join(sorted(r.value for r in user.roles))}")
+
+
+@users_group.command("ls")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def users_ls(app: App, as_json: bool) -> None:
+    rows = [{"name": u.name, "roles": sorted(r.value for r in u.roles)} for u in app.store.list_users()]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['name']}: {', '.join(row['roles'])}")
+
+
+# -- decide, bench, retention -----------------------------------------------------------
+
+
+@click.command("decide")
+@click.argument("bot")
+@click.option("--input", "input_file", required=True, type=click.File("r", encoding="utf-8"))
+@pass_app
+def decide_command(app: App, bot: str, input_file: Any) -> None:
+    """The bot's rule decision for one case, as JSON; no side effects, no orchestrator.yaml."""
+    plugin = app.bots.get(bot)
+    if plugin is None:
+        raise NotFound(f"unknown bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
+    if plugin.decide is None:
+        raise NotFound(f"bot {bot!r} has no decide")
+    try:
+        data = json.load(input_file)
+    except json.JSONDecodeError as bad:
+        raise click.BadParameter(f"not JSON: {bad}", param_hint="--input") from None
+    try:
+        decision = plugin.decide(data)
+    except (KeyError, ValueError, TypeError) as bad:
+        click.echo(f"rpa decide: {bad}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(decision, indent=2, ensure_ascii=False, default=str))
+
+
+@click.command("bench")
+@click.argument("name")
+@click.option("--items", type=int, default=None, help="How many items (benchmarks that take a size).")
+@click.option("--json", "as_json", is_flag=True)
+def bench_command(name: str, items: int | None, as_json: bool) -> None:
+    """Run a shipped benchmark beside its reference."""
+    found = {e.name: e for e in entry_points(group=BENCHMARKS_GROUP)}
+    if name not in found:
+        raise NotFound(f"no benchmark {name!r}; shipped: {', '.join(sorted(found))}")
+    options = {"items": items} if items is not None else {}
+    report = found[name].load()(**options)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['name']}: {report['figures']}")
+    click.echo(f"reference {report['reference']['name']}: {report['reference']['figures']}")
+    click.echo(f"ratio {report['ratio']}")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Purge what the retention settings say has expired."""
+
+
+@retention_group.command("run")
+@pass_app
+def retention_run(app: App) -> None:
+    """Delete artifacts (screenshots, traces, letters) older than artifacts.retention_days."""
+    actor = app.actor()
+    if not actor.has(Role.ADMIN, Role.OPS):
+        raise PermissionDenied(f"{actor.name} lacks the role 'ops' or 'admin' needed to purge")
+    cutoff = app.clock.now() - timedelta(days=app.config.artifacts.retention_days)
+    expired = app.store.expired_artifacts(cutoff)
+    for artifact in expired:
+        Path(artifact.path).unlink(missing_ok=True)
+    app.store.delete_artifacts([a.id for a in expired])
+    click.echo(f"purged {len(expired)} artifact(s) older than {cutoff:%Y-%m-%d}")
+
+
+COMMANDS = [config_group, bots_group, runs_group, alerts_group, users_group, decide_command,
+            bench_command, retention_group]

@@ -1,0 +1,143 @@
+"""What every `rpa` subcommand shares: the config, the store, the bots, the actor."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from runner.bot import Bot, discover_bots
+from runner.clock import SystemClock, system_clock
+from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
+from runner.deployment import Deployment, WorkerSettings, deploy
+from runner.errors import ConfigError, NotFound
+from runner.item import SystemAccess
+from runner.logs import configure_logging
+from runner.store import Actor, SqlStore
+
+DATABASE_ENV = "RPA_DATABASE_URL"
+
+
+def database_url(config: OrchestratorConfig, env: Any = os.environ) -> str:
+    """`RPA_DATABASE_URL`, else `store.url`, else the SQLite file `store.sqlite_path`."""
+    url = env.get(DATABASE_ENV) or config.store.url
+    if url:
+        return str(url)
+    path = Path(config.store.sqlite_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def validated_settings(
+    config: OrchestratorConfig, bots: dict[str, Bot], path: str
+) -> dict[str, dict[str, Any]]:
+    """Each enabled bot's settings, checked against its own model; errors name the key."""
+    from pydantic import ValidationError
+
+    settings: dict[str, dict[str, Any]] = {}
+    problems: list[tuple[str, str]] = []
+    for name, bot_config in config.bots.items():
+        if not bot_config.enabled or name not in bots:
+            continue
+        try:
+            bots[name].settings.model_validate(bot_config.settings)
+        except ValidationError as invalid:
+            for error in invalid.errors():
+                key = ".".join(["bots", name, "settings", *(str(p) for p in error["loc"])])
+                problems.append((key, error["msg"]))
+        settings[name] = dict(bot_config.settings)
+    if problems:
+        raise ConfigError(path, problems)
+    return settings
+
+
+class App:
+    """Loaded on first use, so `rpa --help` touches neither the config nor the store."""
+
+    def __init__(self, *, config_path: str, as_user: str | None) -> None:
+        self.config_path = config_path
+        self.as_user = as_user
+        self._store: SqlStore | None = None
+
+    @cached_property
+    def config(self) -> OrchestratorConfig:
+        config = load_config(self.config_path)
+        problems = check_bots(config, {n: {t.name for t in b.tasks} for n, b in self.bots.items()})
+        if problems:
+            raise ConfigError(self.config_path, problems)
+        return config
+
+    @cached_property
+    def bots(self) -> dict[str, Bot]:
+        return discover_bots()
+
+    @cached_property
+    def clock(self) -> SystemClock:
+        return system_clock(self.config.clock.today)
+
+    @property
+    def store(self) -> SqlStore:
+        if self._store is None:
+            self._store = SqlStore(
+                database_url(self.config),
+                clock=self.clock,
+                sqlite_synchronous=self.config.store.sqlite_synchronous,
+            )
+            self._store.migrate()
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def enabled_bots(self) -> dict[str, Bot]:
+        return {n: b for n, b in self.bots.items() if n in self.config.bots and self.config.bots[n].enabled}
+
+    @cached_property
+    def deployment(self) -> Deployment:
+        config = self.config
+        enabled = self.enabled_bots()
+        retry = {
+            (bot, task): task_config.retry.to_policy()
+            for bot, bot_config in config.bots.items() if bot in enabled
+            for task, task_config in bot_config.tasks.items() if task_config.retry is not None
+        }
+        worker = WorkerSettings(
+            lease_s=config.worker.lease_s, heartbeat_s=config.worker.heartbeat_s,
+            poll_s=config.worker.poll_s, reaper_s=config.worker.reaper_s,
+            breaker_threshold=config.circuit_breaker.threshold,
+            breaker_cooldown_s=config.circuit_breaker.cooldown_s,
+        )
+        return deploy(
+            enabled, settings=validated_settings(config, enabled, self.config_path), retry=retry,
+            systems=self.systems(), worker=worker, artifacts_dir=Path(config.artifacts.dir),
+            traces=config.artifacts.traces, fixed_today=self.clock.fixed_today,
+        )
+
+    def systems(self) -> dict[str, SystemAccess]:
+        found = {}
+        for name, system in self.config.systems.items():
+            username = password = None
+            if system.credentials:
+                username, password = resolve_credentials(self.config, system.credentials)
+            found[name] = SystemAccess(name, system.url, username, password)
+        return found
+
+    def start_logging(self, *, to_stderr: bool = False) -> None:
+        import sys
+
+        configure_logging(Path(self.config.logging.dir), self.config.logging.level,
+                          stream=sys.stderr if to_stderr else None)
+
+    def actor(self) -> Actor:
+        """The person acting: `--as USER`, else the OS user; they must exist in the store."""
+        name = self.as_user or getpass.getuser()
+        try:
+            return self.store.get_user(name).actor()
+        except NotFound:
+            raise NotFound(
+                f"user {name!r} is not in the store; an admin adds them with "
+                f"`rpa users add {name} --role ROLE` (or act as another with --as)"
+            ) from None

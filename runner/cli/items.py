@@ -1,0 +1,185 @@
+"""`rpa queue` and `rpa exceptions`: reading work items and working the exception queue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runner.cli.app import App
+from runner.exceptions import ExceptionDesk
+from runner.redact import redact
+from runner.states import State
+from runner.store import WorkItemRecord
+
+pass_app = click.make_pass_decorator(App)
+
+STATE_CHOICE = click.Choice([s.value for s in State])
+
+
+def print_items(records: list[WorkItemRecord], as_json: bool) -> None:
+    rows = [record.summary() for record in records]
+    if as_json:
+        click.echo(json.dumps(redact(rows), indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no items")
+        return
+    click.echo(f"{'id':>6}  {'bot':<22} {'task':<18} {'state':<19} {'att':>3}  {'code':<24} reference")
+    for row in rows:
+        click.echo(f"{row['id']:>6}  {row['bot']:<22} {row['task']:<18} {row['state']:<19} "
+                   f"{row['attempts']:>3}  {row['code'] or '':<24} {redact(row['reference'])}")
+
+
+def item_detail(desk: ExceptionDesk, item_id: int) -> dict[str, Any]:
+    record = desk.store.get_item(desk.actor, item_id)
+    detail = {
+        **record.summary(),
+        "payload": record.payload,
+        "error": {"kind": record.error.kind.value, "code": record.error.code,
+                  "message": record.error.message} if record.error else None,
+        "result": record.result,
+        "today": record.today.isoformat() if record.today else None,
+        "run_id": record.run_id,
+        "checkpoints": [{"name": c.name, "attempt": c.attempt, "at": c.created_at.isoformat(),
+                         "receipt": c.receipt} for c in record.checkpoints],
+        "artifacts": [{"kind": a.kind, "path": a.path, "attempt": a.attempt}
+                      for a in desk.store.list_artifacts(desk.actor, item_id)],
+        "audit": [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action, "reason": a.reason}
+                  for a in desk.store.audit_trail(desk.actor, item_id=item_id)],
+    }
+    return redact(detail)  # type: ignore[no-any-return]
+
+
+@click.group("queue")
+def queue_group() -> None:
+    """Work items."""
+
+
+@queue_group.command("ls")
+@click.option("--bot", default=None)
+@click.option("--task", default=None)
+@click.option("--state", "states", type=STATE_CHOICE, multiple=True)
+@click.option("--code", default=None)
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def queue_ls(app: App, bot: str | None, task: str | None, states: tuple[str, ...], code: str | None,
+             limit: int, as_json: bool) -> None:
+    """List work items (CPR numbers masked)."""
+    records = app.store.list_items(app.actor(), bot=bot, task=task,
+                                   states=[State(s) for s in states] or None, code=code, limit=limit)
+    print_items(records, as_json)
+
+
+@click.group("exceptions")
+def exceptions_group() -> None:
+    """The exception queue: show, retry (optionally corrected), resolve, reject."""
+
+
+def _desk(app: App) -> ExceptionDesk:
+    return ExceptionDesk(app.store, app.deployment, app.actor(), clock=app.clock)
+
+
+@exceptions_group.command("ls")
+@click.option("--bot", default=None)
+@click.option("--code", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def exceptions_ls(app: App, bot: str | None, code: str | None, as_json: bool) -> None:
+    """Items waiting for a person."""
+    print_items(_desk(app).list(bot=bot, code=code), as_json)
+
+
+@exceptions_group.command("show")
+@click.argument("item_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def exceptions_show(app: App, item_id: int, as_json: bool) -> None:
+    """One item: why it stopped, its payload, checkpoints, artifacts and audit trail."""
+    detail = item_detail(_desk(app), item_id)
+    if as_json:
+        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+        return
+    error = detail["error"] or {}
+    click.echo(f"item {detail['id']}  {detail['bot']}/{detail['task']}  {detail['reference']}")
+    click.echo(f"state {detail['state']}  attempts {detail['attempts']}  due {detail['due']}")
+    if error:
+        click.echo(f"error {error['kind']} {error['code']}: {error['message']}")
+    click.echo("payload " + json.dumps(detail["payload"], ensure_ascii=False))
+    for mark in detail["checkpoints"]:
+        receipt = json.dumps(mark["receipt"], ensure_ascii=False)
+        click.echo(f"  checkpoint {mark['name']} (attempt {mark['attempt']}) {receipt}")
+    for artifact in detail["artifacts"]:
+        click.echo(f"  artifact {artifact['kind']}: {artifact['path']}")
+    for entry in detail["audit"]:
+        click.echo(f"  {entry['at']} {entry['actor']} {entry['action']}: {entry['reason'] or ''}")
+
+
+def _targets(desk: ExceptionDesk, ids: tuple[int, ...], bot: str | None, code: str | None,
+             every: bool) -> list[int]:
+    if ids:
+        return list(ids)
+    if not every:
+        raise click.UsageError("name item ids, or filter with --bot/--code and confirm with --all")
+    return [record.id for record in desk.list(bot=bot, code=code)]
+
+
+def _bulk_options(command: Any) -> Any:
+    every = click.option("--all", "every", is_flag=True, help="Every exception matching the filters.")
+    command = every(command)
+    command = click.option("--code", default=None)(command)
+    return click.option("--bot", default=None)(command)
+
+
+@exceptions_group.command("retry")
+@click.argument("ids", type=int, nargs=-1)
+@click.option("--payload", "payload_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A corrected payload (JSON), validated by the task's model.")
+@click.option("--reason", default=None)
+@_bulk_options
+@pass_app
+def exceptions_retry(app: App, ids: tuple[int, ...], payload_file: Path | None, reason: str | None,
+                     bot: str | None, code: str | None, every: bool) -> None:
+    """Send items back to the queue; with --payload, with corrected data (decision taken anew)."""
+    desk = _desk(app)
+    payload = json.loads(payload_file.read_text(encoding="utf-8")) if payload_file else None
+    targets = _targets(desk, ids, bot, code, every)
+    if payload is not None and len(targets) != 1:
+        raise click.UsageError("--payload corrects one item; name exactly one id")
+    for item_id in targets:
+        desk.retry(item_id, payload=payload, reason=reason)
+        click.echo(f"item {item_id} queued again")
+
+
+@exceptions_group.command("resolve")
+@click.argument("ids", type=int, nargs=-1)
+@click.option("--note", required=True, help="What was done by hand.")
+@_bulk_options
+@pass_app
+def exceptions_resolve(app: App, ids: tuple[int, ...], note: str, bot: str | None, code: str | None,
+                       every: bool) -> None:
+    """Mark items as done by hand."""
+    desk = _desk(app)
+    for item_id in _targets(desk, ids, bot, code, every):
+        desk.resolve(item_id, note)
+        click.echo(f"item {item_id} resolved")
+
+
+@exceptions_group.command("reject")
+@click.argument("ids", type=int, nargs=-1)
+@click.option("--reason", required=True, help="Why it will not be done.")
+@_bulk_options
+@pass_app
+def exceptions_reject(app: App, ids: tuple[int, ...], reason: str, bot: str | None, code: str | None,
+                      every: bool) -> None:
+    """Mark items as not to be done."""
+    desk = _desk(app)
+    for item_id in _targets(desk, ids, bot, code, every):
+        desk.reject(item_id, reason)
+        click.echo(f"item {item_id} rejected")
+
+
+COMMANDS = [queue_group, exceptions_group]

@@ -1,0 +1,189 @@
+"""`rpa run`, `rpa worker`, `rpa serve`: running tasks and working the queue."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from runner.cli.app import App
+from runner.errors import NotFound, PermissionDenied
+from runner.orchestrator import run_task, summary, work_until_settled
+from runner.states import Role, Trigger
+from runner.worker import Worker
+
+pass_app = click.make_pass_decorator(App)
+
+
+@contextmanager
+def graceful_stop(workers: list[Worker]) -> Iterator[None]:
+    """SIGTERM/SIGINT: each worker finishes or releases the item in hand, then stops."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        for worker in workers:
+            worker.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def browser_provider(app: App) -> Any:
+    """One browser per worker, started on first use; None when no deployed task needs one."""
+    needs = any(t.task.browser for b in app.deployment.bots.values() for t in b.tasks.values())
+    if not needs:
+        return None
+    from runner.browser import BrowserPool
+
+    return BrowserPool(traces=app.deployment.traces)
+
+
+def start_tasks(
+    app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str
+) -> list[int]:
+    from runner.store import Actor
+
+    deployment = app.deployment
+    if run_all:
+        targets = [(b, t) for b, rt in deployment.bots.items() for t, tr in rt.tasks.items()
+                   if tr.task.collect is not None]
+    elif bot:
+        if bot not in deployment.bots:
+            raise NotFound(f"bot {bot!r} is not enabled in {app.config_path}; "
+                           f"enabled: {', '.join(sorted(deployment.bots)) or 'none'}")
+        runtime = deployment.bots[bot]
+        if task and task not in runtime.tasks:
+            raise NotFound(f"bot {bot!r} has no task {task!r}; tasks: {', '.join(runtime.tasks)}")
+        names = [task] if task else [t for t, tr in runtime.tasks.items() if tr.task.collect]
+        targets = [(bot, t) for t in names]
+    else:
+        raise click.UsageError("name a BOT or give --all")
+    actor = Actor(actor_name)
+    run_ids = []
+    for bot_name, task_name in targets:
+        run = run_task(app.store, deployment, app.clock, bot_name, task_name,
+                       trigger=Trigger.MANUAL, actor=actor, browsers=None)
+        if run is not None:
+            run_ids.append(run.id)
+    return run_ids
+
+
+def extras(app: App, bots: list[str], run_ids: list[int]) -> dict[str, Any]:
+    """Bot-specific summaries (`extra`): a bot's settings model may not know; bots add `summarize`."""
+    found: dict[str, Any] = {}
+    for name in bots:
+        summarize = getattr(app.deployment.bots[name].bot, "summarize", None)
+        if summarize is not None:
+            found[name] = summarize(app.store, run_ids)
+    return found
+
+
+@click.command("run")
+@click.argument("bot", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Run every enabled bot's tasks.")
+@click.option("--task", default=None, help="Only this task.")
+@click.option("--wait", is_flag=True, help="Work the items here until every one is finished or an exception.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def run_command(app: App, bot: str | None, run_all: bool, task: str | None, wait: bool, as_json: bool) -> None:
+    """Run a bot's tasks now."""
+    actor = app.actor()
+    if not actor.has(Role.OPERATOR):
+        raise PermissionDenied(f"{actor.name} lacks the role 'operator' needed to run bots")
+    app.start_logging()
+    run_ids = start_tasks(app, bot, run_all, task, actor.name)
+    bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
+    if wait and run_ids:
+        provider = browser_provider(app)
+        try:
+            work_until_settled(app.store, app.deployment, app.clock, run_ids, browsers=provider,
+                               bots=bots)
+        finally:
+            if provider is not None:
+                provider.close()
+    report: dict[str, Any] = {
+        "today": app.clock.today().isoformat(),
+        "runs": run_ids,
+        "bots": summary(app.store, bots, run_ids=run_ids),
+    }
+    extra = extras(app, bots, run_ids)
+    if extra:
+        report["extra"] = extra
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"today {report['today']}; runs {', '.join(map(str, run_ids)) or 'none'}")
+    for name, counts in report["bots"].items():
+        codes = ", ".join(f"{c} {n}" for c, n in counts["business_exceptions"].items()) or "none"
+        click.echo(f"{name}: done {counts['done']} (acted {counts['acted']}), "
+                   f"business exceptions: {codes}, system exceptions {counts['system_exceptions']}")
+
+
+def start_workers(app: App, concurrency: int) -> list[Worker]:
+    return [Worker(app.store, app.deployment, app.clock) for _ in range(concurrency)]
+
+
+def run_workers(app: App, workers: list[Worker]) -> None:
+    """Each worker on its own thread with its own browser; returns when all have stopped."""
+
+    def work(worker: Worker) -> None:
+        provider = browser_provider(app)
+        worker.browsers = provider
+        try:
+            worker.run()
+        finally:
+            if provider is not None:
+                provider.close()
+
+    threads = [threading.Thread(target=work, args=(w,), name=f"worker-{i}") for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        for thread in threads:
+            thread.join(timeout=0.5)
+
+
+@click.command("worker")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Worker threads in this process (default: worker.concurrency).")
+@pass_app
+def worker_command(app: App, concurrency: int | None) -> None:
+    """A worker process only (scale-out): claims and performs items until SIGTERM."""
+    app.start_logging(to_stderr=False)
+    workers = start_workers(app, concurrency or app.config.worker.concurrency)
+    click.echo(f"rpa worker: {len(workers)} thread(s) on {app.store.dialect}; SIGTERM stops", err=True)
+    with graceful_stop(workers):
+        run_workers(app, workers)
+
+
+@click.command("serve")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None)
+@pass_app
+def serve_command(app: App, concurrency: int | None) -> None:
+    """Scheduler and workers in one process (the embedded default)."""
+    from runner.service import start_scheduler
+
+    app.start_logging()
+    scheduler = start_scheduler(app)
+    workers = start_workers(app, concurrency or app.config.worker.concurrency)
+    click.echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "
+               f"{len(workers)} worker(s); SIGTERM stops", err=True)
+    try:
+        with graceful_stop(workers):
+            run_workers(app, workers)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+COMMANDS = [run_command, worker_command, serve_command]

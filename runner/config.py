@@ -1,0 +1,602 @@
+"""orchestrator.yaml: the deployment's bots, schedules, store, credentials and systems.
+
+Validated at load: every model forbids unknown keys, and `load_config` raises one
+`ConfigError` listing each problem with its key path and what was expected. Relative
+paths in the file are relative to the file's own directory.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Iterator, Mapping
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from runner.errors import ConfigError
+from runner.retry import RetryPolicy
+
+DATABASE_URL_ENV = "RPA_DATABASE_URL"
+SECRET_KEYS = ("password", "secret", "token", "api_key")
+M = TypeVar("M", bound=BaseModel)
+Problem = tuple[str, str]
+
+
+def _relative_to_file(value: Path, info: ValidationInfo) -> Path:
+    value = value.expanduser()
+    base = (info.context or {}).get("base_dir")
+    return value if value.is_absolute() or base is None else Path(base) / value
+
+
+FilePath = Annotated[Path, AfterValidator(_relative_to_file)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None and urlsplit(value).scheme not in ("http", "https"):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class ClockConfig(_Model):
+    today: date | None = None
+
+
+class StoreConfig(_Model):
+    url: str | None = None
+    sqlite_path: FilePath = Path("var/rpa.db")
+    sqlite_synchronous: Annotated[str, Field(pattern="^(off|normal|full|extra)$")] = "normal"
+
+    def database_url(self, env: Mapping[str, str] = os.environ) -> str:
+        """`RPA_DATABASE_URL`, else `url`, else the SQLite file."""
+        return env.get(DATABASE_URL_ENV) or self.url or f"sqlite:///{self.sqlite_path}"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class LoggingConfig(_Model):
+    dir: FilePath = Path("var/logs")
+    level: LogLevel = LogLevel.INFO
+
+
+class ArtifactsConfig(_Model):
+    dir: FilePath = Path("var/artifacts")
+    traces: bool = True
+    retention_days: Annotated[int, Field(ge=1)] = 14
+
+
+class AlertsConfig(_Model):
+    webhook_url: HttpUrl | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
+
+
+class WorkerConfig(_Model):
+    concurrency: Annotated[int, Field(ge=1)] = 1
+    lease_s: Annotated[float, Field(gt=0)] = 300
+    heartbeat_s: Annotated[float, Field(gt=0)] = 30
+    poll_s: Annotated[float, Field(gt=0)] = 1.0
+    reaper_s: Annotated[float, Field(gt=0)] = 30
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> WorkerConfig:
+        if self.heartbeat_s >= self.lease_s:
+            raise ValueError("heartbeat_s must be shorter than lease_s, or leases expire")
+        return self
+
+
+class CircuitBreakerConfig(_Model):
+    threshold: Annotated[int, Field(ge=1)] = 5
+    cooldown_s: Annotated[float, Field(ge=0)] = 900
+
+
+class CprConfig(_Model):
+    exempt_birth_dates: list[date] = []
+
+
+class CredentialConfig(_Model):
+    """Either two environment variables, or an entry in a YAML secrets file."""
+
+    username_env: str | None = None
+    password_env: str | None = None
+    secrets_file: FilePath | None = None
+    key: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CredentialConfig:
+        from_env = self.username_env is not None or self.password_env is not None
+        from_file = self.secrets_file is not None or self.key is not None
+        complete_env = self.username_env is not None and self.password_env is not None
+        complete_file = self.secrets_file is not None and self.key is not None
+        if from_env == from_file or not (complete_env or complete_file):
+            raise ValueError(
+                "expected either username_env and password_env, or secrets_file and key"
+            )
+        return self
+
+
+class SystemConfig(_Model):
+    url: HttpUrl
+    credentials: str | None = None
+
+
+class RetryConfig(_Model):
+    max_attempts: Annotated[int, Field(ge=1)] = 3
+    initial_interval_s: Annotated[float, Field(ge=0)] = 1.0
+    backoff: Annotated[float, Field(ge=1)] = 2.0
+    max_interval_s: Annotated[float, Field(ge=0)] = 60.0
+    jitter: bool = True
+
+    @model_validator(mode="after")
+    def _ordered_intervals(self) -> RetryConfig:
+        if self.max_interval_s < self.initial_interval_s:
+            raise ValueError("max_interval_s must be at least initial_interval_s")
+        return self
+
+    def to_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.max_attempts,
+            initial_interval_s=self.initial_interval_s,
+            backoff=self.backoff,
+            max_interval_s=self.max_interval_s,
+            jitter=self.jitter,
+        )
+
+
+class TaskSchedule(_Model):
+    """When a task's collector runs: a crontab expression or a fixed interval."""
+
+    cron: str | None = None
+    interval_s: Annotated[float, Field(gt=0)] | None = None
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        from runner.scheduler import validate_cron  # APScheduler stays in one module
+
+        problem = validate_cron(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TaskSchedule:
+        given = [name for name in ("cron", "interval_s") if getattr(self, name) is not None]
+        if len(given) != 1:
+            got = "both" if given else "neither"
+            raise ValueError(f"expected exactly one of: cron, interval_s; got {got}")
+        return self
+
+
+class OnlyOn(StrEnum):
+    BANK_DAYS = "bank_days"
+
+
+class NonBankDay(StrEnum):
+    SKIP = "skip"
+    PREVIOUS = "previous"
+    NEXT = "next"
+
+
+class TaskConfig(_Model):
+    """One task of a bot: its schedule (None: run only on demand) and how it is run."""
+
+    enabled: bool = True
+    schedule: TaskSchedule | None = None
+    only_on: OnlyOn | None = None
+    on_non_bank_day: NonBankDay = NonBankDay.SKIP
+    misfire_grace_s: Annotated[int, Field(ge=1)] = 300
+    coalesce: bool = True
+    retry: RetryConfig = RetryConfig()
+    priority: int = 0
+
+
+class BotConfig(_Model):
+    enabled: bool = True
+    settings: dict[str, Any] = {}
+    tasks: dict[str, TaskConfig] = {}
+
+
+class OrchestratorConfig(_Model):
+    clock: ClockConfig = ClockConfig()
+    timezone: str = "Europe/Copenhagen"
+    store: StoreConfig = StoreConfig()
+    logging: LoggingConfig = LoggingConfig()
+    artifacts: ArtifactsConfig = ArtifactsConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    worker: WorkerConfig = WorkerConfig()
+    circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
+    cpr: CprConfig = CprConfig()
+    credentials: dict[str, CredentialConfig] = {}
+    systems: dict[str, SystemConfig] = {}
+    bots: dict[str, BotConfig] = {}
+
+    _source: str = PrivateAttr(default="orchestrator.yaml")
+
+    @property
+    def source(self) -> str:
+        """The file this configuration was loaded from."""
+        return self._source
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; expected an IANA name such as Europe/Copenhagen"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def enabled_tasks(self) -> Iterator[tuple[str, str, TaskConfig]]:
+        """(bot, task, config) for every enabled task of every enabled bot."""
+        for bot_name, bot in self.bots.items():
+            if bot.enabled:
+                for task_name, task in bot.tasks.items():
+                    if task.enabled:
+                        yield bot_name, task_name, task
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+def load_config(path: str | os.PathLike[str]) -> OrchestratorConfig:
+    """Read and validate orchestrator.yaml; raises `ConfigError` naming every problem."""
+    name = os.fspath(path)
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(name, [("(file)", "not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(name, [("(file)", f"cannot be read: {exc}")]) from None
+    return parse_config(text, name, base_dir=Path(name).resolve().parent)
+
+
+def parse_config(
+    text: str, source: str = "orchestrator.yaml", base_dir: Path | None = None
+) -> OrchestratorConfig:
+    """Validate orchestrator.yaml's text; `source` names it in errors."""
+    data = _parse_yaml(text, source)
+    problems = _plaintext_secrets(data)
+    secret_keys = {key for key, _ in problems}
+    config: OrchestratorConfig | None = None
+    try:
+        config = OrchestratorConfig.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        problems += [p for p in _problems(exc, OrchestratorConfig) if p[0] not in secret_keys]
+    if config is not None:
+        problems += _reference_problems(config)
+    if problems:
+        raise ConfigError(source, problems)
+    assert config is not None
+    config._source = source
+    return config
+
+
+def bot_settings(config: OrchestratorConfig, bot: str, model: type[M]) -> M:
+    """A bot's `settings` validated by its own model; errors name `bots.BOT.settings...`."""
+    raw = config.bots[bot].settings if bot in config.bots else {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(config.source, _problems(exc, model, f"bots.{bot}.settings")) from None
+
+
+def check_bots(config: OrchestratorConfig, known: Mapping[str, set[str]]) -> list[Problem]:
+    """Problems for configured bots or tasks that no installed bot provides."""
+    problems: list[Problem] = []
+    for bot_name, bot in config.bots.items():
+        if bot_name not in known:
+            problems.append((f"bots.{bot_name}", f"unknown bot; installed: {_names(known)}"))
+            continue
+        for task_name in bot.tasks:
+            if task_name not in known[bot_name]:
+                what = f"unknown task; {bot_name} has: {_names(known[bot_name])}"
+                problems.append((f"bots.{bot_name}.tasks.{task_name}", what))
+    return problems
+
+
+def resolve_credentials(
+    config: OrchestratorConfig, name: str, env: Mapping[str, str] = os.environ
+) -> tuple[str, str]:
+    """(username, password) of credential `name`, from the environment or its secrets file."""
+    key_path = f"credentials.{name}"
+    credential = config.credentials.get(name)
+    if credential is None:
+        what = f"not defined; defined: {_names(config.credentials)}"
+        raise ConfigError(config.source, [(key_path, what)])
+    if credential.secrets_file is None:
+        return (
+            _env_value(config, env, f"{key_path}.username_env", credential.username_env),
+            _env_value(config, env, f"{key_path}.password_env", credential.password_env),
+        )
+    return _secrets_file_entry(config, key_path, credential.secrets_file, credential.key or "")
+
+
+def _env_value(
+    config: OrchestratorConfig, env: Mapping[str, str], key_path: str, variable: str | None
+) -> str:
+    value = env.get(variable or "")
+    if not value:
+        what = f"environment variable {variable} is not set"
+        raise ConfigError(config.source, [(key_path, what)])
+    return value
+
+
+def _secrets_file_entry(
+    config: OrchestratorConfig, key_path: str, path: Path, key: str
+) -> tuple[str, str]:
+    try:
+        data = _parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        what = f"secrets file {path} cannot be read: {exc.strerror or exc}"
+        raise ConfigError(config.source, [(f"{key_path}.secrets_file", what)]) from None
+    entry = data.get(key) if isinstance(data, dict) else None
+    if not (
+        isinstance(entry, dict)
+        and isinstance(entry.get("username"), str)
+        and isinstance(entry.get("password"), str)
+    ):
+        what = f"{path} has no entry {key!r} with string username and password"
+        raise ConfigError(config.source, [(f"{key_path}.key", what)])
+    return entry["username"], entry["password"]
+
+
+# -- YAML ----------------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that rejects a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise ConfigError(source, [(where, f"YAML syntax error: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(source, [("(file)", f"YAML syntax error: {exc}")]) from None
+    return {} if data is None else data
+
+
+# -- problems ------------------------------------------------------------------------------
+
+
+def _plaintext_secrets(data: Any, path: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Secrets written into the file instead of referenced from the environment or a file."""
+    problems: list[Problem] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = (*path, key)
+            name = str(key).lower()
+            if isinstance(value, str) and value and _is_secret_key(name):
+                what = (
+                    "plaintext secret; reference an environment variable or a secrets file"
+                    f" ({key}_env / secrets_file)"
+                )
+                problems.append((_key_path(here), what))
+            elif isinstance(value, str) and name.endswith("url") and urlsplit(value).password:
+                what = "plaintext password in the URL; put the URL in an environment variable"
+                if here == ("store", "url"):
+                    what += f" ({DATABASE_URL_ENV})"
+                problems.append((_key_path(here), what))
+            else:
+                problems += _plaintext_secrets(value, here)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            problems += _plaintext_secrets(value, (*path, index))
+    return problems
+
+
+def _is_secret_key(name: str) -> bool:
+    return any(name == key or name.endswith(f"_{key}") for key in SECRET_KEYS)
+
+
+def _reference_problems(config: OrchestratorConfig) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, system in config.systems.items():
+        if system.credentials is not None and system.credentials not in config.credentials:
+            what = f"unknown credential {system.credentials!r}; defined: "
+            problems.append((f"systems.{name}.credentials", what + _names(config.credentials)))
+    for bot_name, bot in config.bots.items():
+        for task_name, task in bot.tasks.items():
+            problems += _task_problems(f"bots.{bot_name}.tasks.{task_name}", task)
+    return problems
+
+
+def _task_problems(key_path: str, task: TaskConfig) -> list[Problem]:
+    policy_set = "on_non_bank_day" in task.model_fields_set
+    if task.only_on is None and policy_set and task.on_non_bank_day is not NonBankDay.SKIP:
+        what = "applies only with only_on: bank_days"
+        return [(f"{key_path}.on_non_bank_day", what)]
+    shifting = task.on_non_bank_day is not NonBankDay.SKIP and task.only_on is not None
+    if shifting and task.schedule is not None and task.schedule.interval_s is not None:
+        what = f"{task.on_non_bank_day} needs a cron schedule; an interval can only skip"
+        return [(f"{key_path}.on_non_bank_day", what)]
+    if task.only_on is not None and task.schedule is None:
+        return [(f"{key_path}.only_on", "applies only to a task with a schedule")]
+    return []
+
+
+def _problems(exc: ValidationError, root: type[BaseModel], prefix: str = "") -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        key = _key_path(loc)
+        if prefix:
+            key = f"{prefix}.{key}" if loc else prefix
+        problems.append((key, _explain(error, root, loc)))
+    return problems
+
+
+def _explain(error: Mapping[str, Any], root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    got = _describe(error.get("input"))
+    if kind == "extra_forbidden":
+        parent = _model_at(root, loc[:-1])
+        expected = ", ".join(parent.model_fields) if parent else "(see the documentation)"
+        return f"unknown key; expected one of: {expected}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"expected one of: {expected}; got {got}"
+    if kind in _BOUNDS:
+        return f"expected {_BOUNDS[kind]} {ctx.get(_BOUND_CTX[kind])}, got {got}"
+    if kind == "string_pattern_mismatch":
+        expected = _PATTERN_NAMES.get(ctx.get("pattern", ""), "a matching value")
+        return f"expected {expected}, got {got}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    for prefix, expected in _TYPE_NAMES.items():
+        if kind.startswith(prefix):
+            return f"expected {expected}, got {got}"
+    return f"{error['msg'][:1].lower()}{error['msg'][1:]}; got {got}"
+
+
+_BOUNDS = {
+    "greater_than": "more than",
+    "greater_than_equal": "at least",
+    "less_than": "less than",
+    "less_than_equal": "at most",
+}
+_BOUND_CTX = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+}
+_TYPE_NAMES = {
+    "int_": "an integer",
+    "float_": "a number",
+    "bool_": "true or false",
+    "string_": "a string",
+    "date_": "a date (YYYY-MM-DD)",
+    "datetime_": "a date and time (YYYY-MM-DDTHH:MM)",
+    "dict_": "a mapping (key: value)",
+    "model_": "a mapping (key: value)",
+    "list_": "a list",
+    "path_": "a file path",
+}
+_PATTERN_NAMES = {
+    "^(off|normal|full|extra)$": "one of: off, normal, full, extra",
+    r"^[^@\s]+@[^@\s]+$": "an e-mail address",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that validates the value at `loc`, for listing its keys."""
+    annotation: Any = root
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif get_origin(annotation) in (dict, list):
+            annotation = get_args(annotation)[-1]
+        else:
+            return None
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model inside `X | None` or `Annotated[X, ...]`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            models = [a for a in get_args(annotation) if a is not type(None)]
+            if len(models) != 1:
+                return annotation
+            annotation = models[0]
+        else:
+            return annotation
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "(top level)"
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _names(names: Mapping[str, Any] | set[str]) -> str:
+    return ", ".join(sorted(names)) or "(none)"

@@ -1,0 +1,79 @@
+"""The runner's one exception tree.
+
+`BusinessError` is never retried; every other `RunnerError` (and any exception a bot
+lets escape) is technical and retried under the task's `RetryPolicy`.
+"""
+
+from __future__ import annotations
+
+
+class RunnerError(Exception):
+    """Root of every error the runner defines."""
+
+
+class BusinessError(RunnerError):
+    """Raised by a bot when a rule or the data stops an item; goes to a person at once."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message or code
+
+
+class TechnicalError(RunnerError):
+    """Raised for a technical failure of a target system or the machine; retried."""
+
+    def __init__(self, message: str, *, system: str | None = None, step: str | None = None) -> None:
+        where = "/".join(part for part in (system, step) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.system = system
+        self.step = step
+
+
+class SystemUnavailable(TechnicalError):
+    """Raised when a target system is down for maintenance; the item is deferred, no attempt spent."""
+
+    def __init__(
+        self,
+        message: str = "system unavailable",
+        *,
+        system: str | None = None,
+        step: str | None = None,
+        retry_after_s: float = 300.0,
+    ) -> None:
+        super().__init__(message, system=system, step=step)
+        self.retry_after_s = retry_after_s
+
+
+class LeaseLost(RunnerError):
+    """Raised when a worker's lease on an item expired and another worker may own it."""
+
+
+class ConfigError(RunnerError):
+    """Raised when orchestrator.yaml (or another settings file) is invalid; names file and key."""
+
+    def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = [f"{path}: {key}: {what}" for key, what in problems]
+        super().__init__("\n".join(lines))
+
+
+class PermissionDenied(RunnerError):
+    """Raised when an actor's roles do not allow an action or a view."""
+
+
+class NotFound(RunnerError):
+    """Raised when an item, run, user or bot named by a person does not exist."""
+
+
+class InvalidTransition(RunnerError):
+    """Raised when an action does not apply to an item in its current state."""
+
+
+class PayloadInvalid(RunnerError):
+    """Raised when a corrected payload fails the task's model; carries the field errors."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors

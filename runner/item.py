@@ -1,0 +1,222 @@
+"""What a bot's code is handed: the item it performs, the collector it fills, a person's action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+
+from runner.states import Role
+from runner.store import DECISION, Actor, Checkpoint, NewItem, SqlStore, WorkItemRecord
+
+
+@dataclass(frozen=True)
+class SystemAccess:
+    """Where a target system is and how to log in (from orchestrator.yaml and the secrets)."""
+
+    name: str
+    url: str
+    username: str | None = None
+    password: str | None = None
+
+
+class _Context:
+    """What collectors, items and hooks share: bot, task, business date, settings, systems."""
+
+    def __init__(
+        self,
+        *,
+        bot: str,
+        task: str,
+        today: date,
+        settings: BaseModel,
+        log: Any,
+        systems: Mapping[str, SystemAccess],
+        open_browser: Callable[[], Any] | None,
+    ) -> None:
+        self.bot = bot
+        self.task = task
+        self.today = today
+        self.settings = settings
+        self.log = log
+        self.systems = systems
+        self._open_browser = open_browser
+        self._browser: Any = None
+
+    @property
+    def browser(self) -> Any:
+        """A fresh Playwright browser context for this item (opened on first use)."""
+        if self._browser is None:
+            if self._open_browser is None:
+                raise RuntimeError(f"task {self.bot}/{self.task} has no browser; set Task(browser=True)")
+            self._browser = self._open_browser()
+        return self._browser
+
+    def system(self, name: str) -> SystemAccess:
+        try:
+            return self.systems[name]
+        except KeyError:
+            raise KeyError(f"system {name!r} is not under `systems:` in orchestrator.yaml") from None
+
+
+def _jsonable(value: Any) -> Any:
+    return to_jsonable_python(value)
+
+
+class Collector(_Context):
+    """Handed to a task's `collect`: enqueue work items; the same reference twice is a no-op."""
+
+    def __init__(self, store: SqlStore, *, run_id: int, max_attempts: Callable[[str], int],
+                 **context: Any) -> None:
+        super().__init__(**context)
+        self.run_id = run_id
+        self._store = store
+        self._max_attempts = max_attempts
+        self._pending: list[NewItem] = []
+        self.enqueued = 0
+        self.offered = 0
+
+    def enqueue(
+        self,
+        reference: str,
+        payload: BaseModel | Mapping[str, Any],
+        *,
+        task: str | None = None,
+        priority: int = 0,
+        due: date | None = None,
+    ) -> None:
+        task = task or self.task
+        data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else _jsonable(payload)
+        self._pending.append(
+            NewItem(self.bot, task, str(reference), data, priority, due, self._max_attempts(task))
+        )
+        self.offered += 1
+        if len(self._pending) >= 500:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.enqueued += self._store.enqueue(self._pending, run_id=self.run_id)
+            self._pending = []
+
+
+class Item(_Context):
+    """Handed to a task's `process`: the payload, the stored decision, checkpoints.
+
+    A retry resumes after the last checkpoint: `decision()` returns the decision of the
+    first attempt, and `step()` does not repeat a step that has a checkpoint.
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        record: WorkItemRecord,
+        payload: BaseModel,
+        *,
+        worker_id: str,
+        marks: dict[str, Checkpoint],
+        artifacts_dir: Path,
+        max_attempts: Callable[[str], int],
+        **context: Any,
+    ) -> None:
+        super().__init__(**context)
+        self.id = record.id
+        self.reference = record.reference
+        self.attempt = record.attempts
+        self.run_id = record.run_id
+        self.record = record
+        self.payload = payload
+        self._store = store
+        self._worker_id = worker_id
+        self._marks = marks
+        self._artifacts_dir = artifacts_dir
+        self._max_attempts = max_attempts
+
+    # -- decision and checkpoints ------------------------------------------
+
+    def decision(self, decide: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+        """The item's decision: taken once, stored first, reused by every retry."""
+        mark = self._marks.get(DECISION)
+        if mark is not None:
+            return dict(mark.receipt)
+        decided = _jsonable(dict(decide()))
+        self.checkpoint(DECISION, **decided)
+        return dict(decided)
+
+    def done(self, name: str) -> bool:
+        return name in self._marks
+
+    def receipt(self, name: str) -> dict[str, Any] | None:
+        mark = self._marks.get(name)
+        return dict(mark.receipt) if mark else None
+
+    def checkpoint(self, name: str, **receipt: Any) -> None:
+        """Record that a step is done, with the target system's receipt."""
+        if name in self._marks:
+            return
+        data = _jsonable(receipt)
+        self._store.add_checkpoint(self.id, self._worker_id, name, data, self.attempt)
+        self._marks[name] = Checkpoint(name, data, self.attempt, self._store.clock.now())
+
+    def step(self, name: str, action: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
+        """Run `action` unless a checkpoint says it is done; returns its receipt either way."""
+        mark = self._marks.get(name)
+        if mark is not None:
+            self.log.info("step_skipped", step=name)
+            return dict(mark.receipt)
+        receipt = dict(action() or {})
+        self.checkpoint(name, **receipt)
+        return self.receipt(name) or {}
+
+    @property
+    def acted(self) -> bool:
+        """Whether any step changed a target system (any checkpoint but the decision)."""
+        return any(name != DECISION for name in self._marks)
+
+    # -- more work, privacy, artifacts --------------------------------------
+
+    def enqueue(
+        self,
+        task: str,
+        reference: str,
+        payload: BaseModel | Mapping[str, Any],
+        *,
+        priority: int = 0,
+        due: date | None = None,
+    ) -> int:
+        """Enqueue items of another task of this bot (e.g. a batch's rows); returns how many were new."""
+        data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else _jsonable(payload)
+        item = NewItem(self.bot, task, reference, data, priority, due, self._max_attempts(task))
+        return self._store.enqueue([item], run_id=self.run_id)
+
+    def restrict_to(self, role: Role | str) -> None:
+        """Make this item visible only to people with `role` (e.g. `attest_reader`)."""
+        self._store.restrict(self.id, self._worker_id, Role(role))
+
+    def save_artifact(self, kind: str, filename: str, data: bytes) -> Path:
+        """Keep a file produced for this item (e.g. a letter) under var/artifacts."""
+        folder = self._artifacts_dir / str(self.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / filename
+        path.write_bytes(data)
+        self._store.add_artifact(self.id, kind=kind, path=str(path), attempt=self.attempt,
+                                 size=len(data))
+        return path
+
+
+class PersonAction(_Context):
+    """Handed to a bot's `on_resolved`/`on_rejected` hook: the item and what the person said."""
+
+    def __init__(self, record: WorkItemRecord, payload: BaseModel | None, *, actor: Actor,
+                 text: str, **context: Any) -> None:
+        super().__init__(**context)
+        self.record = record
+        self.reference = record.reference
+        self.payload = payload
+        self.actor = actor
+        self.text = text

@@ -1,0 +1,246 @@
+"""Structured logging: one masked JSON event per line in `var/logs/rpa.jsonl`.
+
+`configure_logging` is called once by the command line (and again by tests). Loggers
+are cached on first use, so a reconfigure swaps what they share, the output and the
+level, instead of the loggers themselves. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO, cast
+
+import structlog
+from structlog.contextvars import bound_contextvars, merge_contextvars
+from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
+
+from runner.redact import redact, redact_processor
+
+__all__ = [
+    "LOG_FILE_NAME",
+    "bind_item_context",
+    "configure_logging",
+    "get_logger",
+    "read_log_lines",
+    "reset_logging",
+]
+
+LOG_FILE_NAME = "rpa.jsonl"
+
+_LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
+_STDLIB_LEVEL = logging.WARNING
+
+
+class _Sink:
+    """The one wrapped logger every structlog logger writes its rendered lines to."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.file: BinaryIO | None = None
+        self.stream: TextIO | None = None
+        self.min_level = _LEVELS["info"]
+
+    def msg(self, line: str) -> None:
+        with self._lock:
+            if self.file is not None:
+                # One write per line on an O_APPEND file: lines of several processes
+                # sharing the file do not interleave.
+                self.file.write(line.encode("utf-8") + b"\n")
+            if self.stream is not None:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+            elif self.file is None:
+                # Not configured for output: still masked JSON, never lost.
+                sys.stderr.write(line + "\n")
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+    def close(self) -> None:
+        with self._lock:
+            if self.file is not None:
+                self.file.close()
+            self.file = None
+            self.stream = None
+
+
+class _StdlibHandler(logging.Handler):
+    """Sends records of the stdlib `logging` tree (libraries) through structlog."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            event = record.getMessage()
+        except Exception:  # a library's bad format string must not break logging
+            self.handleError(record)
+            return
+        level = max(_STDLIB_LEVEL, min(logging.CRITICAL, record.levelno // 10 * 10))
+        log = get_logger().bind(logger=record.name)
+        if record.exc_info:
+            log.log(level, event, exc_info=record.exc_info)
+        else:
+            log.log(level, event)
+
+
+_sink = _Sink()
+_handler = _StdlibHandler(level=_STDLIB_LEVEL)
+_processors: list[Processor] = []
+
+
+def configure_logging(
+    log_dir: Path | None,
+    level: str = "info",
+    *,
+    stream: TextIO | None = None,
+    cache: bool = True,
+) -> None:
+    """Send masked JSON events at `level` and above to `log_dir/rpa.jsonl` and/or `stream`.
+
+    With neither a directory nor a stream, events go to stderr. Safe to call again.
+    `cache=False` suits test suites that also use `structlog.testing.capture_logs`,
+    which cannot see loggers cached earlier.
+    """
+    min_level = _level_number(level)
+    _sink.close()
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        _sink.file = open(log_dir / LOG_FILE_NAME, "ab", buffering=0)  # noqa: SIM115
+    _sink.stream = stream
+    _sink.min_level = min_level
+    # Mutated in place: loggers cached before a reconfigure share this very list.
+    _processors[:] = [
+        _drop_below_level,
+        merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_processor,
+        _json_renderer(),
+    ]
+    structlog.configure(
+        processors=_processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
+        context_class=dict,
+        logger_factory=_sink_factory,
+        cache_logger_on_first_use=cache,
+    )
+    _route_stdlib_logging()
+
+
+def reset_logging() -> None:
+    """Close the log file, detach from stdlib `logging` and restore structlog's defaults."""
+    _sink.close()
+    logging.getLogger().removeHandler(_handler)
+    structlog.reset_defaults()
+
+
+def get_logger(**initial: Any) -> FilteringBoundLogger:
+    """Return a logger with `initial` context bound.
+
+    If logging was never configured, events go masked to stderr rather than through
+    structlog's unmasked defaults.
+    """
+    if not structlog.is_configured():
+        configure_logging(None)
+    return cast(FilteringBoundLogger, structlog.get_logger(**initial))
+
+
+@contextmanager
+def bind_item_context(
+    run_id: int | None, bot: str, task: str, reference: str, attempt: int
+) -> Iterator[None]:
+    """Bind the run and item context to every event logged inside the block."""
+    with bound_contextvars(
+        run_id=run_id, bot=bot, task=task, reference=reference, attempt=attempt
+    ):
+        yield
+
+
+def read_log_lines(
+    log_dir: Path, run_id: int | None = None, item_reference: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Yield the logged events, masked again, optionally only of one run and/or item."""
+    path = log_dir / LOG_FILE_NAME
+    if not path.exists():
+        return
+    # References were masked when written, so compare with the masked form.
+    wanted_reference = redact(item_reference)
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            event = _parse(line)
+            if event is None:
+                continue
+            if run_id is not None and event.get("run_id") != run_id:
+                continue
+            if item_reference is not None and event.get("reference") != wanted_reference:
+                continue
+            yield cast(dict[str, Any], redact(event))
+
+
+def _parse(line: str) -> dict[str, Any] | None:
+    try:
+        event = json.loads(line)
+    except ValueError:  # a line cut short by a crash
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _level_number(level: str) -> int:
+    try:
+        return _LEVELS[level.lower()]
+    except KeyError:
+        expected = ", ".join(_LEVELS)
+        raise ValueError(f"unknown log level {level!r}; expected one of {expected}") from None
+
+
+def _drop_below_level(
+    logger: WrappedLogger, method_name: str, event_dict: EventDict
+) -> EventDict:
+    # The level lives on the sink, not in the cached loggers' class, so it can change.
+    if _LEVELS.get(method_name, _LEVELS["critical"]) < _sink.min_level:
+        raise structlog.DropEvent
+    return event_dict
+
+
+def _sink_factory(*_args: Any) -> _Sink:
+    return _sink
+
+
+def _json_renderer() -> structlog.processors.JSONRenderer:
+    orjson = _optional_module("orjson")
+    if orjson is None:
+        return structlog.processors.JSONRenderer(default=_fallback, ensure_ascii=False)
+    # Dataclasses go through _fallback too, so their fields are masked.
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def dumps(obj: Any, default: Callable[[Any], Any]) -> str:
+        return cast(str, orjson.dumps(obj, default=default, option=option).decode())
+
+    return structlog.processors.JSONRenderer(serializer=dumps, default=_fallback)
+
+
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _fallback(obj: Any) -> Any:
+    """Render what JSON cannot (datetimes, paths, objects) as masked text."""
+    structlog_repr = getattr(obj, "__structlog__", None)
+    return redact(structlog_repr() if callable(structlog_repr) else repr(obj))
+
+
+def _route_stdlib_logging() -> None:
+    root = logging.getLogger()
+    if _handler not in root.handlers:
+        root.addHandler(_handler)
+    if root.level > _STDLIB_LEVEL:
+        root.setLevel(_STDLIB_LEVEL)
+

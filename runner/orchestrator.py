@@ -1,0 +1,125 @@
+"""Runs a task's collector as a run, and works items until a set of runs is finished."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import structlog
+
+from runner.clock import Clock
+from runner.deployment import Deployment
+from runner.item import Collector
+from runner.states import State, Trigger
+from runner.store import Actor, RunRecord, SqlStore
+from runner.worker import BrowserProvider, Worker
+
+log = structlog.get_logger("runner.orchestrator")
+
+
+def run_task(
+    store: SqlStore,
+    deployment: Deployment,
+    clock: Clock,
+    bot: str,
+    task: str,
+    *,
+    trigger: Trigger,
+    actor: Actor,
+    run_key: str | None = None,
+    browsers: BrowserProvider | None = None,
+) -> RunRecord | None:
+    """Start a run and let the task's collector enqueue its items.
+
+    Returns None when another process already started the run with this key. A task
+    without a collector makes an empty run (its items come from another task).
+    """
+    runtime = deployment.bots[bot]
+    task_runtime = runtime.tasks[task]
+    today = clock.today()
+    run = store.start_run(bot=bot, task=task, trigger=trigger, actor=actor, today=today,
+                          run_key=run_key)
+    if run is None:
+        log.info("run_already_started", bot=bot, task=task, run_key=run_key)
+        return None
+    with structlog.contextvars.bound_contextvars(run_id=run.id, bot=bot, task=task):
+        log.info("run_started", trigger=trigger.value, today=today.isoformat())
+        session = None
+        try:
+            collect = task_runtime.task.collect
+            if collect is None:
+                store.finish_run(run.id, enqueued=0)
+                return store.get_run(run.id)
+
+            def open_browser() -> Any:
+                nonlocal session
+                if browsers is None:
+                    raise RuntimeError("this process was started without browsers")
+                session = browsers.session(f"{bot}-collect-{run.id}")
+                return session.context
+
+            collector = Collector(
+                store, run_id=run.id, max_attempts=deployment.max_attempts(bot), bot=bot,
+                task=task, today=today, settings=runtime.settings, log=log,
+                systems=deployment.systems,
+                open_browser=open_browser if task_runtime.task.browser else None,
+            )
+            collect(collector)
+            collector.flush()
+        except Exception as error:
+            store.finish_run(run.id, enqueued=0, error=f"{type(error).__name__}: {error}")
+            log.error("run_failed", error=str(error), code=type(error).__name__)
+            return store.get_run(run.id)
+        finally:
+            if session is not None:
+                session.close()
+        store.finish_run(run.id, enqueued=collector.enqueued)
+        log.info("run_collected", enqueued=collector.enqueued, offered=collector.offered)
+    return store.get_run(run.id)
+
+
+def runs_settled(store: SqlStore, run_ids: Collection[int]) -> bool:
+    """True when no item of these runs waits or is in progress."""
+    counts = store.count_by_state(run_ids=run_ids)
+    busy = (State.NEW.value, State.DEFERRED.value, State.IN_PROGRESS.value)
+    return not any(count for (_bot, state), count in counts.items() if state in busy)
+
+
+def work_until_settled(
+    store: SqlStore,
+    deployment: Deployment,
+    clock: Clock,
+    run_ids: Collection[int],
+    *,
+    browsers: BrowserProvider | None = None,
+    bots: Collection[str] | None = None,
+) -> int:
+    """Perform items in this process until the runs are settled; returns items performed."""
+    worker = Worker(store, deployment, clock, bots=bots, browsers=browsers)
+    return worker.run(until=lambda: runs_settled(store, run_ids))
+
+
+def summary(
+    store: SqlStore, bots: Collection[str], *, run_ids: Collection[int] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The `bots` part of `rpa run --json` / `rpa demo --json` (DESIGN §6)."""
+    result: dict[str, dict[str, Any]] = {
+        bot: {"done": 0, "acted": 0, "business_exceptions": {}, "system_exceptions": 0}
+        for bot in bots
+    }
+    codes: Mapping[str, Counter[str]] = defaultdict(Counter)
+    for bot, state, code, acted in store.outcomes(run_ids=run_ids):
+        entry = result.setdefault(
+            bot, {"done": 0, "acted": 0, "business_exceptions": {}, "system_exceptions": 0}
+        )
+        if state == State.DONE.value:
+            entry["done"] += 1
+            entry["acted"] += int(acted)
+        elif state == State.BUSINESS_EXCEPTION.value:
+            codes[bot][code or "UNKNOWN"] += 1
+        elif state == State.SYSTEM_EXCEPTION.value:
+            entry["system_exceptions"] += 1
+    for bot, counter in codes.items():
+        result[bot]["business_exceptions"] = dict(sorted(counter.items()))
+    return result

@@ -1,0 +1,75 @@
+"""The retry policy: a value object that builds tenacity objects, so bots never import tenacity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import tenacity
+
+from runner.errors import BusinessError, SystemUnavailable
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a task's technical errors are retried within one attempt budget.
+
+    `max_attempts` counts every try, the first included. Waits grow from
+    `initial_interval_s` by `backoff` per try, with full jitter, capped at `max_interval_s`.
+    """
+
+    max_attempts: int = 3
+    initial_interval_s: float = 1.0
+    backoff: float = 2.0
+    max_interval_s: float = 60.0
+    jitter: bool = True
+    non_retryable: tuple[type[BaseException], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.initial_interval_s < 0 or self.max_interval_s < self.initial_interval_s:
+            raise ValueError("intervals must satisfy 0 <= initial <= max")
+        if self.backoff < 1:
+            raise ValueError("backoff must be at least 1")
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        never = (BusinessError, SystemUnavailable, *self.non_retryable)
+        return not isinstance(exc, never)
+
+    def wait(self) -> tenacity.wait.wait_base:
+        if self.jitter:
+            return tenacity.wait_random_exponential(
+                multiplier=self.initial_interval_s, exp_base=self.backoff, max=self.max_interval_s
+            )
+        return tenacity.wait_exponential(
+            multiplier=self.initial_interval_s, exp_base=self.backoff, max=self.max_interval_s
+        )
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds to wait before `attempt` (2, 3, ...), as tenacity's wait computes it."""
+        state = tenacity.RetryCallState(retry_object=tenacity.Retrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = max(1, attempt - 1)
+        return float(self.wait()(state))
+
+    def retrying(
+        self,
+        *,
+        sleep: Callable[[float], None] | None = None,
+        before_sleep: Callable[[tenacity.RetryCallState], Any] | None = None,
+        max_attempts: int | None = None,
+    ) -> tenacity.Retrying:
+        """A tenacity `Retrying` for in-process retries; re-raises the last error."""
+        kwargs: dict[str, Any] = {}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        if before_sleep is not None:
+            kwargs["before_sleep"] = before_sleep
+        return tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max_attempts or self.max_attempts),
+            wait=self.wait(),
+            retry=tenacity.retry_if_exception(self.is_retryable),
+            reraise=True,
+            **kwargs,
+        )

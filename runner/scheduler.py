@@ -1,0 +1,398 @@
+"""The scheduler: APScheduler 3.x (the only module that imports it) plus bank-day rules.
+
+Schedules run in Europe/Copenhagen. A cron wall-clock time that occurs twice (the
+night summer time ends) fires once; one that does not exist (the night it starts)
+fires at the first moment after the gap. `only_on: bank_days` drops a firing on a
+non-bank day (`skip`) or moves it to the same time of day on the next or previous
+bank day (`next`, `previous`). Crontab weekdays are classic cron's (0 or 7 = Sunday,
+1-5 = Monday to Friday), not APScheduler 3's.
+
+Each firing calls `on_fire(schedule_id, fire_time)` with the *scheduled* fire time,
+so every replica computes the same `run_key` for it and the store keeps one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.base import run_job
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from runner.calendar import is_bank_day, next_bank_day, previous_bank_day
+from runner.clock import Clock, SystemClock
+from runner.config import NonBankDay, OnlyOn, TaskConfig
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+OnFire = Callable[[str, datetime], None]
+
+# A non-bank day is at most a few days from a bank day; shifted firings stay within this.
+_SHIFT_WINDOW = timedelta(days=14)
+# A schedule that finds no firing this far ahead never fires.
+_SEARCH_HORIZON = timedelta(days=5 * 366)
+# Interval schedules count from one fixed instant, so every replica fires at the same times.
+_INTERVAL_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def run_key(schedule_id: str, fire_time: datetime) -> str:
+    """The key of the one run a firing makes, the same in every scheduler process."""
+    return f"{schedule_id}@{fire_time.isoformat()}"
+
+
+def validate_cron(expr: str) -> str | None:
+    """None when `expr` is a usable 5-field crontab expression, else what is wrong."""
+    try:
+        trigger = _crontab_trigger(expr, COPENHAGEN)
+    except ValueError as exc:
+        return f"invalid cron expression {expr!r}: {exc}"
+    if trigger.get_next_fire_time(None, datetime(2000, 1, 1, tzinfo=COPENHAGEN)) is None:
+        return f"cron expression {expr!r} never fires"
+    return None
+
+
+def fire_times(
+    spec: TaskConfig, start: datetime, count: int, timezone: ZoneInfo = COPENHAGEN
+) -> list[datetime]:
+    """The next `count` firings of `spec` at or after `start`, computed without a scheduler."""
+    trigger = build_trigger(spec, timezone)
+    times: list[datetime] = []
+    fire: datetime | None = trigger.get_next_fire_time(None, start)
+    while fire is not None and len(times) < count:
+        times.append(fire)
+        fire = trigger.get_next_fire_time(fire, fire)
+    return times
+
+
+def build_trigger(spec: TaskConfig, timezone: ZoneInfo = COPENHAGEN) -> BankDayTrigger:
+    """The APScheduler trigger for a task's schedule and bank-day policy."""
+    if spec.schedule is None:
+        raise ValueError("the task has no schedule")
+    policy = spec.on_non_bank_day if spec.only_on is OnlyOn.BANK_DAYS else None
+    if spec.schedule.cron is not None:
+        cron = _crontab_trigger(spec.schedule.cron, timezone)
+        return BankDayTrigger(cron, policy, timezone, once_per_wall_time=True)
+    interval = IntervalTrigger(
+        seconds=spec.schedule.interval_s, start_date=_INTERVAL_EPOCH, timezone=timezone
+    )
+    return BankDayTrigger(interval, policy, timezone, once_per_wall_time=False)
+
+
+class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyped
+    """Wraps a cron or interval trigger with a bank-day policy (None: every day)."""
+
+    def __init__(
+        self,
+        base: Any,
+        policy: NonBankDay | None,
+        timezone: ZoneInfo,
+        *,
+        once_per_wall_time: bool,
+    ) -> None:
+        self.base = base
+        self.policy = policy
+        self.timezone = timezone
+        self.once_per_wall_time = once_per_wall_time
+
+    def __str__(self) -> str:
+        policy = f", non-bank days: {self.policy}" if self.policy else ""
+        return f"{self.base}{policy}"
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        if previous_fire_time is None:
+            return self._earliest(now, inclusive=True)
+        return self._earliest(previous_fire_time, inclusive=False)
+
+    def _earliest(self, threshold: datetime, *, inclusive: bool) -> datetime | None:
+        # A shifted firing can come from a candidate up to a window before (`next`) or
+        # after (`previous`) it, and shifts do not keep order; so take the minimum.
+        threshold = _local(threshold, self.timezone)
+        lookback = _SHIFT_WINDOW if self.policy is NonBankDay.NEXT else timedelta(0)
+        lookahead = _SHIFT_WINDOW if self.policy is NonBankDay.PREVIOUS else timedelta(0)
+        horizon = threshold + _SEARCH_HORIZON
+        best: datetime | None = None
+        candidate = self._at_or_after(threshold - lookback)
+        while candidate is not None and candidate <= horizon:
+            if best is not None and candidate > best + lookahead:
+                break
+            day = candidate.date()
+            target = self._target_day(day)
+            if target is None:
+                candidate = self._at_or_after(_midnight(next_bank_day(day), self.timezone))
+                continue
+            fire = candidate if target == day else _same_time_on(target, candidate)
+            if fire > threshold or (inclusive and fire == threshold):
+                best = fire if best is None else min(best, fire)
+                candidate = self._at_or_after(_midnight(day + timedelta(days=1), self.timezone))
+            elif target < threshold.date():
+                candidate = self._at_or_after(_midnight(day + timedelta(days=1), self.timezone))
+            else:
+                candidate = self._after(candidate)
+        return best
+
+    def _target_day(self, day: date) -> date | None:
+        if self.policy is None or is_bank_day(day):
+            return day
+        if self.policy is NonBankDay.NEXT:
+            return next_bank_day(day)
+        if self.policy is NonBankDay.PREVIOUS:
+            return previous_bank_day(day)
+        return None
+
+    def _at_or_after(self, moment: datetime) -> datetime | None:
+        return self._kept(self.base.get_next_fire_time(None, moment))
+
+    def _after(self, candidate: datetime) -> datetime | None:
+        return self._kept(self.base.get_next_fire_time(candidate, candidate))
+
+    def _kept(self, candidate: datetime | None) -> datetime | None:
+        while candidate is not None:
+            local = _local(candidate, self.timezone)
+            if not (self.once_per_wall_time and _is_repeated_wall_time(local)):
+                return local
+            candidate = self.base.get_next_fire_time(candidate, candidate)
+        return None
+
+
+def _local(moment: datetime, timezone: ZoneInfo) -> datetime:
+    """`moment` in `timezone`, normalised (a nonexistent wall time becomes a real one)."""
+    return moment.astimezone(UTC).astimezone(timezone)
+
+
+def _is_repeated_wall_time(local: datetime) -> bool:
+    """True for the second occurrence of a wall-clock time (the hour summer time ends)."""
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
+def _midnight(day: date, timezone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone)
+
+
+def _same_time_on(day: date, moment: datetime) -> datetime:
+    return datetime.combine(day, moment.time(), tzinfo=moment.tzinfo).astimezone(UTC).astimezone(
+        moment.tzinfo
+    )
+
+
+def _crontab_trigger(expr: str, timezone: ZoneInfo) -> Any:
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"expected 5 fields (minute hour day month weekday), got {len(fields)}"
+        )
+    minute, hour, day, month, weekday = fields
+    if day != "*" and weekday != "*":
+        raise ValueError(
+            "it restricts both day of month and day of week (classic cron fires when either"
+            " matches, this scheduler only when both do); restrict one, or use two tasks"
+        )
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_crontab_weekdays(weekday),
+        timezone=timezone,
+    )
+
+
+def _crontab_weekdays(field: str) -> str:
+    """Classic cron weekdays (0 or 7 = Sunday) as APScheduler 3 names (where 0 = Monday)."""
+    if field == "*":
+        return "*"
+    days: set[int] = set()
+    for term in field.split(","):
+        span, _, step_text = term.partition("/")
+        step = _cron_int(step_text, "step") if step_text else 1
+        if step < 1:
+            raise ValueError(f"weekday step {step_text!r} must be at least 1")
+        if span == "*":
+            low, high = 0, 6
+        elif "-" in span:
+            first, last = span.split("-", 1)
+            low, high = _weekday_number(first), _weekday_number(last)
+            high = 7 if high == 0 and low > 0 else high
+        else:
+            low = _weekday_number(span)
+            high = 6 if step_text else low
+        if low > high:
+            raise ValueError(f"weekday range {span!r} runs backwards")
+        days.update(n % 7 for n in range(low, high + 1, step))
+    return ",".join(_WEEKDAYS[n] for n in sorted(days))
+
+
+def _weekday_number(text: str) -> int:
+    name = text.lower()
+    if name[:3] in _WEEKDAYS and name.isalpha():
+        return _WEEKDAYS.index(name[:3])
+    number = _cron_int(text, "weekday")
+    if not 0 <= number <= 7:
+        raise ValueError(f"weekday {text!r} is not 0-7 (0 and 7 are Sunday)")
+    return number
+
+
+def _cron_int(text: str, what: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"{what} {text!r} is not a number or a day name such as mon")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """What the scheduler holds for one schedule."""
+
+    schedule_id: str
+    trigger: str
+    misfire_grace_s: int
+    coalesce: bool
+    paused: bool
+    next_fire_time: datetime | None
+
+
+class Scheduler:
+    """Fires tasks' schedules in a background thread; `on_fire` gets the scheduled time."""
+
+    def __init__(
+        self,
+        timezone: ZoneInfo | str = COPENHAGEN,
+        *,
+        clock: Clock | None = None,
+        max_workers: int = 4,
+    ) -> None:
+        self.timezone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+        self._clock = clock or SystemClock()
+        executor = _FiringExecutor(max_workers, self.timezone)
+        self._aps: Any = BackgroundScheduler(
+            timezone=self.timezone, executors={"default": executor}
+        )
+        self._specs: dict[str, TaskConfig] = {}
+        self._triggers: dict[str, BankDayTrigger] = {}
+        self._paused: set[str] = set()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._aps.running)
+
+    def add(self, schedule_id: str, spec: TaskConfig, on_fire: OnFire) -> None:
+        """Schedule `on_fire(schedule_id, fire_time)`; replaces a schedule of the same id."""
+        trigger = build_trigger(spec, self.timezone)
+        self._aps.add_job(
+            _Callback(schedule_id, on_fire),
+            trigger=trigger,
+            id=schedule_id,
+            name=schedule_id,
+            misfire_grace_time=spec.misfire_grace_s,
+            coalesce=spec.coalesce,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self._specs[schedule_id] = spec
+        self._triggers[schedule_id] = trigger
+        self._paused.discard(schedule_id)
+
+    def remove(self, schedule_id: str) -> None:
+        self._aps.remove_job(schedule_id)
+        del self._specs[schedule_id], self._triggers[schedule_id]
+        self._paused.discard(schedule_id)
+
+    def pause(self, schedule_id: str) -> None:
+        self._aps.pause_job(schedule_id)
+        self._paused.add(schedule_id)
+
+    def resume(self, schedule_id: str) -> None:
+        self._aps.resume_job(schedule_id)
+        self._paused.discard(schedule_id)
+
+    def start(self) -> None:
+        self._aps.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=wait)
+
+    def next_fire_times(self) -> dict[str, datetime | None]:
+        """Each schedule's next firing after the clock's `now` (None when paused or never)."""
+        return {schedule_id: info.next_fire_time for schedule_id, info in self.describe().items()}
+
+    def describe(self) -> dict[str, ScheduleInfo]:
+        now = self._clock.now()
+        return {
+            schedule_id: ScheduleInfo(
+                schedule_id=schedule_id,
+                trigger=str(trigger),
+                misfire_grace_s=self._specs[schedule_id].misfire_grace_s,
+                coalesce=self._specs[schedule_id].coalesce,
+                paused=schedule_id in self._paused,
+                next_fire_time=None
+                if schedule_id in self._paused
+                else trigger.get_next_fire_time(None, now),
+            )
+            for schedule_id, trigger in self._triggers.items()
+        }
+
+
+class _Callback:
+    """`on_fire` bound to its schedule; takes the fire time `_Firing` appends."""
+
+    def __init__(self, schedule_id: str, on_fire: OnFire) -> None:
+        self.schedule_id = schedule_id
+        self.on_fire = on_fire
+
+    def __call__(self, *fire_time: datetime) -> None:
+        self.on_fire(self.schedule_id, *fire_time)
+
+    def __repr__(self) -> str:
+        return f"on_fire({self.schedule_id!r})"
+
+
+class _Firing:
+    """One scheduled firing of a job, shaped as APScheduler's `run_job` expects a job."""
+
+    def __init__(self, job: Any, fire_time: datetime) -> None:
+        self.id = job.id
+        self.func = job.func
+        self.args = (*job.args, fire_time)
+        self.kwargs = job.kwargs
+        self.misfire_grace_time = job.misfire_grace_time
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.args[-1].isoformat()})"
+
+
+def _run_firings(
+    job: Any, run_times: list[datetime], logger_name: str, timezone: ZoneInfo
+) -> list[Any]:
+    events: list[Any] = []
+    for run_time in run_times:
+        firing = _Firing(job, _local(run_time, timezone))
+        events += run_job(firing, job._jobstore_alias, [run_time], logger_name)
+    return events
+
+
+class _FiringExecutor(ThreadPoolExecutor):  # type: ignore[misc]  # APScheduler is untyped
+    """A thread pool that hands each job its scheduled fire time (APScheduler 3 does not)."""
+
+    def __init__(self, max_workers: int, timezone: ZoneInfo) -> None:
+        super().__init__(max_workers)
+        self._timezone = timezone
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        def finished(future: Future[list[Any]]) -> None:
+            exc = future.exception()
+            if exc is not None:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, future.result())
+
+        future = self._pool.submit(_run_firings, job, run_times, self._logger.name, self._timezone)
+        future.add_done_callback(finished)

@@ -1,0 +1,50 @@
+"""States, error kinds and triggers as enums (DESIGN §4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    NEW = "new"
+    DEFERRED = "deferred"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BUSINESS_EXCEPTION = "business_exception"
+    SYSTEM_EXCEPTION = "system_exception"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+    @property
+    def is_exception(self) -> bool:
+        return self in (State.BUSINESS_EXCEPTION, State.SYSTEM_EXCEPTION)
+
+    @property
+    def is_final(self) -> bool:
+        """Terminal or waiting for a person: nothing more happens without one."""
+        return self in (
+            State.DONE,
+            State.RESOLVED,
+            State.REJECTED,
+            State.BUSINESS_EXCEPTION,
+            State.SYSTEM_EXCEPTION,
+        )
+
+
+class ErrorKind(StrEnum):
+    BUSINESS = "business"
+    SYSTEM = "system"
+
+
+class Trigger(StrEnum):
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+    QUEUE = "queue"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    OPS = "ops"
+    PROCESS_OWNER = "process_owner"
+    ATTEST_READER = "attest_reader"
+    ADMIN = "admin"

@@ -1,0 +1,178 @@
+"""The public test kit: bot authors test their tasks with these, never by patching privates.
+
+    from runner.testing import FakeClock, make_store, run_items, capture_logs
+
+`run_items(bot, task, payloads, ...)` enqueues payloads, works them with a real worker
+on a real (SQLite) store and returns the finished items.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import create_engine, text
+from structlog.testing import capture_logs
+
+from runner.bot import Bot
+from runner.clock import FakeClock
+from runner.deployment import Deployment, WorkerSettings, deploy
+from runner.item import SystemAccess
+from runner.retry import RetryPolicy
+from runner.states import Role, State, Trigger
+from runner.store import Actor, NewItem, SqlStore, WorkItemRecord
+from runner.worker import BrowserProvider, Worker
+
+__all__ = [
+    "FakeClock",
+    "ItemRun",
+    "capture_logs",
+    "make_store",
+    "person",
+    "postgres_store",
+    "run_items",
+    "run_task_once",
+]
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def make_store(path: Path | str | None = None, *, clock: FakeClock | None = None) -> SqlStore:
+    """A migrated SQLite store in `path` (a folder or a .db file), or in memory-like temp space."""
+    if path is None:
+        import tempfile
+
+        path = Path(tempfile.mkdtemp(prefix="rpa-store-")) / "rpa.db"
+    path = Path(path)
+    if path.suffix != ".db":
+        path = path / "rpa.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = SqlStore(f"sqlite:///{path}", clock=clock)
+    store.migrate()
+    return store
+
+
+@contextmanager
+def postgres_store(
+    admin_url: str = POSTGRES_ADMIN_URL, *, clock: FakeClock | None = None
+) -> Iterator[SqlStore]:
+    """A migrated store in a fresh PostgreSQL database, dropped afterwards."""
+    name = f"rpa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    store = SqlStore(admin_url.rsplit("/", 1)[0] + f"/{name}", clock=clock)
+    try:
+        store.migrate()
+        yield store
+    finally:
+        store.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def person(*roles: Role | str, name: str = "tester") -> Actor:
+    """A person with these roles (all roles when none are given)."""
+    chosen = roles or tuple(Role)
+    return Actor(name, frozenset(Role(r) for r in chosen))
+
+
+@dataclass(frozen=True)
+class ItemRun:
+    """The items a `run_items` call finished, by reference."""
+
+    items: Mapping[str, WorkItemRecord]
+    store: SqlStore
+
+    def __getitem__(self, reference: str) -> WorkItemRecord:
+        return self.items[reference]
+
+    def in_state(self, state: State) -> list[WorkItemRecord]:
+        return [item for item in self.items.values() if item.state is state]
+
+
+def _deployment(
+    bot: Bot,
+    settings: Mapping[str, Any] | BaseModel | None,
+    retry: RetryPolicy | None,
+    systems: Mapping[str, SystemAccess] | None,
+    artifacts_dir: Path,
+) -> Deployment:
+    data = settings.model_dump() if isinstance(settings, BaseModel) else dict(settings or {})
+    retries = {(bot.name, task.name): retry for task in bot.tasks} if retry else None
+    return deploy(
+        {bot.name: bot}, settings={bot.name: data}, retry=retries, systems=systems or {},
+        artifacts_dir=artifacts_dir,
+        worker=WorkerSettings(heartbeat_s=3600, poll_s=0.01, reaper_s=3600),
+    )
+
+
+def run_items(
+    bot: Bot,
+    task: str,
+    payloads: Mapping[str, BaseModel | Mapping[str, Any]] | Iterable[tuple[str, Any]],
+    *,
+    today: date = date(2024, 11, 18),
+    settings: Mapping[str, Any] | BaseModel | None = None,
+    store: SqlStore | None = None,
+    retry: RetryPolicy | None = None,
+    systems: Mapping[str, SystemAccess] | None = None,
+    browsers: BrowserProvider | None = None,
+    artifacts_dir: Path | None = None,
+) -> ItemRun:
+    """Enqueue `payloads` (reference → payload) for `bot`/`task` and work them to the end.
+
+    Retries happen at once (the fake clock is advanced past each backoff).
+    """
+    clock = FakeClock(today)
+    store = store or make_store(clock=clock)
+    store.clock = clock
+    artifacts_dir = artifacts_dir or Path(store.url.removeprefix("sqlite:///")).parent / "artifacts"
+    deployment = _deployment(bot, settings, retry, systems, artifacts_dir)
+    pairs = payloads.items() if isinstance(payloads, Mapping) else payloads
+    max_attempts = deployment.max_attempts(bot.name)
+    new_items = [
+        NewItem(bot.name, task, reference,
+                data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data),
+                max_attempts=max_attempts(task))
+        for reference, data in pairs
+    ]
+    store.enqueue(new_items)
+    worker = Worker(store, deployment, clock, browsers=browsers)
+    while True:
+        if not worker.run_batch():
+            waiting = store.list_items(Actor.worker("test"), bot=bot.name, states=[State.NEW, State.DEFERRED])
+            if not waiting:
+                break
+            clock.advance(3600)  # past any backoff or deferral
+    records = store.list_items(Actor.worker("test"), bot=bot.name, limit=None)
+    return ItemRun({record.reference: store.get_item(Actor.worker("test"), record.id)
+                    for record in records}, store)
+
+
+def run_task_once(
+    bot: Bot,
+    task: str,
+    *,
+    today: date = date(2024, 11, 18),
+    settings: Mapping[str, Any] | BaseModel | None = None,
+    store: SqlStore | None = None,
+    systems: Mapping[str, SystemAccess] | None = None,
+) -> tuple[SqlStore, int]:
+    """Run a task's collector once; returns the store and how many items it enqueued."""
+    from runner.orchestrator import run_task
+
+    clock = FakeClock(today)
+    store = store or make_store(clock=clock)
+    deployment = _deployment(bot, settings, None, systems, Path("var/artifacts"))
+    run = run_task(store, deployment, clock, bot.name, task, trigger=Trigger.MANUAL,
+                   actor=Actor.scheduler())
+    assert run is not None
+    return store, run.enqueued

@@ -1,0 +1,299 @@
+"""The worker: claims items with a lease, performs them, and records how each ended."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Collection
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+import structlog
+from pydantic import ValidationError
+
+from runner.alerts import Alert
+from runner.clock import Clock
+from runner.deployment import BotRuntime, Deployment, TaskRuntime
+from runner.errors import BusinessError, LeaseLost, SystemUnavailable
+from runner.item import Item
+from runner.states import ErrorKind, State
+from runner.store import SqlStore, WorkItemRecord
+
+log = structlog.get_logger("runner.worker")
+
+
+class BrowserSession(Protocol):
+    """One item's browser context; captures screenshot and trace when an attempt fails."""
+
+    context: Any
+
+    def capture_failure(self, folder: Any) -> list[tuple[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class BrowserProvider(Protocol):
+    def session(self, label: str) -> BrowserSession: ...
+
+    def close(self) -> None: ...
+
+
+class AlertSink(Protocol):
+    def send(self, alert: Alert) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt ended (for tests and the benchmark)."""
+
+    item_id: int
+    state: State
+    code: str | None = None
+
+
+def payload_errors(error: ValidationError) -> str:
+    """Field errors of a payload, one `field: problem` each (values are not repeated)."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "(payload)"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Performs items of the deployed bots, one at a time, until told to stop."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        deployment: Deployment,
+        clock: Clock,
+        *,
+        worker_id: str | None = None,
+        bots: Collection[str] | None = None,
+        browsers: BrowserProvider | None = None,
+        alerts: AlertSink | None = None,
+    ) -> None:
+        self.store = store
+        self.deployment = deployment
+        self.clock = clock
+        self.worker_id = worker_id or default_worker_id()
+        self.bots = set(bots) if bots is not None else set(deployment.bots)
+        self.browsers = browsers
+        self.alerts = alerts
+        self.settings = deployment.worker
+        self.stopping = threading.Event()
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
+        self._last_reap = 0.0
+
+    # -- the loop ---------------------------------------------------------
+
+    def run(self, *, until: Callable[[], bool] | None = None, idle_exit: bool = False) -> int:
+        """Work until `stop()`, until `until()` is true, or (idle_exit) until nothing is ready."""
+        done = 0
+        heartbeat = threading.Thread(target=self._heartbeat_loop, daemon=True, name="heartbeat")
+        heartbeat.start()
+        try:
+            while not self.stopping.is_set():
+                if until is not None and until():
+                    break
+                worked = self.run_batch()
+                done += worked
+                if not worked:
+                    if idle_exit:
+                        break
+                    self.stopping.wait(self.settings.poll_s)
+        finally:
+            self.stopping.set()
+            heartbeat.join(timeout=5)
+        return done
+
+    def stop(self) -> None:
+        """Finish the item in hand, release the rest, claim nothing more (SIGTERM)."""
+        self.stopping.set()
+
+    def run_batch(self) -> int:
+        """Claim up to `prefetch` items and perform them; returns how many were performed."""
+        self._maybe_reap()
+        records = self._claim()
+        performed = 0
+        for index, record in enumerate(records):
+            if self.stopping.is_set():
+                for rest in records[index:]:
+                    self.store.release(rest.id, self.worker_id)
+                    self._forget(rest.id)
+                break
+            self.perform(record)
+            performed += 1
+        return performed
+
+    def _claim(self) -> list[WorkItemRecord]:
+        states = self.store.bot_states()
+        paused = {name for name, state in states.items() if state.paused}
+        today = self.clock.today()
+        lease_s = self.settings.lease_s
+        for name in sorted(paused & self.bots):
+            if states[name].circuit_open:
+                probe = self.store.take_probe(
+                    name, cooldown_s=self.settings.breaker_cooldown_s, worker_id=self.worker_id,
+                    today=today, lease_s=lease_s,
+                )
+                if probe is not None:
+                    log.info("circuit_probe", bot=name, item_id=probe.id)
+                    self._track(probe.id)
+                    return [probe]
+        eligible = self.bots - paused
+        if not eligible:
+            return []
+        records = self.store.claim(
+            self.worker_id, limit=self.settings.prefetch, lease_s=lease_s, today=today,
+            bots=eligible,
+        )
+        for record in records:
+            self._track(record.id)
+        return records
+
+    # -- one item -----------------------------------------------------------
+
+    def perform(self, record: WorkItemRecord) -> Outcome:
+        runtime = self.deployment.bots[record.bot]
+        task = runtime.tasks[record.task]
+        context = {"run_id": record.run_id, "bot": record.bot, "task": record.task,
+                   "reference": record.reference, "attempt": record.attempts}
+        with structlog.contextvars.bound_contextvars(**context):
+            try:
+                return self._perform(record, runtime, task)
+            except LeaseLost as lost:
+                log.warning("lease_lost", error=str(lost))
+                return Outcome(record.id, State.NEW)
+            finally:
+                self._forget(record.id)
+
+    def _perform(self, record: WorkItemRecord, runtime: BotRuntime, task: TaskRuntime) -> Outcome:
+        try:
+            payload = task.task.payload.model_validate(record.payload)
+        except ValidationError as invalid:
+            return self._business(record, BusinessError("PAYLOAD_INVALID", payload_errors(invalid)))
+        with ExitStack() as stack:
+            session: list[Any] = []
+
+            def open_browser() -> Any:
+                if self.browsers is None:
+                    raise RuntimeError("this worker was started without browsers")
+                browser_session = self.browsers.session(f"{record.bot}-{record.id}")
+                stack.callback(browser_session.close)
+                session.append(browser_session)
+                return browser_session.context
+
+            item = Item(
+                self.store, record, payload, worker_id=self.worker_id,
+                marks=self.store.checkpoints(record.id),
+                artifacts_dir=self.deployment.artifacts_dir,
+                max_attempts=self.deployment.max_attempts(record.bot),
+                bot=record.bot, task=record.task, today=record.today or self.clock.today(),
+                settings=runtime.settings, log=log, systems=self.deployment.systems,
+                open_browser=open_browser if task.task.browser else None,
+            )
+            log.debug("item_started")
+            try:
+                returned = task.task.process(item)
+            except BusinessError as error:
+                return self._business(record, error, visible_to=None)
+            except SystemUnavailable as down:
+                return self._defer(record, down)
+            except LeaseLost:
+                raise
+            except Exception as error:
+                if session:
+                    self._capture(record, session[0])
+                return self._technical(record, task, error)
+        result = {"outcome": "done", **dict(returned or {}), "acted": item.acted}
+        self.store.complete(record.id, self.worker_id, result)
+        self._breaker(record, failed=False)
+        log.info("item_done", outcome=result["outcome"], acted=result["acted"])
+        return Outcome(record.id, State.DONE)
+
+    def _business(self, record: WorkItemRecord, error: BusinessError,
+                  visible_to: str | None = None) -> Outcome:
+        self.store.fail(record.id, self.worker_id, kind=ErrorKind.BUSINESS, code=error.code,
+                        message=error.message, visible_to=visible_to)
+        log.info("item_business_exception", code=error.code)
+        self._breaker(record, failed=False)
+        return Outcome(record.id, State.BUSINESS_EXCEPTION, error.code)
+
+    def _defer(self, record: WorkItemRecord, down: SystemUnavailable) -> Outcome:
+        until = self.clock.now() + timedelta(seconds=down.retry_after_s)
+        self.store.defer(record.id, self.worker_id, until=until, message=str(down))
+        log.warning("item_deferred", until=until.isoformat(), error=str(down))
+        return Outcome(record.id, State.DEFERRED, "SystemUnavailable")
+
+    def _technical(self, record: WorkItemRecord, task: TaskRuntime, error: Exception) -> Outcome:
+        code = type(error).__name__
+        message = str(error) or code
+        if record.attempts < record.max_attempts and task.retry.is_retryable(error):
+            delay = task.retry.delay_before(record.attempts + 1)
+            retry_at = self.clock.now() + timedelta(seconds=delay)
+            self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM, code=code,
+                            message=message, retry_at=retry_at)
+            log.warning("item_retry_scheduled", code=code, error=message, delay_s=round(delay, 3))
+            return Outcome(record.id, State.NEW, code)
+        self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM, code=code, message=message)
+        log.error("item_system_exception", code=code, error=message)
+        self._breaker(record, failed=True)
+        return Outcome(record.id, State.SYSTEM_EXCEPTION, code)
+
+    def _capture(self, record: WorkItemRecord, session: BrowserSession) -> None:
+        folder = self.deployment.artifacts_dir / str(record.id) / f"attempt-{record.attempts}"
+        try:
+            for kind, path in session.capture_failure(folder):
+                size = path.stat().st_size if path.exists() else 0
+                self.store.add_artifact(record.id, kind=kind, path=str(path),
+                                        attempt=record.attempts, size=size)
+        except Exception as error:
+            log.warning("artifact_capture_failed", error=str(error))
+
+    def _breaker(self, record: WorkItemRecord, *, failed: bool) -> None:
+        opened = self.store.record_outcome(
+            record.bot, record.id, failed=failed, threshold=self.settings.breaker_threshold
+        )
+        if opened:
+            message = (f"bot {record.bot} paused after {self.settings.breaker_threshold} "
+                       "consecutive system exceptions")
+            stored = self.store.add_alert(bot=record.bot, kind="circuit_open", message=message)
+            log.error("circuit_opened", alert_id=stored.id)
+            if self.alerts is not None:
+                self.alerts.send(Alert(record.bot, "circuit_open", message, stored.created_at))
+
+    # -- leases -------------------------------------------------------------
+
+    def _track(self, item_id: int) -> None:
+        with self._lock:
+            self._in_flight.add(item_id)
+
+    def _forget(self, item_id: int) -> None:
+        with self._lock:
+            self._in_flight.discard(item_id)
+
+    def _heartbeat_loop(self) -> None:
+        while not self.stopping.wait(self.settings.heartbeat_s):
+            with self._lock:
+                held = set(self._in_flight)
+            if held:
+                self.store.heartbeat(self.worker_id, held, lease_s=self.settings.lease_s)
+
+    def _maybe_reap(self) -> None:
+        now = self.clock.now().timestamp()
+        if now - self._last_reap >= self.settings.reaper_s:
+            self._last_reap = now
+            reaped = self.store.reap()
+            if reaped:
+                log.warning("leases_expired", items=reaped)

@@ -1,0 +1,534 @@
+"""The dataset contract (v1): validate and load a municipality, export its state.
+
+``load`` validates every record before it writes anything, so a bad file fails
+whole, naming its record and field. ``export`` is stable: sorted by id, no
+wall-clock times, no PDF bytes, so the same seed gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import Connection, Engine, insert, select
+
+from hr.cpr import check_cpr
+from sandbox import db as t
+
+Administration = Literal["BUF", "SOF", "SUF", "KFF", "TMF", "ØKF", "BIF"]
+REJECTED_CPR_CODES = {"CPR_MALFORMED", "CPR_INVALID_DATE"}
+SOURCE_KEYS = ("units", "employments", "cases", "absences", "attest_mail")
+EXPORT_KEYS = (
+    "payroll_lines",
+    "terminations",
+    "letters",
+    "journal",
+    "refund_submissions",
+    "case_status",
+    "manager_messages",
+    "attest_processed",
+)
+
+
+class DatasetError(ValueError):
+    """Raised when a dataset cannot be loaded; names the record and the field."""
+
+    def __init__(self, record: str, field: str, problem: str) -> None:
+        self.record, self.field, self.problem = record, field, problem
+        super().__init__(f"{record}: {field}: {problem}" if record else f"{field}: {problem}")
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _valid_cpr(value: str) -> str:
+    check = check_cpr(value)
+    if check.code in REJECTED_CPR_CODES:
+        raise ValueError(check.code)
+    return check.digits or value
+
+
+class Unit(Record):
+    unit: str = Field(min_length=1)
+    administration: Administration
+    manager: str
+    manager_email: str
+    child_facing: bool = False
+
+
+class Holiday6(Record):
+    earning_year: int
+    earned_hours: float
+    taken_hours: float = 0.0
+    paid_hours: float = 0.0
+    transferred_hours: float = 0.0
+
+
+class Employment(Record):
+    employment_id: str = Field(min_length=1)
+    cpr: str
+    name: str = Field(min_length=1)
+    address: str | None = None
+    position: str
+    unit: str
+    administration: Administration
+    category: Literal["overenskomstansat", "tjenestemand"]
+    pay: Literal["monthly", "hourly"]
+    start_date: date
+    probation_end: date | None = None
+    end_date: date | None = None
+    weekly_hours: float = Field(ge=0)
+    monthly_salary: float | None = None
+    hourly_rate: float | None = None
+    agreement: str
+    pension_pct: float
+    last_paid_date: date | None = None
+    holiday6: list[Holiday6] = Field(default_factory=list)
+    digital_post: bool
+    holiday6_transfer_agreed: bool = False
+
+    _cpr = field_validator("cpr")(_valid_cpr)
+
+
+class BatchRow(Record):
+    row: int
+    employment_id: str
+    amount: float
+    reason: str
+    payout_period: str
+    pensionable: bool | None = None
+
+
+class Case(BaseModel):
+    """A Serviceportalen case; the bot-specific fields ride along as extras."""
+
+    model_config = ConfigDict(extra="allow")
+
+    case_id: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    unit: str
+    submitted_date: date
+    employment_id: str | None = None
+    rows: list[BatchRow] | None = None
+    xlsx_base64: str | None = None
+
+    @model_validator(mode="after")
+    def _batch_has_a_file(self) -> Case:
+        if self.type == "supplement_batch" and self.rows is None and self.xlsx_base64 is None:
+            raise ValueError("a supplement_batch needs rows or xlsx_base64")
+        if self.xlsx_base64 is not None:
+            _decode(self.xlsx_base64)
+        return self
+
+
+class Absence(Record):
+    absence_id: str = Field(min_length=1)
+    employment_id: str
+    type: Literal["sickness", "partial_sickness", "pregnancy_related", "maternity"]
+    first_day: date
+    last_day: date | None = None
+    hours_per_week: float | None = None
+    no_employer_period: bool = False
+    salary_continued: bool
+    salary_stop_date: date | None = None
+    reported_date: date | None = None
+    claimed_until: date | None = None
+
+
+AttestKind = Literal[
+    "boerneattest", "straffeattest_offentlig", "straffeattest_privat", "samtykke_afvist"
+]
+
+
+class AttestMail(Record):
+    message_id: str = Field(min_length=1)
+    received_date: date
+    kind: AttestKind | None = None
+    name: str | None = None
+    cpr: str | None = None
+    result: Literal["clean", "entries"] | None = None
+    format: Literal["digital", "scanned"] | None = None
+    order_id: str | None = None
+    records: list[str] | None = None
+    pdf_base64: str | None = None
+    pdf_sha256: str | None = None
+
+    _cpr = field_validator("cpr")(lambda v: None if v is None else _valid_cpr(v))
+
+    @model_validator(mode="after")
+    def _fields_or_pdf(self) -> AttestMail:
+        if self.pdf_base64 is not None:
+            _decode(self.pdf_base64)
+            return self
+        missing = [f for f in ("kind", "name", "cpr", "format") if getattr(self, f) is None]
+        if self.kind != "samtykke_afvist" and self.result is None:
+            missing.append("result")
+        if missing:
+            raise ValueError(f"needs pdf_base64 or the fields {', '.join(missing)}")
+        return self
+
+
+class PayrollLine(Record):
+    employment_id: str
+    wage_type: str
+    period: str
+    amount: float
+    hours: float | None = None
+    earning_year: int | None = None
+    text: str | None = None
+    pensionable: bool | None = None
+    reference: str
+    registered_date: date | None = None
+
+
+class Termination(Record):
+    employment_id: str
+    last_day: date
+    reference: str
+    registered_date: date | None = None
+
+
+class Letter(Record):
+    employment_id: str
+    subject: str
+    text: str
+    sent: date
+    reference: str
+
+
+class JournalEntry(Record):
+    employment_id: str
+    kind: Literal["document", "note"]
+    title: str
+    doc_type: str | None = None
+    access: str
+    text: str | None = None
+    reference: str
+    journal_date: date | None = None
+
+
+class RefundSubmission(Record):
+    absence_id: str
+    kind: Literal["report", "claim"]
+    authority: str
+    claim_from: date | None = None
+    claim_to: date | None = None
+    hours: float | None = None
+    max_refund: float | None = None
+    decision: str | None = None
+    paid: float | None = None
+    reference: str
+    submitted_date: date | None = None
+
+
+class CaseStatus(Record):
+    case_id: str
+    status: str
+    reply: str | None = None
+    reference: str | None = None
+
+
+class ManagerMessage(Record):
+    unit: str
+    subject: str
+    text: str
+    reference: str
+    sent_date: date | None = None
+
+
+class AttestProcessed(Record):
+    message_id: str
+    folder: str
+    reference: str | None = None
+
+
+MODELS: dict[str, tuple[type[BaseModel], str | None]] = {
+    "units": (Unit, "unit"),
+    "employments": (Employment, "employment_id"),
+    "cases": (Case, "case_id"),
+    "absences": (Absence, "absence_id"),
+    "attest_mail": (AttestMail, "message_id"),
+    "payroll_lines": (PayrollLine, "reference"),
+    "terminations": (Termination, "reference"),
+    "letters": (Letter, "reference"),
+    "journal": (JournalEntry, "reference"),
+    "refund_submissions": (RefundSubmission, "reference"),
+    "case_status": (CaseStatus, "case_id"),
+    "manager_messages": (ManagerMessage, "reference"),
+    "attest_processed": (AttestProcessed, "message_id"),
+}
+
+
+def _decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not valid base64") from exc
+
+
+def _label(key: str, index: int, raw: Any, id_field: str | None) -> str:
+    ident = raw.get(id_field) if isinstance(raw, dict) and id_field else None
+    return f"{key}[{index}] ({ident})" if ident else f"{key}[{index}]"
+
+
+def _first_problem(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "(record)"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return field, message
+
+
+class Validated(BaseModel):
+    """A whole dataset after validation: records of each key, in file order."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    as_of: date
+    seed: int | None = None
+    records: dict[str, list[Any]]
+    labels: dict[str, list[str]]
+
+
+def validate(data: Any) -> Validated:
+    """Validate a dataset dict; raise :class:`DatasetError` at the first bad record."""
+    if not isinstance(data, dict):
+        raise DatasetError("", "(dataset)", "must be a JSON object")
+    unknown = sorted(set(data) - {"as_of", "seed", *MODELS})
+    if unknown:
+        raise DatasetError("", unknown[0], "unknown top-level key")
+    try:
+        head = _Head.model_validate({"as_of": data.get("as_of"), "seed": data.get("seed")})
+    except ValidationError as exc:
+        field, problem = _first_problem(exc)
+        raise DatasetError("", field, problem) from None
+    records: dict[str, list[Any]] = {}
+    labels: dict[str, list[str]] = {}
+    for key, (model, id_field) in MODELS.items():
+        raw_list = data.get(key, [])
+        if key in ("units", "employments") and key not in data:
+            raise DatasetError("", key, "Field required")
+        if not isinstance(raw_list, list):
+            raise DatasetError("", key, "must be a list")
+        records[key], labels[key] = [], []
+        for i, raw in enumerate(raw_list):
+            label = _label(key, i, raw, id_field)
+            try:
+                records[key].append(model.model_validate(raw))
+            except ValidationError as exc:
+                field, problem = _first_problem(exc)
+                raise DatasetError(label, field, problem) from None
+            labels[key].append(label)
+    result = Validated(as_of=head.as_of, seed=head.seed, records=records, labels=labels)
+    _check_references(result)
+    return result
+
+
+class _Head(BaseModel):
+    as_of: date
+    seed: int | None = None
+
+
+def _check_unique(v: Validated, key: str, field: str) -> set[str]:
+    seen: set[str] = set()
+    for rec, label in zip(v.records[key], v.labels[key], strict=True):
+        value = getattr(rec, field)
+        if value in seen:
+            raise DatasetError(label, field, f"duplicate {field} {value}")
+        seen.add(value)
+    return seen
+
+
+def _check_known(v: Validated, key: str, field: str, known: set[str], what: str) -> None:
+    for rec, label in zip(v.records[key], v.labels[key], strict=True):
+        value = getattr(rec, field)
+        if value is not None and value not in known:
+            raise DatasetError(label, field, f"unknown {what} {value}")
+
+
+def _check_references(v: Validated) -> None:
+    _check_unique(v, "units", "unit")
+    employment_ids = _check_unique(v, "employments", "employment_id")
+    case_ids = _check_unique(v, "cases", "case_id")
+    absence_ids = _check_unique(v, "absences", "absence_id")
+    message_ids = _check_unique(v, "attest_mail", "message_id")
+    cprs = {e.cpr for e in v.records["employments"]}
+    _check_known(v, "absences", "employment_id", employment_ids, "employment")
+    for rec, label in zip(v.records["attest_mail"], v.labels["attest_mail"], strict=True):
+        if rec.cpr is not None and rec.cpr not in cprs:
+            raise DatasetError(label, "cpr", "unknown employment: no employment has this CPR")
+    for key in ("payroll_lines", "terminations", "letters", "journal"):
+        _check_known(v, key, "employment_id", employment_ids, "employment")
+    _check_known(v, "refund_submissions", "absence_id", absence_ids, "absence")
+    _check_known(v, "case_status", "case_id", case_ids, "case")
+    _check_known(v, "attest_processed", "message_id", message_ids, "message")
+
+
+@contextmanager
+def _begin(db: Engine | Connection | str | Path) -> Iterator[Connection]:
+    if isinstance(db, Connection):
+        yield db
+        return
+    engine = db if isinstance(db, Engine) else t.make_engine(db)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        if engine is not db:
+            engine.dispose()
+
+
+def _json(model: BaseModel, **exclude: bool) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude={k for k, v in exclude.items() if v})
+
+
+def load(db: Engine | Connection | str | Path, data: Any) -> Validated:
+    """Replace the sandbox's state with ``data``; nothing is written if it is invalid."""
+    v = validate(data)
+    with _begin(db) as conn:
+        t.reset(conn)
+        t.set_meta(conn, "as_of", v.as_of.isoformat())
+        t.set_meta(conn, "seed", v.seed)
+        _insert_sources(conn, v)
+        _insert_products(conn, v)
+    return v
+
+
+def employment_search(data: dict[str, Any]) -> str:
+    parts = (data["employment_id"], data["name"], data["cpr"], data["unit"], data["position"])
+    return " ".join(parts).lower()
+
+
+def _insert_sources(conn: Connection, v: Validated) -> None:
+    r = v.records
+    rows: list[dict[str, Any]]
+    if r["units"]:
+        conn.execute(insert(t.units), [{"unit": u.unit, "data": _json(u)} for u in r["units"]])
+    rows = []
+    for e in r["employments"]:
+        d = _json(e)
+        rows.append({"employment_id": e.employment_id, "cpr": e.cpr, "name": e.name,
+                     "unit": e.unit, "pay": e.pay, "search": employment_search(d), "data": d})
+    if rows:
+        conn.execute(insert(t.employments), rows)
+    rows = []
+    for c in r["cases"]:
+        d = c.model_dump(mode="json", exclude_none=False)
+        for key in ("rows", "xlsx_base64", "employment_id"):
+            if d.get(key) is None and key not in (c.model_fields_set or set()):
+                d.pop(key, None)
+        words = [c.case_id, c.type, c.unit, c.employment_id or "", str(d.get("batch_id") or "")]
+        rows.append({"case_id": c.case_id, "type": c.type, "unit": c.unit, "status": "Åben",
+                     "search": " ".join(words).lower(), "data": d})
+    if rows:
+        conn.execute(insert(t.cases), rows)
+    rows = [{"absence_id": a.absence_id, "employment_id": a.employment_id, "data": _json(a)}
+            for a in r["absences"]]
+    if rows:
+        conn.execute(insert(t.absences), rows)
+    rows = []
+    for m in r["attest_mail"]:
+        pdf = _decode(m.pdf_base64) if m.pdf_base64 is not None else None
+        d = m.model_dump(mode="json", exclude_none=True, exclude={"pdf_base64"})
+        if pdf is not None:
+            d["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+        rows.append({"message_id": m.message_id, "folder": "Indbakke", "pdf": pdf, "data": d})
+    if rows:
+        conn.execute(insert(t.attest_mail), rows)
+
+
+def _insert_products(conn: Connection, v: Validated) -> None:
+    r = v.records
+    as_of = v.as_of.isoformat()
+    simple = (
+        ("payroll_lines", t.payroll_lines, "registered_date"),
+        ("terminations", t.terminations, "registered_date"),
+        ("letters", t.letters, None),
+        ("journal", t.journal, "journal_date"),
+        ("refund_submissions", t.refund_submissions, "submitted_date"),
+        ("manager_messages", t.manager_messages, "sent_date"),
+    )
+    for key, table, date_field in simple:
+        rows = []
+        for rec in r[key]:
+            d = _json(rec)
+            if date_field and d.get(date_field) is None:
+                d[date_field] = as_of
+            rows.append(d)
+        if rows:
+            conn.execute(insert(table), rows)
+    for s in r["case_status"]:
+        conn.execute(t.cases.update().where(t.cases.c.case_id == s.case_id)
+                     .values(status=s.status, reply=s.reply, reference=s.reference))
+    for p in r["attest_processed"]:
+        conn.execute(t.attest_mail.update().where(t.attest_mail.c.message_id == p.message_id)
+                     .values(folder=p.folder, reference=p.reference))
+
+
+def _sorted(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: tuple(str(r.get(k) if r.get(k) is not None else "")
+                                            for k in keys))
+
+
+def _rows(conn: Connection, table: Any, *columns: str) -> list[dict[str, Any]]:
+    result = conn.execute(select(*(table.c[c] for c in columns)))
+    return [dict(row._mapping) for row in result]
+
+
+def export(db: Engine | Connection | str | Path) -> dict[str, Any]:
+    """The whole state in the dataset's shape, plus what bots produced."""
+    with _begin(db) as conn:
+        out: dict[str, Any] = {
+            "as_of": t.get_meta(conn, "as_of"),
+            "seed": t.get_meta(conn, "seed"),
+        }
+        for key, table, pk in (
+            ("units", t.units, "unit"),
+            ("employments", t.employments, "employment_id"),
+            ("cases", t.cases, "case_id"),
+            ("absences", t.absences, "absence_id"),
+            ("attest_mail", t.attest_mail, "message_id"),
+        ):
+            out[key] = [row.data for row in conn.execute(select(table.c.data).order_by(table.c[pk]))]
+        out["payroll_lines"] = _sorted(
+            _rows(conn, t.payroll_lines, "employment_id", "wage_type", "period", "amount", "hours",
+                  "earning_year", "text", "pensionable", "reference", "registered_date"),
+            "employment_id", "period", "wage_type", "reference", "earning_year", "amount")
+        out["terminations"] = _sorted(
+            _rows(conn, t.terminations, "employment_id", "last_day", "reference", "registered_date"),
+            "employment_id", "last_day", "reference")
+        out["letters"] = _sorted(
+            _rows(conn, t.letters, "employment_id", "subject", "text", "sent", "reference"),
+            "employment_id", "reference", "subject", "sent", "text")
+        out["journal"] = _sorted(
+            _rows(conn, t.journal, "employment_id", "kind", "title", "doc_type", "access", "text",
+                  "reference", "journal_date"),
+            "employment_id", "reference", "kind", "title")
+        out["refund_submissions"] = _sorted(
+            _rows(conn, t.refund_submissions, "absence_id", "kind", "authority", "claim_from",
+                  "claim_to", "hours", "max_refund", "decision", "paid", "reference",
+                  "submitted_date"),
+            "absence_id", "kind", "claim_to", "reference")
+        out["case_status"] = _rows(conn, t.cases, "case_id", "status", "reply", "reference")
+        out["case_status"].sort(key=lambda r: r["case_id"])
+        out["manager_messages"] = _sorted(
+            _rows(conn, t.manager_messages, "unit", "subject", "text", "reference", "sent_date"),
+            "unit", "reference", "subject", "text")
+        processed = conn.execute(
+            select(t.attest_mail.c.message_id, t.attest_mail.c.folder, t.attest_mail.c.reference)
+            .where(t.attest_mail.c.folder != "Indbakke").order_by(t.attest_mail.c.message_id))
+        out["attest_processed"] = [dict(row._mapping) for row in processed]
+    return out
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Serialise a dataset or export: sorted keys, so equal states give equal bytes."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,240 @@
+"""The store's contract, run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
+from runner.states import ErrorKind, Role, State, Trigger
+from runner.store import DECISION, Actor, NewItem, SqlStore
+from runner.testing import person
+
+TODAY = date(2024, 11, 18)
+OPS = person(Role.OPS, name="ops-anna")
+
+
+def items(n: int, bot: str = "b", task: str = "t") -> list[NewItem]:
+    return [NewItem(bot, task, f"ref-{i}", {"n": i}) for i in range(n)]
+
+
+def claim_one(store: SqlStore, worker: str = "w1", **kw):
+    claimed = store.claim(worker, limit=1, lease_s=60, today=TODAY, **kw)
+    assert len(claimed) == 1
+    return claimed[0]
+
+
+def test_enqueue_same_reference_twice_is_a_no_op(store: SqlStore) -> None:
+    assert store.enqueue(items(3)) == 3
+    assert store.enqueue(items(5)) == 2
+    assert len(store.list_items(OPS, bot="b")) == 5
+
+
+def test_claim_leases_by_priority_then_age_and_counts_an_attempt(store: SqlStore) -> None:
+    store.enqueue([NewItem("b", "t", "low", {}), NewItem("b", "t", "high", {}, priority=5)])
+    first = claim_one(store)
+    assert (first.reference, first.state, first.attempts) == ("high", State.IN_PROGRESS, 1)
+    assert first.lease_owner == "w1" and first.today == TODAY
+    assert claim_one(store, "w2").reference == "low"
+    assert store.claim("w3", limit=1, lease_s=60, today=TODAY) == []
+
+
+def test_claim_respects_bot_filters(store: SqlStore) -> None:
+    store.enqueue(items(1, bot="a") + items(1, bot="b"))
+    assert claim_one(store, bots=["b"]).bot == "b"
+    assert store.claim("w", limit=5, lease_s=60, today=TODAY, exclude_bots=["a"]) == []
+
+
+def test_finished_item_keeps_result(store: SqlStore) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.complete(item.id, "w1", {"outcome": "letter", "acted": True})
+    done = store.get_item(OPS, item.id)
+    assert done.state is State.DONE and done.result == {"outcome": "letter", "acted": True}
+    assert done.lease_owner is None
+
+
+def test_only_the_lease_holder_may_finish(store: SqlStore) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    with pytest.raises(LeaseLost):
+        store.complete(item.id, "somebody-else", {})
+
+
+def test_expired_lease_returns_item_to_new_with_attempt_counted(store: SqlStore, clock) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    clock.advance(61)
+    assert store.reap() == [item.id]
+    back = store.get_item(OPS, item.id)
+    assert back.state is State.NEW and back.attempts == 1
+    with pytest.raises(LeaseLost):
+        store.complete(item.id, "w1", {})
+
+
+def test_expired_lease_on_last_attempt_goes_to_system_exception(store: SqlStore, clock) -> None:
+    store.enqueue([NewItem("b", "t", "r", {}, max_attempts=1)])
+    item = claim_one(store)
+    clock.advance(61)
+    store.reap()
+    failed = store.get_item(OPS, item.id)
+    assert failed.state is State.SYSTEM_EXCEPTION and failed.error.code == "LeaseExpired"
+
+
+def test_heartbeat_extends_the_lease(store: SqlStore, clock) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    clock.advance(50)
+    assert store.heartbeat("w1", [item.id], lease_s=60) == {item.id}
+    clock.advance(50)
+    assert store.reap() == []
+
+
+def test_retry_later_waits_for_its_time(store: SqlStore, clock) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.fail(item.id, "w1", kind=ErrorKind.SYSTEM, code="TimeoutError", message="slow",
+               retry_at=clock.now() + timedelta(seconds=30))
+    assert store.claim("w1", limit=1, lease_s=60, today=TODAY) == []
+    clock.advance(31)
+    again = claim_one(store)
+    assert again.attempts == 2 and again.error.code == "TimeoutError"
+
+
+def test_deferred_item_does_not_spend_an_attempt(store: SqlStore, clock) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.defer(item.id, "w1", until=clock.now() + timedelta(seconds=300), message="maintenance")
+    deferred = store.get_item(OPS, item.id)
+    assert deferred.state is State.DEFERRED and deferred.attempts == 0
+    assert store.claim("w1", limit=1, lease_s=60, today=TODAY) == []
+    clock.advance(301)
+    assert claim_one(store).attempts == 1
+
+
+def test_checkpoints_are_kept_once_per_name(store: SqlStore) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.add_checkpoint(item.id, "w1", DECISION, {"outcome": "letter"}, 1)
+    store.add_checkpoint(item.id, "w1", "registered", {"line": 7}, 1)
+    store.add_checkpoint(item.id, "w1", "registered", {"line": 8}, 1)
+    marks = store.checkpoints(item.id)
+    assert list(marks) == [DECISION, "registered"] and marks["registered"].receipt == {"line": 7}
+
+
+def test_error_messages_are_stored_masked(store: SqlStore) -> None:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.fail(item.id, "w1", kind=ErrorKind.BUSINESS, code="CPR_CHECK_MANUAL",
+               message="CPR 0707614285 and 150589-4010 failed")
+    stored = store.get_item(OPS, item.id)
+    assert stored.state is State.BUSINESS_EXCEPTION
+    assert "0707614285" not in stored.error.message and "4010" not in stored.error.message
+    assert "070761-XXXX" in stored.error.message
+
+
+def _exception(store: SqlStore) -> int:
+    store.enqueue(items(1))
+    item = claim_one(store)
+    store.add_checkpoint(item.id, "w1", DECISION, {"outcome": "letter"}, 1)
+    store.add_checkpoint(item.id, "w1", "registered", {"line": 7}, 1)
+    store.fail(item.id, "w1", kind=ErrorKind.BUSINESS, code="EARLIER_THAN_NOTICE", message="x")
+    return item.id
+
+
+def test_retry_with_corrected_payload_clears_decision_and_is_audited(store: SqlStore) -> None:
+    item_id = _exception(store)
+    retried = store.retry_item(OPS, item_id, reason="date agreed", payload={"n": 99})
+    assert retried.state is State.NEW and retried.attempts == 0 and retried.error is None
+    assert retried.payload == {"n": 99}
+    assert [c.name for c in retried.checkpoints] == ["registered"]
+    (entry,) = store.audit_trail(OPS, item_id=item_id)
+    assert (entry.actor, entry.action, entry.reason) == ("ops-anna", "retry", "date agreed")
+    assert entry.details["old_payload"] == {"n": 0} and entry.details["new_payload"] == {"n": 99}
+
+
+def test_plain_retry_keeps_the_decision(store: SqlStore) -> None:
+    item_id = _exception(store)
+    retried = store.retry_item(OPS, item_id)
+    assert [c.name for c in retried.checkpoints] == [DECISION, "registered"]
+
+
+def test_resolve_needs_a_note_and_reject_a_reason(store: SqlStore) -> None:
+    item_id = _exception(store)
+    with pytest.raises(InvalidTransition, match="note"):
+        store.close_item(OPS, item_id, state=State.RESOLVED, text="  ")
+    resolved = store.close_item(OPS, item_id, state=State.RESOLVED, text="posted by hand")
+    assert resolved.state is State.RESOLVED
+    with pytest.raises(InvalidTransition):
+        store.close_item(OPS, item_id, state=State.REJECTED, text="too late")
+    assert store.audit_trail(OPS, item_id=item_id)[0].reason == "posted by hand"
+
+
+def test_only_ops_handle_exceptions(store: SqlStore) -> None:
+    item_id = _exception(store)
+    with pytest.raises(PermissionDenied, match="ops"):
+        store.retry_item(person(Role.PROCESS_OWNER), item_id)
+
+
+def test_restricted_items_are_visible_only_to_their_role(store: SqlStore) -> None:
+    store.enqueue(items(2))
+    item = claim_one(store)
+    store.restrict(item.id, "w1", Role.ATTEST_READER)
+    store.fail(item.id, "w1", kind=ErrorKind.BUSINESS, code="ATTEST_HAS_ENTRIES", message="x")
+    ops_only = person(Role.OPS)
+    reader = person(Role.OPS, Role.ATTEST_READER)
+    assert [i.reference for i in store.list_items(ops_only)] == ["ref-1"]
+    assert {i.reference for i in store.list_items(reader)} == {"ref-0", "ref-1"}
+    with pytest.raises(NotFound):
+        store.get_item(ops_only, item.id)
+    with pytest.raises(NotFound):
+        store.retry_item(ops_only, item.id)
+
+
+def test_one_run_per_run_key(store: SqlStore) -> None:
+    first = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
+                            today=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
+    second = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
+                             today=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
+    assert first is not None and second is None
+    store.finish_run(first.id, enqueued=4)
+    assert store.get_run(first.id).state == "finished" and store.list_runs()[0].enqueued == 4
+
+
+def test_users_first_is_bootstrap_then_admin_only(store: SqlStore) -> None:
+    store.add_user(None, "admin", [Role.ADMIN])
+    with pytest.raises(PermissionDenied):
+        store.add_user(None, "eve", [Role.ADMIN])
+    admin = store.get_user("admin").actor()
+    store.add_user(admin, "anna", [Role.OPS, Role.ATTEST_READER])
+    assert store.get_user("anna").roles == {Role.OPS, Role.ATTEST_READER}
+    assert [u.name for u in store.list_users()] == ["admin", "anna"]
+    with pytest.raises(NotFound, match="rpa users add"):
+        store.get_user("nobody")
+
+
+def test_pause_survives_and_is_audited(store: SqlStore) -> None:
+    operator = person(Role.OPERATOR, name="olga")
+    store.set_paused(operator, "b", True, "month end")
+    assert store.bot_states()["b"].paused
+    with pytest.raises(PermissionDenied):
+        store.set_paused(person(Role.OPS), "b", False)
+    store.set_paused(operator, "b", False)
+    assert not store.bot_states()["b"].paused
+
+
+def test_circuit_opens_after_threshold_and_probe_closes_it(store: SqlStore, clock) -> None:
+    for _ in range(2):
+        assert store.record_outcome("b", 1, failed=True, threshold=3) is False
+    assert store.record_outcome("b", 1, failed=True, threshold=3) is True
+    state = store.bot_states()["b"]
+    assert state.paused and state.circuit_open
+    store.enqueue(items(2))
+    assert store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60) is None
+    clock.advance(601)
+    probe = store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60)
+    assert probe is not None
+    assert store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60) is None
+    store.record_outcome("b", probe.id, failed=False, threshold=3)
+    assert not store.bot_states()["b"].paused

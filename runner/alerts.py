@@ -104,9 +104,7 @@ class Notifier:
         except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: bad header
             _failed("email", payload, host=self.smtp_host, error=mask_cprs(repr(error)))
         else:
-            get_logger().info(
-                "alert_delivered", channel="email", kind=payload["kind"], host=self.smtp_host
-            )
+            get_logger().info("alert_delivered", channel="email", kind=payload["kind"], host=self.smtp_host)
 
     def _message(self, address: str, payload: dict[str, Any]) -> EmailMessage:
         message = EmailMessage()

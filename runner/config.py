@@ -49,7 +49,8 @@ FilePath = Annotated[Path, AfterValidator(_relative_to_file)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Defaults are validated too, so default paths are made relative to the file.
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def _http_url(value: str | None) -> str | None:
@@ -216,7 +217,7 @@ class TaskConfig(_Model):
     on_non_bank_day: NonBankDay = NonBankDay.SKIP
     misfire_grace_s: Annotated[int, Field(ge=1)] = 300
     coalesce: bool = True
-    retry: RetryConfig = RetryConfig()
+    retry: RetryConfig | None = None  # None: the retry policy the bot declares for the task
     priority: int = 0
 
 
@@ -291,6 +292,8 @@ def parse_config(
 ) -> OrchestratorConfig:
     """Validate orchestrator.yaml's text; `source` names it in errors."""
     data = _parse_yaml(text, source)
+    if isinstance(data, dict):  # absent sections get their defaults' paths resolved too
+        data = {"store": {}, "logging": {}, "artifacts": {}, **data}
     problems = _plaintext_secrets(data)
     secret_keys = {key for key, _ in problems}
     config: OrchestratorConfig | None = None

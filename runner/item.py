@@ -145,7 +145,7 @@ class Item(_Context):
         if mark is not None:
             return dict(mark.receipt)
         decided = _jsonable(dict(decide()))
-        self.checkpoint(DECISION, **decided)
+        self._record(DECISION, decided)
         return dict(decided)
 
     def done(self, name: str) -> bool:
@@ -155,11 +155,13 @@ class Item(_Context):
         mark = self._marks.get(name)
         return dict(mark.receipt) if mark else None
 
-    def checkpoint(self, name: str, **receipt: Any) -> None:
+    def checkpoint(self, name: str, /, **receipt: Any) -> None:
         """Record that a step is done, with the target system's receipt."""
+        self._record(name, _jsonable(receipt))
+
+    def _record(self, name: str, data: dict[str, Any]) -> None:
         if name in self._marks:
             return
-        data = _jsonable(receipt)
         self._store.add_checkpoint(self.id, self._worker_id, name, data, self.attempt)
         self._marks[name] = Checkpoint(name, data, self.attempt, self._store.clock.now())
 
@@ -169,8 +171,7 @@ class Item(_Context):
         if mark is not None:
             self.log.info("step_skipped", step=name)
             return dict(mark.receipt)
-        receipt = dict(action() or {})
-        self.checkpoint(name, **receipt)
+        self._record(name, _jsonable(dict(action() or {})))
         return self.receipt(name) or {}
 
     @property

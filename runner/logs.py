@@ -155,9 +155,7 @@ def bind_item_context(
     run_id: int | None, bot: str, task: str, reference: str, attempt: int
 ) -> Iterator[None]:
     """Bind the run and item context to every event logged inside the block."""
-    with bound_contextvars(
-        run_id=run_id, bot=bot, task=task, reference=reference, attempt=attempt
-    ):
+    with bound_contextvars(run_id=run_id, bot=bot, task=task, reference=reference, attempt=attempt):
         yield
 
 
@@ -198,9 +196,7 @@ def _level_number(level: str) -> int:
         raise ValueError(f"unknown log level {level!r}; expected one of {expected}") from None
 
 
-def _drop_below_level(
-    logger: WrappedLogger, method_name: str, event_dict: EventDict
-) -> EventDict:
+def _drop_below_level(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
     # The level lives on the sink, not in the cached loggers' class, so it can change.
     if _LEVELS.get(method_name, _LEVELS["critical"]) < _sink.min_level:
         raise structlog.DropEvent
@@ -243,4 +239,3 @@ def _route_stdlib_logging() -> None:
         root.addHandler(_handler)
     if root.level > _STDLIB_LEVEL:
         root.setLevel(_STDLIB_LEVEL)
-

@@ -67,9 +67,7 @@ def _redact_for_log(value: Any) -> Any:
     return redact(value)
 
 
-def redact_processor(
-    logger: WrappedLogger, method_name: str, event_dict: EventDict
-) -> EventDict:
+def redact_processor(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
     """structlog processor: mask CPR numbers in every key and value of the event.
 
     Formats a pending `exc_info` first, so the traceback text is masked too.

@@ -179,9 +179,8 @@ def _midnight(day: date, timezone: ZoneInfo) -> datetime:
 
 
 def _same_time_on(day: date, moment: datetime) -> datetime:
-    return datetime.combine(day, moment.time(), tzinfo=moment.tzinfo).astimezone(UTC).astimezone(
-        moment.tzinfo
-    )
+    shifted = datetime.combine(day, moment.time(), tzinfo=moment.tzinfo)
+    return shifted.astimezone(UTC).astimezone(moment.tzinfo)
 
 
 def _crontab_trigger(expr: str, timezone: ZoneInfo) -> Any:

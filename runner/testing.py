@@ -126,10 +126,13 @@ def run_items(
     systems: Mapping[str, SystemAccess] | None = None,
     browsers: BrowserProvider | None = None,
     artifacts_dir: Path | None = None,
+    max_clock_jumps: int = 10,
 ) -> ItemRun:
     """Enqueue `payloads` (reference → payload) for `bot`/`task` and work them to the end.
 
-    Retries happen at once (the fake clock is advanced past each backoff).
+    Retries happen at once: when nothing is ready, the fake clock jumps an hour past
+    each backoff or deferral, at most `max_clock_jumps` times in all (an item whose
+    system stays down stays deferred).
     """
     clock = FakeClock(today)
     store = store or make_store(clock=clock)
@@ -146,12 +149,15 @@ def run_items(
     ]
     store.enqueue(new_items)
     worker = Worker(store, deployment, clock, browsers=browsers)
+    jumps = 0
     while True:
-        if not worker.run_batch():
-            waiting = store.list_items(Actor.worker("test"), bot=bot.name, states=[State.NEW, State.DEFERRED])
-            if not waiting:
-                break
-            clock.advance(3600)  # past any backoff or deferral
+        if worker.run_batch():
+            continue
+        waiting = store.list_items(Actor.worker("test"), bot=bot.name, states=[State.NEW, State.DEFERRED])
+        if not waiting or jumps == max_clock_jumps:
+            break
+        jumps += 1
+        clock.advance(3600)  # past any backoff or deferral
     records = store.list_items(Actor.worker("test"), bot=bot.name, limit=None)
     return ItemRun({record.reference: store.get_item(Actor.worker("test"), record.id)
                     for record in records}, store)

@@ -43,7 +43,29 @@ def xlsx(headers: Sequence[str], cells: Iterable[Sequence[Any]]) -> bytes:
         ws.append(list(row))
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _fixed_timestamps(buf.getvalue())
+
+
+_FIXED_TIME = "2024-01-01T00:00:00Z"
+
+
+def _fixed_timestamps(xlsx_bytes: bytes) -> bytes:
+    """The same rows give the same bytes: no save time in the zip or the properties."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes)) as src, zipfile.ZipFile(
+        out, "w", zipfile.ZIP_DEFLATED
+    ) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                                 rb"\g<1>" + _FIXED_TIME.encode(), content)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                         content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def batch_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:

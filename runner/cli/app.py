@@ -17,19 +17,6 @@ from runner.item import SystemAccess
 from runner.logs import configure_logging
 from runner.store import Actor, SqlStore
 
-DATABASE_ENV = "RPA_DATABASE_URL"
-
-
-def database_url(config: OrchestratorConfig, env: Any = os.environ) -> str:
-    """`RPA_DATABASE_URL`, else `store.url`, else the SQLite file `store.sqlite_path`."""
-    url = env.get(DATABASE_ENV) or config.store.url
-    if url:
-        return str(url)
-    path = Path(config.store.sqlite_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
-
-
 def validated_settings(
     config: OrchestratorConfig, bots: dict[str, Bot], path: str
 ) -> dict[str, dict[str, Any]]:
@@ -80,8 +67,11 @@ class App:
     @property
     def store(self) -> SqlStore:
         if self._store is None:
+            store_config = self.config.store
+            if not (os.environ.get("RPA_DATABASE_URL") or store_config.url):
+                Path(store_config.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
             self._store = SqlStore(
-                database_url(self.config),
+                store_config.database_url(),
                 clock=self.clock,
                 sqlite_synchronous=self.config.store.sqlite_synchronous,
             )

@@ -93,10 +93,12 @@ def extras(app: App, bots: list[str], run_ids: list[int]) -> dict[str, Any]:
 @click.argument("bot", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Run every enabled bot's tasks.")
 @click.option("--task", default=None, help="Only this task.")
-@click.option("--wait", is_flag=True, help="Work the items here until every one is finished or an exception.")
+@click.option("--wait", is_flag=True, help="Work the items here until every one has ended or stopped.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def run_command(app: App, bot: str | None, run_all: bool, task: str | None, wait: bool, as_json: bool) -> None:
+def run_command(
+    app: App, bot: str | None, run_all: bool, task: str | None, wait: bool, as_json: bool
+) -> None:
     """Run a bot's tasks now."""
     actor = app.actor()
     if not actor.has(Role.OPERATOR):

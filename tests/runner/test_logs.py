@@ -195,8 +195,8 @@ def test_read_log_lines_filters_by_run_and_item(log_dir: Path) -> None:
     with bind_item_context(2, "bot", "task", f"case-{CPR}", 1):
         log.info("other_run")
 
-    def names(**filters: object) -> list[object]:
-        return [event["event"] for event in read_log_lines(log_dir, **filters)]  # type: ignore[arg-type]
+    def names(run_id: int | None = None, item_reference: str | None = None) -> list[object]:
+        return [event["event"] for event in read_log_lines(log_dir, run_id, item_reference)]
 
     assert names() == ["first_item", "second_item", "other_run"]
     assert names(run_id=1) == ["first_item", "second_item"]

@@ -1,0 +1,1 @@
+"""One router per simulated system, each under its own path prefix and login."""

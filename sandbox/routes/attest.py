@@ -1,0 +1,137 @@
+"""Attestpostkasse: incoming certificates (PDF, some scanned); move to "Behandlet"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from sandbox import db as t
+from sandbox import documents
+from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
+from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+
+SYSTEM = "attest"
+router = APIRouter(prefix=f"/{SYSTEM}")
+auth = Depends(login_required(SYSTEM))
+
+INBOX, PROCESSED = "Indbakke", "Behandlet"
+SENDER = "Rigspolitiet, Kriminalregisteret"
+SUBJECT = "Post fra Kriminalregisteret"
+COLUMNS = ["message_id", "received_date", "sender", "subject", "folder", "reference"]
+
+
+@router.get("/")
+async def home(_: str = auth) -> RedirectResponse:
+    return RedirectResponse(f"/{SYSTEM}/inbox", status_code=303)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {"message_id": r.message_id, "received_date": r.data["received_date"],
+            "sender": SENDER, "subject": SUBJECT, "folder": r.folder, "reference": r.reference,
+            "processed_date": r.processed_date, "_href": f"/{SYSTEM}/messages/{r.message_id}"}
+
+
+@router.get("/inbox")
+async def inbox(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        folder = request.query_params.get("folder", INBOX)
+        columns = (t.attest_mail.c.message_id, t.attest_mail.c.folder,
+                   t.attest_mail.c.reference, t.attest_mail.c.processed_date, t.attest_mail.c.data)
+        stmt = select(*columns).order_by(t.attest_mail.c.message_id)
+        if folder in (INBOX, PROCESSED):
+            stmt = stmt.where(t.attest_mail.c.folder == folder)
+        if ctx.q():
+            stmt = stmt.where(t.attest_mail.c.message_id.ilike(f"%{ctx.q()}%"))
+        rows, pager = ctx.paginate(stmt)
+        table = Table("messages-table", COLUMNS, [_row(r) for r in rows], link="message_id",
+                      id_key="message_id", pager=pager)
+        folder_filter = Field("folder", "folder", "select", folder,
+                              [(INBOX, INBOX), (PROCESSED, PROCESSED), ("alle", "Alle")])
+        title = "processed" if folder == PROCESSED else "inbox"
+        return ctx.render(Page("inbox", title, [
+            Section("search", [Search(f"/{SYSTEM}/inbox", ctx.q(), [folder_filter])]),
+            Section("results", [table])]))
+
+
+def _load(ctx: Ctx, message_id: str) -> Any:
+    return ctx.conn.execute(select(
+        t.attest_mail.c.message_id, t.attest_mail.c.folder, t.attest_mail.c.reference,
+        t.attest_mail.c.processed_date, t.attest_mail.c.data,
+    ).where(t.attest_mail.c.message_id == message_id)).first()
+
+
+def message_page(ctx: Ctx, row: Any, errors: list[str] | None = None,
+                 values: dict[str, Any] | None = None) -> Page:
+    values = values or {}
+    facts = _row(row)
+    keys = ["message_id", "received_date", "sender", "subject", "folder", "processed_date",
+            "reference"]
+    sections = [
+        Section("details", [Details("message-details", [(k, facts[k]) for k in keys])],
+                "details"),
+        Section("documents", [Links("documents", [
+            ("download", f"/{SYSTEM}/messages/{row.message_id}/document.pdf", "download-pdf")])],
+            "attachment"),
+    ]
+    if row.folder == INBOX:
+        sections.append(Section("forms", [Form("move-form", f"/{SYSTEM}/messages/{row.message_id}/move", [
+            Field("folder", "folder", "hidden", PROCESSED),
+            Field("reference", "reference", value=values.get("reference", ""), required=True),
+        ], "btn_move", heading="form_move")]))
+    return Page("message", "inbox", sections, subtitle=row.message_id, errors=errors or [],
+                status_code=422 if errors else 200)
+
+
+@router.get("/messages/{message_id}")
+async def message(request: Request, message_id: str, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = _load(ctx, message_id)
+        if row is None:
+            return not_found(ctx, f"Meddelelsen {message_id}")
+        return ctx.render(message_page(ctx, row))
+
+
+@router.get("/messages/{message_id}/document.pdf")
+async def document(request: Request, message_id: str, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = ctx.conn.execute(select(t.attest_mail.c.pdf, t.attest_mail.c.data).where(
+            t.attest_mail.c.message_id == message_id)).first()
+        if row is None:
+            return not_found(ctx, f"Meddelelsen {message_id}")
+        seed = ctx.seed
+    if row.pdf is not None:
+        content = row.pdf
+    else:  # a scan takes a while to render: off the event loop, once per message
+        content = await run_in_threadpool(_rendered, request, seed, row.data)
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{message_id}.pdf"'})
+
+
+def _rendered(request: Request, seed: int | None, data: dict[str, Any]) -> bytes:
+    cache: dict[tuple[int | None, str], bytes] = request.app.state.pdf_cache
+    key = (seed, data["message_id"])
+    if key not in cache:
+        cache[key] = documents.certificate_pdf(seed, data)
+    return cache[key]
+
+
+@router.post("/messages/{message_id}/move")
+async def move(request: Request, message_id: str, user: str = auth) -> Response:
+    form = FormReader(await request.form())
+    with context(request, SYSTEM, user) as ctx:
+        row = _load(ctx, message_id)
+        if row is None:
+            return not_found(ctx, f"Meddelelsen {message_id}")
+        folder = form.choice("folder", "folder", [PROCESSED]) or PROCESSED
+        reference = form.reference()
+        if row.folder == PROCESSED:
+            form.errors.append(f"Meddelelsen er allerede behandlet (reference {row.reference}).")
+        if form.errors:
+            return ctx.render(message_page(ctx, row, form.errors, form.values()))
+        ctx.conn.execute(t.attest_mail.update().where(t.attest_mail.c.message_id == message_id)
+                         .values(folder=folder, reference=reference, processed_date=ctx.as_of))
+    return done(f"/{SYSTEM}/messages/{message_id}", f"AP-{message_id}")

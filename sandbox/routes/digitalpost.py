@@ -1,0 +1,125 @@
+"""Digital Post: letters (PDF) to an employment's person; the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from sandbox import db as t
+from sandbox.documents import pdf_text
+from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table, Text
+from sandbox.routes.payroll import load_employment
+from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+
+SYSTEM = "digitalpost"
+router = APIRouter(prefix=f"/{SYSTEM}")
+auth = Depends(login_required(SYSTEM))
+
+OUTBOX_COLUMNS = ["receipt_id", "sent", "employment_id", "recipient", "subject", "reference"]
+LIST_COLUMNS = (t.letters.c.id, t.letters.c.sent, t.letters.c.employment_id, t.letters.c.subject,
+                t.letters.c.reference, t.employments.c.name)
+
+
+@router.get("/")
+async def home(_: str = auth) -> RedirectResponse:
+    return RedirectResponse(f"/{SYSTEM}/outbox", status_code=303)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {"receipt_id": f"DP-{r.id:06d}", "sent": r.sent, "employment_id": r.employment_id,
+            "recipient": r.name, "subject": r.subject, "reference": r.reference,
+            "_href": f"/{SYSTEM}/letters/{r.id}"}
+
+
+@router.get("/outbox")
+async def outbox(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        stmt = (select(*LIST_COLUMNS)
+                .join(t.employments, t.employments.c.employment_id == t.letters.c.employment_id)
+                .order_by(t.letters.c.id))
+        if ctx.q():
+            like = f"%{ctx.q()}%"
+            stmt = stmt.where(t.letters.c.employment_id.ilike(like)
+                              | t.letters.c.reference.ilike(like)
+                              | t.letters.c.subject.ilike(like))
+        rows, pager = ctx.paginate(stmt)
+        table = Table("outbox-table", OUTBOX_COLUMNS, [_row(r) for r in rows], link="receipt_id",
+                      id_key="receipt_id", pager=pager)
+        return ctx.render(Page("outbox", "outbox", [
+            Section("search", [Search(f"/{SYSTEM}/outbox", ctx.q())]),
+            Section("results", [table])]))
+
+
+def send_page(errors: list[str] | None = None, values: dict[str, Any] | None = None) -> Page:
+    values = values or {}
+    form = Form("send-form", f"/{SYSTEM}/send", [
+        Field("employment_id", "employment_id", value=values.get("employment_id", ""),
+              required=True),
+        Field("subject", "subject", value=values.get("subject", ""), required=True),
+        Field("file", "file", "file", required=True),
+        Field("reference", "reference", value=values.get("reference", ""), required=True),
+    ], "btn_send", heading="send_letter", multipart=True)
+    return Page("send", "send_letter", [Section("forms", [form])], errors=errors or [],
+                status_code=422 if errors else 200)
+
+
+@router.get("/send")
+async def send_form(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        return ctx.render(send_page(values=dict(request.query_params)))
+
+
+@router.post("/send")
+async def send(request: Request, user: str = auth) -> Response:
+    form = FormReader(await request.form())
+    with context(request, SYSTEM, user) as ctx:
+        employment_id = form.text("employment_id", "employment_id", required=True)
+        subject = form.text("subject", "subject", required=True)
+        pdf = await form.pdf("file", "file")
+        reference = form.reference()
+        data = load_employment(ctx.conn, employment_id) if employment_id else None
+        if employment_id and data is None:
+            form.errors.append(f"Ukendt medarbejdernr.: {employment_id}.")
+        elif data is not None and not data["digital_post"]:
+            form.errors.append("Modtageren er ikke tilmeldt Digital Post. Brevet er ikke sendt.")
+        if form.errors:
+            return ctx.render(send_page(form.errors, form.values()))
+        result = ctx.conn.execute(t.letters.insert().values(
+            employment_id=employment_id, subject=subject, text=pdf_text(pdf or b""), pdf=pdf,
+            sent=ctx.as_of, reference=reference))
+        letter_id = result.inserted_primary_key[0]
+    return done(f"/{SYSTEM}/letters/{letter_id}", f"DP-{letter_id:06d}")
+
+
+def _letter(ctx: Ctx, letter_id: int) -> Any:
+    return ctx.conn.execute(select(*LIST_COLUMNS, t.letters.c.text)
+                            .join(t.employments,
+                                  t.employments.c.employment_id == t.letters.c.employment_id)
+                            .where(t.letters.c.id == letter_id)).first()
+
+
+@router.get("/letters/{letter_id}")
+async def letter(request: Request, letter_id: int, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = _letter(ctx, letter_id)
+        if row is None:
+            return not_found(ctx, f"Brevet {letter_id}")
+        facts = {k: v for k, v in _row(row).items() if not k.startswith("_")}
+        return ctx.render(Page("letter", "outbox", [
+            Section("details", [Details("letter-details", list(facts.items()))], "details"),
+            Section("document", [Links("documents", [
+                ("download", f"/{SYSTEM}/letters/{letter_id}/letter.pdf", "download-pdf")]),
+                Text("letter-text", row.text)], "letter_text"),
+        ], subtitle=facts["receipt_id"]))
+
+
+@router.get("/letters/{letter_id}/letter.pdf")
+async def letter_pdf(request: Request, letter_id: int, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = ctx.conn.execute(select(t.letters.c.pdf).where(t.letters.c.id == letter_id)).first()
+        if row is None or row.pdf is None:
+            return not_found(ctx, f"Brevet {letter_id}")
+    return Response(row.pdf, media_type="application/pdf")

@@ -1,0 +1,141 @@
+"""eDoc: one personnel file (personalesag) per employment; documents and notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from sandbox import db as t
+from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
+from sandbox.routes.payroll import load_employment
+from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+
+SYSTEM = "edoc"
+router = APIRouter(prefix=f"/{SYSTEM}")
+auth = Depends(login_required(SYSTEM))
+
+ACCESS = ["Almindelig", "Fortrolig"]
+FILE_FIELDS = ("employment_id", "name", "cpr", "position", "unit", "administration",
+               "start_date", "end_date")
+ENTRY_COLUMNS = ["receipt_id", "journal_date", "kind", "title", "doc_type", "access", "reference"]
+
+
+@router.get("/")
+async def home(_: str = auth) -> RedirectResponse:
+    return RedirectResponse(f"/{SYSTEM}/files", status_code=303)
+
+
+@router.get("/files")
+async def files(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
+        if ctx.q():
+            stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
+        rows, pager = ctx.paginate(stmt)
+        table = Table("files-table", ["employment_id", "name", "cpr", "position", "unit"],
+                      [{**{k: r.data.get(k) for k in FILE_FIELDS},
+                        "_href": f"/{SYSTEM}/files/{r.data['employment_id']}"} for r in rows],
+                      link="employment_id", id_key="employment_id", pager=pager)
+        return ctx.render(Page("files", "files", [
+            Section("search", [Search(f"/{SYSTEM}/files", ctx.q())]),
+            Section("results", [table])]))
+
+
+def _entry_row(r: Any) -> dict[str, Any]:
+    row = {k: getattr(r, k) for k in ("journal_date", "title", "doc_type", "access", "reference")}
+    row["receipt_id"] = f"ED-{r.id:06d}"
+    row["kind"] = (r.kind, "Dokument" if r.kind == "document" else "Notat")
+    if r.kind == "document":
+        row["_href"] = f"/{SYSTEM}/entries/{r.id}/document.pdf"
+    return row
+
+
+def file_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
+              values: dict[str, Any] | None = None) -> Page:
+    values = values or {}
+    eid = data["employment_id"]
+    entries = ctx.conn.execute(select(
+        t.journal.c.id, t.journal.c.kind, t.journal.c.title, t.journal.c.doc_type,
+        t.journal.c.access, t.journal.c.reference, t.journal.c.journal_date,
+    ).where(t.journal.c.employment_id == eid).order_by(t.journal.c.id)).all()
+    document = Form("document-form", f"/{SYSTEM}/files/{eid}/documents", [
+        Field("title", "title", value=values.get("title", ""), required=True),
+        Field("doc_type", "doc_type", value=values.get("doc_type", ""), required=True),
+        Field("access", "access", "select", values.get("access", "Almindelig"),
+              [(a, a) for a in ACCESS]),
+        Field("file", "file", "file", required=True),
+        Field("reference", "reference", value=values.get("reference", ""), required=True),
+    ], "btn_document", heading="form_document", multipart=True)
+    note = Form("note-form", f"/{SYSTEM}/files/{eid}/notes", [
+        Field("title", "note_title", value=values.get("note_title", ""), required=True),
+        Field("text", "note_text", "textarea", values.get("text", "")),
+        Field("access", "access", "select", values.get("access", "Almindelig"),
+              [(a, a) for a in ACCESS]),
+        Field("reference", "reference", value=values.get("reference", ""), required=True),
+    ], "btn_note", heading="form_note")
+    return Page("file", "personnel_file", [
+        Section("details", [Details("file-details", [(k, data.get(k)) for k in FILE_FIELDS])],
+                "details"),
+        Section("entries", [Table("entries-table", ENTRY_COLUMNS,
+                                  [_entry_row(e) for e in entries], link="title",
+                                  id_key="receipt_id")], "entries"),
+        Section("forms", [document, note]),
+    ], subtitle=f"{eid} {data['name']}", errors=errors or [], status_code=422 if errors else 200)
+
+
+@router.get("/files/{employment_id}")
+async def personnel_file(request: Request, employment_id: str, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        data = load_employment(ctx.conn, employment_id)
+        if data is None:
+            return not_found(ctx, f"Personalesagen {employment_id}")
+        return ctx.render(file_page(ctx, data))
+
+
+async def _journal(request: Request, employment_id: str, user: str, kind: str) -> Response:
+    form = FormReader(await request.form())
+    with context(request, SYSTEM, user) as ctx:
+        data = load_employment(ctx.conn, employment_id)
+        if data is None:
+            return not_found(ctx, f"Personalesagen {employment_id}")
+        if kind == "document":
+            title = form.text("title", "title", required=True)
+            doc_type = form.text("doc_type", "doc_type", required=True)
+            pdf = await form.pdf("file", "file")
+            text = None
+        else:
+            title = form.text("title", "note_title", required=True)
+            doc_type, pdf = None, None
+            text = form.text("text", "note_text")
+        access = form.choice("access", "access", ACCESS, required=False) or "Almindelig"
+        reference = form.reference()
+        if form.errors:
+            values = {**form.values(), "note_title": form.values().get("title", "")}
+            return ctx.render(file_page(ctx, data, form.errors, values))
+        result = ctx.conn.execute(t.journal.insert().values(
+            employment_id=employment_id, kind=kind, title=title, doc_type=doc_type, access=access,
+            text=text, pdf=pdf, reference=reference, journal_date=ctx.as_of))
+        receipt = f"ED-{result.inserted_primary_key[0]:06d}"
+    return done(f"/{SYSTEM}/files/{employment_id}", receipt)
+
+
+@router.post("/files/{employment_id}/documents")
+async def journal_document(request: Request, employment_id: str, user: str = auth) -> Response:
+    return await _journal(request, employment_id, user, "document")
+
+
+@router.post("/files/{employment_id}/notes")
+async def journal_note(request: Request, employment_id: str, user: str = auth) -> Response:
+    return await _journal(request, employment_id, user, "note")
+
+
+@router.get("/entries/{entry_id}/document.pdf")
+async def entry_document(request: Request, entry_id: int, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = ctx.conn.execute(select(t.journal.c.pdf).where(t.journal.c.id == entry_id)).first()
+        if row is None or row.pdf is None:
+            return not_found(ctx, f"Dokumentet {entry_id}")
+    return Response(row.pdf, media_type="application/pdf")

@@ -1,0 +1,178 @@
+"""NemRefusion: reports and refund claims for absences, receipts and decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from sandbox import db as t
+from sandbox import refunds
+from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
+from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+
+SYSTEM = "nemrefusion"
+router = APIRouter(prefix=f"/{SYSTEM}")
+auth = Depends(login_required(SYSTEM))
+
+KINDS = {"report": "Anmeldelse", "claim": "Refusionskrav"}
+AUTHORITIES = {"opholdskommune": "Opholdskommune", "udbetaling_danmark": "Udbetaling Danmark"}
+DECISIONS = {refunds.APPROVED: "Godkendt", refunds.REDUCED: "Nedsat", refunds.REJECTED: "Afvist"}
+SUBMISSION_COLUMNS = ["receipt_id", "submitted_date", "absence_id", "kind", "authority",
+                      "claim_from", "claim_to", "hours", "max_refund", "reference"]
+DECISION_COLUMNS = ["receipt_id", "absence_id", "claim_from", "claim_to", "max_refund",
+                    "decision", "paid", "submitted_date", "reference"]
+
+
+@router.get("/")
+async def home(_: str = auth) -> RedirectResponse:
+    return RedirectResponse(f"/{SYSTEM}/submissions", status_code=303)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    row = dict(r._mapping)
+    row["receipt_id"] = f"NR-{r.id:06d}"
+    row["kind"] = (r.kind, KINDS[r.kind])
+    row["authority"] = (r.authority, AUTHORITIES.get(r.authority, r.authority))
+    row["decision"] = (r.decision, DECISIONS[r.decision]) if r.decision else None
+    row["_href"] = f"/{SYSTEM}/submissions/{r.id}"
+    return row
+
+
+def _listing(ctx: Ctx, page_id: str, title: str, columns: list[str], claims_only: bool) -> Page:
+    stmt = select(t.refund_submissions).order_by(t.refund_submissions.c.id)
+    if claims_only:
+        stmt = stmt.where(t.refund_submissions.c.kind == "claim")
+        decision = ctx.request.query_params.get("decision", "")
+        if decision in DECISIONS:
+            stmt = stmt.where(t.refund_submissions.c.decision == decision)
+    if ctx.q():
+        like = f"%{ctx.q()}%"
+        stmt = stmt.where(t.refund_submissions.c.absence_id.ilike(like)
+                          | t.refund_submissions.c.reference.ilike(like))
+    rows, pager = ctx.paginate(stmt)
+    table = Table(f"{page_id}-table", columns, [_row(r) for r in rows], link="receipt_id",
+                  id_key="receipt_id", pager=pager)
+    filters = []
+    if claims_only:
+        filters.append(Field("decision", "decision", "select",
+                             ctx.request.query_params.get("decision", ""),
+                             [("", "Alle"), *DECISIONS.items()]))
+    return Page(page_id, title, [
+        Section("search", [Search(f"/{SYSTEM}/{page_id}", ctx.q(), filters)]),
+        Section("results", [table])])
+
+
+@router.get("/submissions")
+async def submissions(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        return ctx.render(_listing(ctx, "submissions", "submissions", SUBMISSION_COLUMNS, False))
+
+
+@router.get("/decisions")
+async def decisions(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        return ctx.render(_listing(ctx, "decisions", "decisions", DECISION_COLUMNS, True))
+
+
+def new_page(errors: list[str] | None = None, values: dict[str, Any] | None = None) -> Page:
+    values = values or {}
+    form = Form("submission-form", f"/{SYSTEM}/new", [
+        Field("absence_id", "absence_id", value=values.get("absence_id", ""), required=True),
+        Field("kind", "kind", "select", values.get("kind", "report"), list(KINDS.items()),
+              required=True),
+        Field("authority", "authority", "select", values.get("authority", "opholdskommune"),
+              list(AUTHORITIES.items()), required=True),
+        Field("claim_from", "claim_from", "date", values.get("claim_from", "")),
+        Field("claim_to", "claim_to", "date", values.get("claim_to", "")),
+        Field("hours", "hours", "number", values.get("hours", "")),
+        Field("max_refund", "max_refund", "number", values.get("max_refund", "")),
+        Field("reference", "reference", value=values.get("reference", ""), required=True),
+    ], "btn_submit", heading="new_submission")
+    return Page("new", "new_submission", [Section("forms", [form])], errors=errors or [],
+                status_code=422 if errors else 200)
+
+
+@router.get("/new")
+async def new_form(request: Request, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        return ctx.render(new_page(values=dict(request.query_params)))
+
+
+def _check_claim(form: FormReader, ctx: Ctx, absence_id: str, values: dict[str, Any]) -> None:
+    start, end = values["claim_from"], values["claim_to"]
+    if start is None or end is None or values["hours"] is None or values["max_refund"] is None:
+        form.errors.append("Et refusionskrav kræver periode, timer og maksimal refusion.")
+        return
+    if start > end:
+        form.errors.append("Refusion fra ligger efter refusion til.")
+    if end >= ctx.as_of:
+        form.errors.append("Der kan ikke søges refusion for fremtidige dage (fra i dag og frem).")
+    if values["hours"] <= 0:
+        form.errors.append("Timer skal være større end 0.")
+    if values["max_refund"] < 0:
+        form.errors.append("Maksimal refusion kan ikke være negativ.")
+    earlier = ctx.conn.execute(select(t.refund_submissions).where(
+        t.refund_submissions.c.absence_id == absence_id,
+        t.refund_submissions.c.kind == "claim")).all()
+    for claim in earlier:
+        if claim.claim_from <= end and start <= claim.claim_to:
+            form.errors.append(
+                f"Perioden overlapper et tidligere krav (NR-{claim.id:06d}, "
+                f"{claim.claim_from} – {claim.claim_to}).")
+
+
+@router.post("/new")
+async def submit(request: Request, user: str = auth) -> Response:
+    form = FormReader(await request.form())
+    with context(request, SYSTEM, user) as ctx:
+        absence_id = form.text("absence_id", "absence_id", required=True) or ""
+        values: dict[str, Any] = {
+            "kind": form.choice("kind", "kind", list(KINDS)),
+            "authority": form.choice("authority", "authority", list(AUTHORITIES)),
+            "claim_from": form.date("claim_from", "claim_from"),
+            "claim_to": form.date("claim_to", "claim_to"),
+            "hours": form.number("hours", "hours"),
+            "max_refund": form.number("max_refund", "max_refund"),
+            "reference": form.reference(),
+        }
+        known = ctx.conn.execute(select(t.absences.c.absence_id).where(
+            t.absences.c.absence_id == absence_id)).first()
+        if absence_id and known is None:
+            form.errors.append(f"Ukendt fravær: {absence_id}.")
+        elif values["kind"] == "report":
+            reported = ctx.conn.execute(select(t.refund_submissions.c.id).where(
+                t.refund_submissions.c.absence_id == absence_id,
+                t.refund_submissions.c.kind == "report")).first()
+            if reported is not None:
+                form.errors.append(f"Fraværet er allerede anmeldt (NR-{reported.id:06d}).")
+            values.update(claim_from=None, claim_to=None, hours=None, max_refund=None)
+        elif values["kind"] == "claim":
+            _check_claim(form, ctx, absence_id, values)
+        if form.errors:
+            return ctx.render(new_page(form.errors, form.values()))
+        if values["kind"] == "claim":
+            values["decision"], values["paid"] = refunds.decide(
+                ctx.seed, absence_id, values["claim_from"], values["claim_to"],
+                values["max_refund"])
+        result = ctx.conn.execute(t.refund_submissions.insert().values(
+            absence_id=absence_id, submitted_date=ctx.as_of, **values))
+        submission_id = result.inserted_primary_key[0]
+    return done(f"/{SYSTEM}/submissions/{submission_id}", f"NR-{submission_id:06d}")
+
+
+@router.get("/submissions/{submission_id}")
+async def submission(request: Request, submission_id: int, user: str = auth) -> Response:
+    with context(request, SYSTEM, user) as ctx:
+        row = ctx.conn.execute(select(t.refund_submissions).where(
+            t.refund_submissions.c.id == submission_id)).first()
+        if row is None:
+            return not_found(ctx, f"Indberetningen {submission_id}")
+        facts = _row(row)
+        keys = ["receipt_id", "submitted_date", "absence_id", "kind", "authority", "claim_from",
+                "claim_to", "hours", "max_refund", "decision", "paid", "reference"]
+        return ctx.render(Page("submission", "submissions", [
+            Section("details", [Details("submission-details", [(k, facts[k]) for k in keys])],
+                    "details")], subtitle=facts["receipt_id"]))

@@ -21,7 +21,7 @@ import structlog
 from structlog.contextvars import bound_contextvars, merge_contextvars
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
-from runner.redact import redact, redact_processor
+from runner.redact import mask_cprs, redact, redact_processor
 
 __all__ = [
     "LOG_FILE_NAME",
@@ -75,16 +75,19 @@ class _StdlibHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            event = record.getMessage()
-        except Exception:  # a library's bad format string must not break logging
-            self.handleError(record)
-            return
+            self._forward(record)
+        except Exception as error:  # a handler must never break the program that logs
+            # Not handleError: it prints the record's arguments unmasked.
+            if logging.raiseExceptions:
+                sys.stderr.write(mask_cprs(f"--- logging error in {record.name}: {error!r}\n"))
+
+    def _forward(self, record: logging.LogRecord) -> None:
         level = max(_STDLIB_LEVEL, min(logging.CRITICAL, record.levelno // 10 * 10))
         log = get_logger().bind(logger=record.name)
         if record.exc_info:
-            log.log(level, event, exc_info=record.exc_info)
+            log.log(level, record.getMessage(), exc_info=record.exc_info)
         else:
-            log.log(level, event)
+            log.log(level, record.getMessage())
 
 
 _sink = _Sink()
@@ -139,14 +142,19 @@ def reset_logging() -> None:
     structlog.reset_defaults()
 
 
+def ensure_configured() -> None:
+    """Masked JSON to stderr when nobody configured logging (never structlog's unmasked defaults)."""
+    if not structlog.is_configured():
+        configure_logging(None)
+
+
 def get_logger(**initial: Any) -> FilteringBoundLogger:
     """Return a logger with `initial` context bound.
 
     If logging was never configured, events go masked to stderr rather than through
     structlog's unmasked defaults.
     """
-    if not structlog.is_configured():
-        configure_logging(None)
+    ensure_configured()
     return cast(FilteringBoundLogger, structlog.get_logger(**initial))
 
 

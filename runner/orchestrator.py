@@ -11,6 +11,7 @@ import structlog
 from runner.clock import Clock
 from runner.deployment import Deployment
 from runner.item import Collector
+from runner.logs import ensure_configured
 from runner.states import State, Trigger
 from runner.store import Actor, RunRecord, SqlStore
 from runner.worker import BrowserProvider, Worker
@@ -35,6 +36,7 @@ def run_task(
     Returns None when another process already started the run with this key. A task
     without a collector makes an empty run (its items come from another task).
     """
+    ensure_configured()
     runtime = deployment.bots[bot]
     task_runtime = runtime.tasks[task]
     today = clock.today()

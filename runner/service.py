@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,13 @@ def fire(app: Any, bot: str, task: str, sid: str, fire_time: datetime) -> None:
             provider.close()
 
 
+def _firing(app: Any, bot: str, task: str) -> Callable[[str, datetime], None]:
+    def on_fire(sid: str, fire_time: datetime) -> None:
+        fire(app, bot, task, sid, fire_time)
+
+    return on_fire
+
+
 def start_scheduler(app: Any) -> Scheduler:
     """A started scheduler with every enabled task that has a schedule."""
     scheduler = Scheduler(app.config.timezone, clock=app.clock)
@@ -45,9 +53,6 @@ def start_scheduler(app: Any) -> Scheduler:
             spec = tasks.get(task)
             if spec is None or spec.schedule is None or not spec.enabled:
                 continue
-            scheduler.add(
-                schedule_id(bot, task), spec,
-                lambda sid, fire_time, b=bot, t=task: fire(app, b, t, sid, fire_time),
-            )
+            scheduler.add(schedule_id(bot, task), spec, _firing(app, bot, task))
     scheduler.start()
     return scheduler

@@ -20,6 +20,7 @@ from runner.clock import Clock
 from runner.deployment import BotRuntime, Deployment, TaskRuntime
 from runner.errors import BusinessError, LeaseLost, SystemUnavailable
 from runner.item import Item
+from runner.logs import ensure_configured
 from runner.states import ErrorKind, State
 from runner.store import SqlStore, WorkItemRecord
 
@@ -82,6 +83,7 @@ class Worker:
         browsers: BrowserProvider | None = None,
         alerts: AlertSink | None = None,
     ) -> None:
+        ensure_configured()
         self.store = store
         self.deployment = deployment
         self.clock = clock

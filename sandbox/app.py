@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sandbox import db as t
 from sandbox.faults import FaultInjector, in_maintenance
 from sandbox.labels import label
+from sandbox.pages import Page
 from sandbox.routes import attest, digitalpost, edoc, nemrefusion, payroll, serviceportal
 from sandbox.settings import SYSTEMS, Faults, SandboxSettings
 from sandbox.web import (
@@ -69,7 +70,7 @@ def _as_of(request: Request) -> str:
 def _login_page(request: Request, system: str, error: str | None = None,
                 next_url: str = "", expired: bool = False) -> HTMLResponse:
     ui = Ui(system, request.app.state.faults.layout, _as_of(request))
-    page = type("LoginPage", (), {"title": "login", "page_id": "login"})
+    page = Page("login", "login", [])
     html = request.app.state.templates.get_template("login.html").render(
         ui=ui, page=page, error=error, next=next_url, expired=expired)
     return HTMLResponse(html, status_code=401 if error else 200)
@@ -138,8 +139,6 @@ def _add_admin(app: FastAPI) -> None:
             counts = {table.name: conn.execute(select(func.count()).select_from(table)).scalar()
                       for table in (t.employments, t.cases, t.absences, t.attest_mail)}
             as_of = t.get_meta(conn, "as_of")
-        from datetime import UTC, datetime
-
         return {"status": "ok", "as_of": as_of, "systems": list(SYSTEMS), "counts": counts,
                 "faults": faults.model_dump(mode="json"),
                 "maintenance_active": in_maintenance(faults, datetime.now(UTC))}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from sqlalchemy.exc import DatabaseError
 
 DEFAULT_DB = "var/sandbox.db"
 db_option = click.option(
@@ -48,6 +49,8 @@ def seed(employees: int, seed_value: int, as_of: Any, source: Path | None, db_pa
         loaded = load(db_path, data)
     except DatasetError as exc:
         _fail(f"{source or 'dataset'}: {exc}")
+    except DatabaseError as exc:
+        _fail(f"{db_path}: not a usable sandbox database: {exc.orig}")
     counts = ", ".join(f"{len(v)} {k}" for k, v in loaded.records.items() if v)
     click.echo(f"seeded {db_path} (as_of {loaded.as_of}): {counts}", err=True)
 
@@ -72,7 +75,11 @@ def export(db_path: Path) -> None:
 
     if not db_path.exists():
         _fail(f"{db_path}: no sandbox database (run 'rpa sandbox seed' first)")
-    click.echo(dumps(export_state(db_path)), nl=False)
+    try:
+        state = export_state(db_path)
+    except DatabaseError as exc:
+        _fail(f"{db_path}: not a usable sandbox database: {exc.orig}")
+    click.echo(dumps(state), nl=False)
 
 
 @sandbox.command()

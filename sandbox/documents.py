@@ -114,7 +114,7 @@ def certificate_pdf(seed: int | None, mail: Mapping[str, Any]) -> bytes:
         long_dates=rng.random() < 0.7,
         upper_title=rng.random() < 0.8,
         font=rng.choice(["sans", "serif"]),
-        pages=2 if scanned and rng.random() < 0.3 else 1,
+        pages=mail.get("pages") or (2 if scanned and rng.random() < 0.3 else 1),
     )
     if scanned:
         return render_certificate_scan(cert, rng, dpi=rng.choice([200, 300]),

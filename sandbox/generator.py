@@ -45,6 +45,13 @@ def _b64(data: bytes) -> str:
 class _Municipality(Population):
     """Ordinary staff plus the cases, absences and mail of every bot, edge cases planted."""
 
+    def __init__(self, seed: int, as_of: date) -> None:
+        super().__init__(seed, as_of)
+        self.cases: list[dict[str, Any]] = []
+        self.absences: list[dict[str, Any]] = []
+        self.mail: list[dict[str, Any]] = []
+        self.payroll_lines: list[dict[str, Any]] = []
+
     def build(self, employees: int) -> dict[str, Any]:
         self._make_units(employees)
         n_pairs = max(2, employees // 50)
@@ -183,7 +190,7 @@ class _Municipality(Population):
             entry = {"earning_year": year, "earned_hours": emp["weekly_hours"], "taken_hours": 0.0,
                      "paid_hours": 0.0, "transferred_hours": 0.0}
             emp["holiday6"] = sorted([*emp["holiday6"], entry], key=lambda h: h["earning_year"])
-        entry["taken_hours"] = 0.0
+        entry["taken_hours"] = entry["transferred_hours"] = 0.0
         return float(entry["earned_hours"])
 
     def _h6_request(self, emp: Emp | None, year: int, hours: float | None = None,
@@ -331,7 +338,7 @@ class _Municipality(Population):
         self._mail(self.new_hire(False), kind="straffeattest_offentlig")
         self._mail(self.new_hire(False), kind="straffeattest_privat")
         self._mail(self.new_hire(True), result="entries")  # ATTEST_HAS_ENTRIES
-        self._mail(self.new_hire(True), result="entries", fmt="scanned")
+        self._mail(self.new_hire(True), result="entries", fmt="scanned", pages=2)
         emp = self.new_hire(True)
         surname = emp["name"].split()[-1]
         other = rng.choice([f for f in N.FEMALE + N.MALE if f not in emp["name"].split()])

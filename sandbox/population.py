@@ -51,10 +51,6 @@ class Population:
         self.units: list[dict[str, Any]] = []
         self.units_by_admin: dict[str, list[dict[str, Any]]] = {}
         self.employments: list[Emp] = []
-        self.cases: list[dict[str, Any]] = []
-        self.absences: list[dict[str, Any]] = []
-        self.mail: list[dict[str, Any]] = []
-        self.payroll_lines: list[dict[str, Any]] = []
         self.cprs: set[str] = set()
         self.used: set[str] = set()
         self.pairs: list[tuple[Emp, Emp]] = []
@@ -237,8 +233,11 @@ class Population:
                 taken = rng.choice([0.0, earned, round(earned * rng.random(), 2)])
             else:
                 taken = 0.0
+            transferred = 0.0
+            if year < as_of.year and taken < earned and rng.random() < 0.05:
+                transferred = round(min(earned - taken, rng.choice([5.0, 7.4, 10.0])), 2)
             entries.append({"earning_year": year, "earned_hours": earned, "taken_hours": taken,
-                            "paid_hours": 0.0, "transferred_hours": 0.0})
+                            "paid_hours": 0.0, "transferred_hours": transferred})
         return entries
 
     def _make_pairs(self, count: int) -> None:

@@ -64,7 +64,7 @@ def bots_group() -> None:
 @pass_app
 def bots_ls(app: App, as_json: bool) -> None:
     states = app.store.bot_states()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, bot in sorted(app.bots.items()):
         bot_config = app.config.bots.get(name)
         state = states.get(name)

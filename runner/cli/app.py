@@ -17,6 +17,7 @@ from runner.item import SystemAccess
 from runner.logs import configure_logging
 from runner.store import Actor, SqlStore
 
+
 def validated_settings(
     config: OrchestratorConfig, bots: dict[str, Bot], path: str
 ) -> dict[str, dict[str, Any]]:

@@ -222,3 +222,22 @@ def test_importing_the_module_configures_nothing() -> None:
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+def test_a_broken_library_record_is_reported_masked(
+    log_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only our handler: pytest's own capture handler on the root would raise instead.
+    (ours,) = [h for h in logging.getLogger().handlers if type(h).__module__ == "runner.logs"]
+    library = logging.getLogger("some.broken.library")
+    library.propagate = False
+    library.addHandler(ours)
+    try:
+        library.warning("two %s %s", CPR)  # too few arguments
+    finally:
+        library.removeHandler(ours)
+        library.propagate = True
+
+    err = capsys.readouterr().err
+    assert "logging error in some.broken.library" in err
+    assert UNMASKED.findall(err) == []

@@ -14,23 +14,11 @@ from sandbox import dataset
 from sandbox.app import create_app
 from sandbox.generator import generate
 from sandbox.settings import SandboxSettings
+from tests.sandbox.sandbox_support import SYSTEMS, FakeClock, login
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette nudges towards httpx2; httpx is what we have
     from fastapi.testclient import TestClient
-
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand (sessions expire without sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture(scope="session")
 def small_dataset() -> dict[str, Any]:
@@ -80,18 +68,8 @@ def client(app: Any) -> TestClient:
         yield c
 
 
-def login(client: TestClient, system: str) -> None:
-    response = client.post(f"/{system}/login", follow_redirects=False,
-                           data={"username": "robot", "password": "sandbox", "next": ""})
-    assert response.status_code == 303, response.text
-
-
 @pytest.fixture
 def logged_in(client: TestClient) -> TestClient:
     for system in SYSTEMS:
         login(client, system)
     return client
-
-
-def emp(data: dict[str, Any], employment_id: str) -> dict[str, Any]:
-    return next(e for e in data["employments"] if e["employment_id"] == employment_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sandbox import dataset
 from sandbox.labels import LABELS
-from tests.sandbox.conftest import login
+from tests.sandbox.sandbox_support import login
 
 
 def test_health(client: Any) -> None:

@@ -38,8 +38,10 @@ def test_bad_cpr_fails_the_load(tmp_path: Path, data: dict[str, Any], cpr: str, 
 
 
 def test_substitute_and_manual_cprs_load(tmp_path: Path, data: dict[str, Any]) -> None:
-    data["employments"][0]["cpr"] = "6707614285"  # CPR_SUBSTITUTE
-    data["employments"][1]["cpr"] = "0707614286"  # CPR_CHECK_MANUAL
+    mailed = {m.get("cpr") for m in data["attest_mail"]}
+    free = [e for e in data["employments"] if e["cpr"] not in mailed]
+    free[0]["cpr"] = "6707614285"  # CPR_SUBSTITUTE
+    free[1]["cpr"] = "0707614286"  # CPR_CHECK_MANUAL
     dataset.load(tmp_path / "x.db", data)
 
 

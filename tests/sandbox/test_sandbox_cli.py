@@ -68,3 +68,10 @@ def test_serve_in_thread(db_path: Path) -> None:
         raise AssertionError("still serving")
     except httpx.TransportError:
         pass
+
+
+def test_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    result = CliRunner().invoke(sandbox, ["export", "--db", str(db)])
+    assert result.exit_code == 2 and "not a usable sandbox database" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import openpyxl
 
 from hr.cpr import check_cpr
+from hr.pdf import extract_text
 from sandbox import dataset, refunds
 from sandbox.documents import BATCH_HEADERS
 from sandbox.generator import generate, months_before
@@ -201,6 +203,16 @@ def test_attest_mail_edge_cases(dataset_500: dict[str, Any]) -> None:
     assert any(all(e["end_date"] and e["end_date"] < AS_OF.isoformat() for e in by_cpr[m["cpr"]])
                for m in fields)  # EMPLOYEE_NOT_FOUND
     assert any(len([e for e in by_cpr[m["cpr"]] if not e["end_date"]]) > 1 for m in fields)
+    assert any(m.get("pages") == 2 and m["format"] == "scanned" for m in fields)
     pdfs = [base64.b64decode(m["pdf_base64"]) for m in mail if "pdf_base64" in m]
     assert len(pdfs) == 4
-    assert any(not p.rstrip().endswith(b"%%EOF") for p in pdfs)  # a corrupt PDF
+    readable = [p for p in pdfs if p.rstrip().endswith(b"%%EOF")]
+    assert len(readable) == 3  # and one corrupt PDF: DOC_UNPARSEABLE
+    texts = [extract_text(p) for p in readable]
+    assert any("KVITTERING" in t and "ATTEST" not in t for t in texts)  # DOC_UNKNOWN_KIND
+    assert any("320189-1234" in t for t in texts)  # CPR_INVALID_DATE
+    assert any(re.search(r"\b\d{6}-\d{3}\b", t) for t in texts)  # CPR_MALFORMED
+
+
+def test_default_size_is_deterministic(dataset_500: dict[str, Any]) -> None:
+    assert dataset.dumps(generate(500, seed=1)) == dataset.dumps(dataset_500)

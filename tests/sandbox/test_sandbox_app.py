@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from hr.pdf import extract_text
 from sandbox import dataset
-from tests.sandbox.conftest import SYSTEMS, FakeClock, emp, login
+from tests.sandbox.sandbox_support import SYSTEMS, FakeClock, emp, login
 
 
 def _pdf(text: str) -> bytes:

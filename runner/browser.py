@@ -1,0 +1,287 @@
+"""Browsers for workers: one Chromium per worker thread, one fresh context per item.
+
+Playwright is imported only when a browser is first needed, so importing this module
+starts nothing. `python -m runner.browser --check` says which Chromium would be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import structlog
+
+from runner.errors import TechnicalError
+from runner.redact import mask_cprs
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, ViewportSize
+
+__all__ = ["BrowserPool", "BrowserSession", "bundled_chromium", "find_chromium", "technical_error"]
+
+log = structlog.get_logger("runner.browser")
+
+SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome")
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+
+# Without the background-networking flags Chromium keeps calling home, which a closed
+# network refuses noisily; the rest suit a headless machine without GPU or big /dev/shm.
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+LOCALE = "da-DK"
+TIMEZONE = "Europe/Copenhagen"
+
+# JavaScript-compatible, so Playwright can evaluate it in the page. Deliberately wider
+# than runner.redact's (no day/month check): masking a stray number is the accepted price.
+CPR_TEXT = re.compile(r"(?<![0-9])[0-9]{6}[- ]?[0-9]{4}(?![0-9])")
+CPR_FIELDS = ",".join(
+    f"{tag}[{attr}*=cpr i]" for tag in ("input", "textarea", "select") for attr in ("name", "id")
+)
+MASK_COLOUR = "#FF00FF"
+CAPTURE_TIMEOUT_MS = 15_000
+MESSAGE_LIMIT = 200
+
+
+def find_chromium() -> str | None:
+    """A Chromium executable to launch: `RPA_CHROMIUM`, else a system Chromium.
+
+    None means none was found and Playwright's own bundled Chromium is to be used
+    (see `bundled_chromium`).
+    """
+    named = os.environ.get("RPA_CHROMIUM")
+    if named:
+        found = shutil.which(named)
+        if found:
+            return found
+        log.warning("rpa_chromium_not_found", path=named)
+    for name in SYSTEM_CHROMIUMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return DEBIAN_CHROMIUM if os.access(DEBIAN_CHROMIUM, os.X_OK) else None
+
+
+def bundled_chromium() -> str | None:
+    """The path of Playwright's downloaded Chromium, or None when it is not installed."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            path = playwright.chromium.executable_path
+    except Exception as error:  # any failure means "not usable"
+        log.warning("bundled_chromium_unavailable", error=str(error))
+        return None
+    return path if os.path.exists(path) else None
+
+
+def technical_error(exc: BaseException, system: str, step: str) -> TechnicalError:
+    """Map a Playwright error to a `TechnicalError` naming the system and step.
+
+    Use at the edge of a page object: `raise technical_error(e, "lonsystem", "login") from e`.
+    The message is the error's first line, CPR-masked and shortened (Playwright's own
+    messages carry a whole call log).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    lines = str(exc).strip().splitlines()
+    first = lines[0].strip() if lines else type(exc).__name__
+    message = mask_cprs(first)
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 1] + "…"
+    if isinstance(exc, PlaywrightTimeout) and "timeout" not in message.lower():
+        message = f"timed out: {message}"
+    error = TechnicalError(message, system=system, step=step)
+    error.__cause__ = exc
+    return error
+
+
+class BrowserSession:
+    """One item's browser context; captures a masked screenshot and the trace on failure."""
+
+    def __init__(self, context: BrowserContext, label: str, *, tracing: bool) -> None:
+        self.context = context
+        self.label = label
+        self._tracing = tracing
+        self._closed = False
+
+    def capture_failure(self, folder: Path) -> list[tuple[str, Path]]:
+        """Write `screenshot.png` (CPR masked) and, when tracing, `trace.zip` into `folder`.
+
+        Never raises: whatever could not be captured is logged and left out.
+        """
+        captured: list[tuple[str, Path]] = []
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            log.warning("browser_capture_failed", label=self.label, step="folder", error=str(error))
+            return captured
+        screenshot = self._screenshot(folder / "screenshot.png")
+        if screenshot is not None:
+            captured.append(("screenshot", screenshot))
+        trace = self._save_trace(folder / "trace.zip")
+        if trace is not None:
+            captured.append(("trace", trace))
+        return captured
+
+    def close(self) -> None:
+        """Discard the trace if still recording and close the context; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._tracing:
+                self._tracing = False
+                self.context.tracing.stop()
+            self.context.close()
+        except Exception as error:  # the browser may already be gone
+            log.debug("browser_session_close_failed", label=self.label, error=str(error))
+
+    def _screenshot(self, path: Path) -> Path | None:
+        pages = self.context.pages
+        if not pages:
+            log.warning("browser_capture_failed", label=self.label, step="screenshot", error="no page")
+            return None
+        page = pages[-1]
+        try:
+            page.screenshot(
+                path=path, full_page=True, mask=cpr_locators(page), mask_color=MASK_COLOUR,
+                animations="disabled", timeout=CAPTURE_TIMEOUT_MS,
+            )
+        except Exception as error:  # capture must not hide the item's own error
+            log.warning("browser_capture_failed", label=self.label, step="screenshot", error=str(error))
+            return None
+        return path
+
+    def _save_trace(self, path: Path) -> Path | None:
+        if not self._tracing:
+            return None
+        self._tracing = False
+        try:
+            self.context.tracing.stop(path=path)
+        except Exception as error:  # capture must not hide the item's own error
+            log.warning("browser_capture_failed", label=self.label, step="trace", error=str(error))
+            return None
+        return path
+
+
+def cpr_locators(page: Page) -> list[Locator]:
+    """What a screenshot masks: `[data-cpr]`, fields named like CPR, and CPR-shaped text."""
+    return [page.locator("[data-cpr]"), page.locator(CPR_FIELDS), page.get_by_text(CPR_TEXT)]
+
+
+class BrowserPool:
+    """One worker thread's Chromium, launched on the first `session()`, relaunched if it died.
+
+    Playwright's sync API belongs to the thread that started it, and a thread can run only
+    one at a time: one pool per worker thread, used from that thread only.
+    """
+
+    def __init__(
+        self,
+        *,
+        traces: bool = True,
+        headless: bool = True,
+        executable: str | None = None,
+        launch_args: Sequence[str] = (),
+    ) -> None:
+        self.traces = traces
+        self.headless = headless
+        self.executable = executable
+        self.launch_args = tuple(launch_args)
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._thread: int | None = None
+
+    def session(self, label: str) -> BrowserSession:
+        """A fresh context (1280x900, da-DK, Europe/Copenhagen), tracing when traces are on."""
+        browser = self._live_browser()
+        context = browser.new_context(viewport=VIEWPORT, locale=LOCALE, timezone_id=TIMEZONE)
+        if self.traces:
+            context.tracing.start(screenshots=True, snapshots=True, title=label)
+        return BrowserSession(context, label, tracing=self.traces)
+
+    def close(self) -> None:
+        """Close the browser and stop Playwright; safe to call twice."""
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        self._thread = None
+        for stop in (browser.close if browser else None, playwright.stop if playwright else None):
+            if stop is None:
+                continue
+            try:
+                stop()
+            except Exception as error:  # closing what may already be gone
+                log.debug("browser_close_failed", error=str(error))
+
+    def _live_browser(self) -> Browser:
+        if self._thread is not None and self._thread != threading.get_ident():
+            raise RuntimeError("a BrowserPool is used only from the thread that started it")
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._browser is not None:
+            log.warning("browser_relaunched", reason="disconnected")
+            self._drop_browser()
+        if self._playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._thread = threading.get_ident()
+        executable = self.executable or find_chromium()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=executable, headless=self.headless,
+            args=[*LAUNCH_ARGS, *self.launch_args],
+        )
+        log.info("browser_launched", executable=executable or "bundled", version=self._browser.version)
+        return self._browser
+
+    def _drop_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        try:
+            if browser is not None:
+                browser.close()
+        except Exception as error:  # it has already crashed
+            log.debug("browser_close_failed", error=str(error))
+
+
+def check() -> int:
+    """Print which Chromium would be used; 0 when one is usable, 1 otherwise."""
+    system = find_chromium()
+    if system:
+        print(f"chromium: {system}")
+        return 0
+    bundled = bundled_chromium()
+    if bundled:
+        print(f"chromium: {bundled} (Playwright's bundled)")
+        return 0
+    print("no Chromium found: set RPA_CHROMIUM, install chromium, or run `playwright install chromium`")
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runner.browser", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="say which Chromium would be used")
+    args = parser.parse_args(argv)
+    if not args.check:
+        parser.print_help()
+        return 2
+    return check()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

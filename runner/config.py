@@ -107,6 +107,8 @@ class WorkerConfig(_Model):
     heartbeat_s: Annotated[float, Field(gt=0)] = 30
     poll_s: Annotated[float, Field(gt=0)] = 1.0
     reaper_s: Annotated[float, Field(gt=0)] = 30
+    # items leased per claim; more than 1 suits many short items, 1 suits browser work
+    prefetch: Annotated[int, Field(ge=1, le=1000)] = 1
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> WorkerConfig:

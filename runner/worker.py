@@ -96,6 +96,7 @@ class Worker:
         self._in_flight: set[int] = set()
         self._lock = threading.Lock()
         self._last_reap = 0.0
+        self._troubled: set[str] = set()  # bots with failures or an open circuit at the last claim
 
     # -- the loop ---------------------------------------------------------
 
@@ -141,6 +142,7 @@ class Worker:
     def _claim(self) -> list[WorkItemRecord]:
         states = self.store.bot_states()
         paused = {name for name, state in states.items() if state.paused}
+        self._troubled = {n for n, s in states.items() if s.consecutive_failures or s.circuit_open}
         today = self.clock.today()
         lease_s = self.settings.lease_s
         for name in sorted(paused & self.bots):
@@ -198,14 +200,13 @@ class Worker:
 
             item = Item(
                 self.store, record, payload, worker_id=self.worker_id,
-                marks=self.store.checkpoints(record.id),
+                marks=self.store.checkpoints(record.id) if record.has_checkpoints else {},
                 artifacts_dir=self.deployment.artifacts_dir,
                 max_attempts=self.deployment.max_attempts(record.bot),
                 bot=record.bot, task=record.task, today=record.today or self.clock.today(),
                 settings=runtime.settings, log=log, systems=self.deployment.systems,
                 open_browser=open_browser if task.task.browser else None,
             )
-            log.debug("item_started")
             try:
                 returned = task.task.process(item)
             except BusinessError as error:
@@ -219,8 +220,8 @@ class Worker:
                     self._capture(record, session[0])
                 return self._technical(record, task, error)
         result = {"outcome": "done", **dict(returned or {}), "acted": item.acted}
-        self.store.complete(record.id, self.worker_id, result)
-        self._breaker(record, failed=False)
+        self.store.complete(record.id, self.worker_id, result, bot=record.bot,
+                            reset_breaker=record.bot in self._troubled)
         log.info("item_done", outcome=result["outcome"], acted=result["acted"])
         return Outcome(record.id, State.DONE)
 
@@ -229,7 +230,6 @@ class Worker:
         self.store.fail(record.id, self.worker_id, kind=ErrorKind.BUSINESS, code=error.code,
                         message=error.message, visible_to=visible_to)
         log.info("item_business_exception", code=error.code)
-        self._breaker(record, failed=False)
         return Outcome(record.id, State.BUSINESS_EXCEPTION, error.code)
 
     def _defer(self, record: WorkItemRecord, down: SystemUnavailable) -> Outcome:
@@ -250,7 +250,7 @@ class Worker:
             return Outcome(record.id, State.NEW, code)
         self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM, code=code, message=message)
         log.error("item_system_exception", code=code, error=message)
-        self._breaker(record, failed=True)
+        self._open_circuit_on_failure(record)
         return Outcome(record.id, State.SYSTEM_EXCEPTION, code)
 
     def _capture(self, record: WorkItemRecord, session: BrowserSession) -> None:
@@ -263,9 +263,10 @@ class Worker:
         except Exception as error:
             log.warning("artifact_capture_failed", error=str(error))
 
-    def _breaker(self, record: WorkItemRecord, *, failed: bool) -> None:
-        opened = self.store.record_outcome(
-            record.bot, record.id, failed=failed, threshold=self.settings.breaker_threshold
+    def _open_circuit_on_failure(self, record: WorkItemRecord) -> None:
+        self._troubled.add(record.bot)
+        opened = self.store.record_failure(
+            record.bot, record.id, threshold=self.settings.breaker_threshold
         )
         if opened:
             message = (f"bot {record.bot} paused after {self.settings.breaker_threshold} "

@@ -98,6 +98,7 @@ class App:
         worker = WorkerSettings(
             lease_s=config.worker.lease_s, heartbeat_s=config.worker.heartbeat_s,
             poll_s=config.worker.poll_s, reaper_s=config.worker.reaper_s,
+            prefetch=config.worker.prefetch,
             breaker_threshold=config.circuit_breaker.threshold,
             breaker_cooldown_s=config.circuit_breaker.cooldown_s,
         )

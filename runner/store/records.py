@@ -68,6 +68,7 @@ class WorkItemRecord:
     result: dict[str, Any] | None
     error: ItemError | None
     visible_to: str | None
+    has_checkpoints: bool
     created_at: datetime
     updated_at: datetime
     checkpoints: tuple[Checkpoint, ...] = field(default=())

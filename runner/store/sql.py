@@ -6,6 +6,8 @@ Both dialects share every query but the claim: PostgreSQL locks candidate rows w
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +18,8 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    bindparam,
+    case,
     create_engine,
     delete,
     event,
@@ -98,6 +102,41 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+_SQLITE_COMPLETE = (
+    "UPDATE work_items SET state = 'done', result = ?, lease_owner = NULL, lease_expires = NULL,"
+    " error_kind = NULL, error_code = NULL, error_message = NULL, updated_at = ?"
+    " WHERE id = ? AND lease_owner = ? AND state = 'in_progress'"
+)
+
+
+def _hot_statements() -> tuple[Any, Any]:
+    """Statements on every item's path, built once: SQLAlchemy then reuses their compiled form."""
+    wi, bs = work_items.c, bot_states.c
+    complete = (
+        update(work_items)
+        .where(wi.id == bindparam("p_id"), wi.lease_owner == bindparam("p_worker"),
+               wi.state == State.IN_PROGRESS.value)
+        .values(state=State.DONE.value, result=bindparam("p_result", type_=work_items.c.result.type),
+                lease_owner=None, lease_expires=None, error_kind=None, error_code=None,
+                error_message=None, updated_at=bindparam("p_now", type_=wi.updated_at.type))
+    )
+    # A success ends a run of failures; a successful probe item also closes the circuit.
+    is_probe = and_(bs.circuit_open.is_(True), bs.probe_item_id == bindparam("p_id"))
+    success = (
+        update(bot_states)
+        .where(bs.bot == bindparam("p_bot"), or_(bs.consecutive_failures > 0, is_probe))
+        .values(
+            consecutive_failures=0,
+            paused=case((is_probe, False), else_=bs.paused),
+            reason=case((is_probe, None), else_=bs.reason),
+            paused_at=case((is_probe, None), else_=bs.paused_at),
+            circuit_open=case((is_probe, False), else_=bs.circuit_open),
+            probe_item_id=case((is_probe, None), else_=bs.probe_item_id),
+        )
+    )
+    return complete, success
+
+
 class SqlStore:
     """Durable work items, runs, alerts, users, audit and bot state."""
 
@@ -112,6 +151,10 @@ class SqlStore:
         self.engine = make_engine(url, sqlite_synchronous=sqlite_synchronous)
         self.dialect = self.engine.dialect.name
         self.clock: NowSource = clock or _UtcNow()
+        self._complete_statement, self._success_statement = _hot_statements()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[Connection] = []
 
     # -- plumbing -------------------------------------------------------------
 
@@ -122,12 +165,30 @@ class SqlStore:
         upgrade(self.engine)
 
     def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
         self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        if self.dialect != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._thread_connection().begin() as transaction:
+            yield transaction.connection
+
+    def _thread_connection(self) -> Connection:
+        """SQLite: one connection per thread, kept open; a pool checkout per transaction
+        would cost more than the transaction itself."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._local.conn = self.engine.connect()
+            with self._lock:
+                self._connections.append(conn)
+        return conn
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -166,6 +227,7 @@ class SqlStore:
                     "bot": item.bot, "task": item.task, "reference": item.reference,
                     "payload": item.payload, "priority": item.priority, "due": item.due,
                     "state": State.NEW.value, "attempts": 0, "max_attempts": item.max_attempts,
+                    "has_checkpoints": False,
                     "run_id": run_id, "created_at": now, "updated_at": now,
                 }
             )
@@ -295,7 +357,7 @@ class SqlStore:
     ) -> None:
         """Record a done step; a name already recorded keeps its first receipt."""
         with self._tx() as conn:
-            self._transition(conn, item_id, worker_id)
+            self._transition(conn, item_id, worker_id, has_checkpoints=True)
             conn.execute(
                 self._insert(checkpoints)
                 .values(item_id=item_id, name=name, receipt=receipt, attempt=attempt,
@@ -316,13 +378,51 @@ class SqlStore:
             for row in rows
         }
 
-    def complete(self, item_id: int, worker_id: str, result: dict[str, Any]) -> None:
+    def complete(
+        self, item_id: int, worker_id: str, result: dict[str, Any], *, bot: str, reset_breaker: bool = True
+    ) -> None:
+        """Finish an item; a success also ends the bot's run of system exceptions.
+
+        A worker that read the bot's state at claim time and saw no failures and no open
+        circuit may pass `reset_breaker=False` to skip that write.
+        """
+        if self.dialect == "sqlite" and not reset_breaker:
+            self._sqlite_complete(item_id, worker_id, result)
+            return
         with self._tx() as conn:
-            self._transition(
-                conn, item_id, worker_id, state=State.DONE.value, result=result,
-                lease_owner=None, lease_expires=None, error_kind=None, error_code=None,
-                error_message=None,
+            finished = conn.execute(
+                self._complete_statement,
+                {"p_id": item_id, "p_worker": worker_id, "p_result": result, "p_now": self._now()},
             )
+            if finished.rowcount != 1:
+                raise LeaseLost(f"item {item_id} is no longer leased by {worker_id}")
+            if reset_breaker:
+                self._breaker_success(conn, bot, item_id)
+
+    def _sqlite_complete(self, item_id: int, worker_id: str, result: dict[str, Any]) -> None:
+        """The runner's hottest write, on the thread's SQLite connection without SQLAlchemy.
+
+        SQLAlchemy's statement and event machinery costs more than SQLite's own work
+        here; the values are written in exactly the forms SQLAlchemy writes and reads.
+        """
+        moment = self._now().astimezone(UTC).replace(tzinfo=None)
+        params = (json.dumps(result), f"{moment:%Y-%m-%d %H:%M:%S.%f}", item_id, worker_id)
+        driver = self._thread_connection().connection.driver_connection
+        assert driver is not None, "an open SQLAlchemy connection has a driver connection"
+        cursor = driver.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            cursor.execute(_SQLITE_COMPLETE, params)
+            finished = cursor.rowcount
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT" if finished == 1 else "ROLLBACK")
+        if finished != 1:
+            raise LeaseLost(f"item {item_id} is no longer leased by {worker_id}")
+
+    def _breaker_success(self, conn: Connection, bot: str, item_id: int) -> None:
+        conn.execute(self._success_statement, {"p_bot": bot, "p_id": item_id})
 
     def fail(
         self,
@@ -349,6 +449,11 @@ class SqlStore:
             values["visible_to"] = visible_to
         with self._tx() as conn:
             self._transition(conn, item_id, worker_id, **values)
+            if kind is ErrorKind.BUSINESS:
+                self._breaker_success(conn, self._bot_of(conn, item_id), item_id)
+
+    def _bot_of(self, conn: Connection, item_id: int) -> str:
+        return str(conn.execute(select(work_items.c.bot).where(work_items.c.id == item_id)).scalar_one())
 
     def defer(self, item_id: int, worker_id: str, *, until: datetime, message: str) -> None:
         """Wait for a system to come back; the attempt is given back."""
@@ -645,21 +750,14 @@ class SqlStore:
             conn.execute(update(bot_states).where(bot_states.c.bot == bot).values(**values))
             self._audit(conn, actor, "pause" if paused else "resume", bot=bot, reason=reason)
 
-    def record_outcome(self, bot: str, item_id: int, *, failed: bool, threshold: int) -> bool:
-        """Count consecutive system exceptions; True when this one opened the circuit."""
+    def record_failure(self, bot: str, item_id: int, *, threshold: int) -> bool:
+        """Count a system exception; True when it is the one that opened the bot's circuit."""
         with self._tx() as conn:
             self._ensure_bot_state(conn, bot)
             row = conn.execute(select(bot_states).where(bot_states.c.bot == bot)).one()
-            if not failed:
-                values: dict[str, Any] = {"consecutive_failures": 0}
-                if row.circuit_open and row.probe_item_id == item_id:
-                    values.update(paused=False, circuit_open=False, probe_item_id=None,
-                                  reason=None, paused_at=None)
-                conn.execute(update(bot_states).where(bot_states.c.bot == bot).values(**values))
-                return False
             failures = row.consecutive_failures + 1
             opens = failures >= threshold and not row.circuit_open
-            values = {"consecutive_failures": failures}
+            values: dict[str, Any] = {"consecutive_failures": failures}
             if row.circuit_open and row.probe_item_id == item_id:
                 values.update(paused_at=self._now(), probe_item_id=None)  # probe failed: cool down again
             if opens:
@@ -730,6 +828,7 @@ class SqlStore:
             attempts=row.attempts, max_attempts=row.max_attempts, not_before=row.not_before,
             lease_owner=row.lease_owner, lease_expires=row.lease_expires, run_id=row.run_id,
             today=row.today, result=row.result, error=error, visible_to=row.visible_to,
+            has_checkpoints=row.has_checkpoints,
             created_at=row.created_at, updated_at=row.updated_at, checkpoints=marks,
         )
 

@@ -44,6 +44,7 @@ work_items = Table(
     Column("error_code", String(80), nullable=True),
     Column("error_message", Text, nullable=True),
     Column("visible_to", String(32), nullable=True),
+    Column("has_checkpoints", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("bot", "reference", name="uq_work_items_bot_reference"),

@@ -49,7 +49,7 @@ def test_claim_respects_bot_filters(store: SqlStore) -> None:
 def test_finished_item_keeps_result(store: SqlStore) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
-    store.complete(item.id, "w1", {"outcome": "letter", "acted": True})
+    store.complete(item.id, "w1", {"outcome": "letter", "acted": True}, bot="b")
     done = store.get_item(OPS, item.id)
     assert done.state is State.DONE and done.result == {"outcome": "letter", "acted": True}
     assert done.lease_owner is None
@@ -59,7 +59,7 @@ def test_only_the_lease_holder_may_finish(store: SqlStore) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     with pytest.raises(LeaseLost):
-        store.complete(item.id, "somebody-else", {})
+        store.complete(item.id, "somebody-else", {}, bot="b")
 
 
 def test_expired_lease_returns_item_to_new_with_attempt_counted(store: SqlStore, clock) -> None:
@@ -70,7 +70,7 @@ def test_expired_lease_returns_item_to_new_with_attempt_counted(store: SqlStore,
     back = store.get_item(OPS, item.id)
     assert back.state is State.NEW and back.attempts == 1
     with pytest.raises(LeaseLost):
-        store.complete(item.id, "w1", {})
+        store.complete(item.id, "w1", {}, bot="b")
 
 
 def test_expired_lease_on_last_attempt_goes_to_system_exception(store: SqlStore, clock) -> None:
@@ -226,8 +226,8 @@ def test_pause_survives_and_is_audited(store: SqlStore) -> None:
 
 def test_circuit_opens_after_threshold_and_probe_closes_it(store: SqlStore, clock) -> None:
     for _ in range(2):
-        assert store.record_outcome("b", 1, failed=True, threshold=3) is False
-    assert store.record_outcome("b", 1, failed=True, threshold=3) is True
+        assert store.record_failure("b", 1, threshold=3) is False
+    assert store.record_failure("b", 1, threshold=3) is True
     state = store.bot_states()["b"]
     assert state.paused and state.circuit_open
     store.enqueue(items(2))
@@ -236,5 +236,5 @@ def test_circuit_opens_after_threshold_and_probe_closes_it(store: SqlStore, cloc
     probe = store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60)
     assert probe is not None
     assert store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60) is None
-    store.record_outcome("b", probe.id, failed=False, threshold=3)
+    store.complete(probe.id, "w", {}, bot="b")
     assert not store.bot_states()["b"].paused

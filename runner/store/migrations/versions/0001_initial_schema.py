@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import runner.store.types
+
 
 revision = '0001'
 down_revision = None
@@ -93,6 +93,7 @@ def upgrade() -> None:
     sa.Column('error_code', sa.String(length=80), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('visible_to', sa.String(length=32), nullable=True),
+    sa.Column('has_checkpoints', sa.Boolean(), nullable=False),
     sa.Column('created_at', runner.store.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', runner.store.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),

@@ -1,0 +1,1 @@
+"""Benchmarks shipped with the runner (`rpa bench NAME`), each beside its reference."""

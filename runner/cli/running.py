@@ -136,14 +136,14 @@ def start_workers(app: App, concurrency: int) -> list[Worker]:
     return [Worker(app.store, app.deployment, app.clock) for _ in range(concurrency)]
 
 
-def run_workers(app: App, workers: list[Worker]) -> None:
+def run_workers(app: App, workers: list[Worker], *, until_idle: bool = False) -> None:
     """Each worker on its own thread with its own browser; returns when all have stopped."""
 
     def work(worker: Worker) -> None:
         provider = browser_provider(app)
         worker.browsers = provider
         try:
-            worker.run()
+            worker.run(idle_exit=until_idle)
         finally:
             if provider is not None:
                 provider.close()
@@ -159,14 +159,15 @@ def run_workers(app: App, workers: list[Worker]) -> None:
 @click.command("worker")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None,
               help="Worker threads in this process (default: worker.concurrency).")
+@click.option("--until-idle", is_flag=True, help="Stop when no item is ready (e.g. from cron).")
 @pass_app
-def worker_command(app: App, concurrency: int | None) -> None:
+def worker_command(app: App, concurrency: int | None, until_idle: bool) -> None:
     """A worker process only (scale-out): claims and performs items until SIGTERM."""
     app.start_logging(to_stderr=False)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
     click.echo(f"rpa worker: {len(workers)} thread(s) on {app.store.dialect}; SIGTERM stops", err=True)
     with graceful_stop(workers):
-        run_workers(app, workers)
+        run_workers(app, workers, until_idle=until_idle)
 
 
 @click.command("serve")

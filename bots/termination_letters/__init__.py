@@ -1,0 +1,1 @@
+"""termination_letters: resignation confirmations and the sweep of unpaid hourly staff."""

@@ -1,0 +1,142 @@
+"""The `rpa` command as a user runs it: config errors, users, runs, the exception queue."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from runner.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+CPR_UNMASKED = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+
+
+def write_config(folder: Path, **bots: dict) -> Path:
+    config = yaml.safe_load((ROOT / "orchestrator.yaml").read_text())
+    config["store"]["sqlite_path"] = str(folder / "rpa.db")
+    config["logging"]["dir"] = str(folder / "logs")
+    config["artifacts"]["dir"] = str(folder / "artifacts")
+    config["clock"]["today"] = "2024-11-18"
+    for name, settings in bots.items():
+        config["bots"][name]["settings"] = settings
+    path = folder / "orchestrator.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    return path
+
+
+class Rpa:
+    """Runs `rpa` in-process against a config in a temporary folder."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.outputs: list[str] = []
+
+    def __call__(self, *args: str, user: str | None = "anna", code: int = 0) -> str:
+        prefix = ["--config", str(self.config)] + (["--as", user] if user else [])
+        result = CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+        output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        self.outputs.append(output)
+        assert result.exit_code == code, output
+        assert "Traceback" not in output
+        return output
+
+
+@pytest.fixture
+def rpa(tmp_path: Path) -> Rpa:
+    names = ["Jens Hansen", " ", "Mette 070761-4285"]
+    rpa = Rpa(write_config(tmp_path, hello={"names": names, "outbox": str(tmp_path / "out")}))
+    rpa("users", "add", "anna", "--role", "admin", user=None)
+    return rpa
+
+
+def test_config_errors_name_file_and_key_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("worker:\n  concurency: 2\nbots:\n  nobody: {}\n")
+    result = subprocess.run([sys.executable, "-m", "runner.cli.main", "config", "check", str(bad)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{bad}: worker.concurency: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_config_check_names_unknown_bot_task_and_bad_settings(tmp_path: Path) -> None:
+    path = write_config(tmp_path, hello={"nmes": ["x"]})
+    text = path.read_text().replace("greetings:", "greetingz:")
+    path.write_text(text)
+    output = Rpa(path)("config", "check", user=None, code=2)
+    assert "bots.hello.tasks.greetingz" in output
+    path.write_text(text.replace("greetingz:", "greetings:"))
+    assert "bots.hello.settings.nmes" in Rpa(path)("config", "check", user=None, code=2)
+
+
+def test_plaintext_password_is_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace(
+        "credentials: {}", "credentials:\n  payroll:\n    password: hunter2"))
+    output = Rpa(path)("config", "check", user=None, code=2)
+    assert "credentials.payroll.password" in output and "hunter2" not in output
+
+
+def test_unknown_user_is_told_how_to_get_added(rpa: Rpa) -> None:
+    assert "rpa users add mallory" in rpa("queue", "ls", user="mallory", code=2)
+
+
+def test_only_admins_add_users_after_the_first(rpa: Rpa) -> None:
+    rpa("users", "add", "olga", "--role", "operator")
+    assert "admin" in rpa("users", "add", "eve", "--role", "admin", user="olga", code=3)
+    assert json.loads(rpa("users", "ls", "--json")) == [
+        {"name": "anna", "roles": ["admin"]}, {"name": "olga", "roles": ["operator"]}]
+
+
+def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Path) -> None:
+    report = json.loads(rpa("run", "hello", "--wait", "--json"))
+    assert report["today"] == "2024-11-18"
+    assert report["bots"]["hello"] == {"done": 2, "acted": 2,
+                                       "business_exceptions": {"NAME_MISSING": 1},
+                                       "system_exceptions": 0}
+    (row,) = json.loads(rpa("exceptions", "ls", "--json"))
+    assert set(row) == {"id", "bot", "task", "reference", "state", "attempts", "code", "due"}
+    assert row["code"] == "NAME_MISSING"
+    item = str(row["id"])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": ""}))
+    assert "name" in rpa("exceptions", "retry", item, "--payload", str(bad), code=2)
+    assert "a note" in rpa("exceptions", "resolve", item, "--note", " ", code=2)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"name": "Ole Berg"}))
+    rpa("exceptions", "retry", item, "--payload", str(good), "--reason", "name from the manager")
+    rpa("worker", "--until-idle")
+    shown = json.loads(rpa("exceptions", "show", item, "--json"))
+    assert shown["state"] == "done"
+    assert shown["audit"][0]["action"] == "retry" and shown["audit"][0]["actor"] == "anna"
+    assert (tmp_path / "out" / f"{row['reference']}.txt").read_text().startswith("Goddag, Ole Berg")
+
+
+def test_pause_is_kept_and_a_paused_bot_is_not_worked(rpa: Rpa) -> None:
+    rpa("bots", "pause", "hello", "--reason", "month end")
+    assert json.loads(rpa("bots", "ls", "--json"))[0]["paused"] is True
+    rpa("bots", "resume", "hello")
+    assert json.loads(rpa("bots", "ls", "--json"))[0]["paused"] is False
+
+
+def test_no_full_cpr_on_any_path_of_the_runner(rpa: Rpa, tmp_path: Path) -> None:
+    """A CPR number in a payload, a reference and an error goes through every output masked."""
+    rpa("run", "hello", "--wait", "--json")
+    rows = json.loads(rpa("queue", "ls", "--json"))
+    for row in rows:
+        rpa("exceptions", "show", str(row["id"]), "--json")
+    rpa("runs", "ls", "--json")
+    rpa("runs", "show", "1", "--json")
+    rpa("alerts", "ls", "--json")
+    cpr_rows = [row for row in rows if "070761" in row["reference"]]
+    assert cpr_rows and all("070761-XXXX" in row["reference"] for row in cpr_rows)
+    everything = "\n".join(rpa.outputs)
+    everything += "\n".join(p.read_text() for p in (tmp_path / "logs").glob("*"))
+    assert CPR_UNMASKED.findall(everything) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,27 @@ def validated_settings(
     if problems:
         raise ConfigError(path, problems)
     return settings
+
+
+class ConfiguredSystems(Mapping[str, SystemAccess]):
+    """The target systems of orchestrator.yaml; credentials are read when a bot asks for them,
+    so a command that logs into nothing never needs them set."""
+
+    def __init__(self, config: OrchestratorConfig) -> None:
+        self._config = config
+
+    def __getitem__(self, name: str) -> SystemAccess:
+        system = self._config.systems[name]
+        username = password = None
+        if system.credentials:
+            username, password = resolve_credentials(self._config, system.credentials)
+        return SystemAccess(name, str(system.url).rstrip("/"), username, password)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._config.systems)
+
+    def __len__(self) -> int:
+        return len(self._config.systems)
 
 
 class App:
@@ -108,14 +130,8 @@ class App:
             traces=config.artifacts.traces, fixed_today=self.clock.fixed_today,
         )
 
-    def systems(self) -> dict[str, SystemAccess]:
-        found = {}
-        for name, system in self.config.systems.items():
-            username = password = None
-            if system.credentials:
-                username, password = resolve_credentials(self.config, system.credentials)
-            found[name] = SystemAccess(name, system.url, username, password)
-        return found
+    def systems(self) -> ConfiguredSystems:
+        return ConfiguredSystems(self.config)
 
     def start_logging(self, *, to_stderr: bool = False) -> None:
         import sys

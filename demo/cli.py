@@ -1,0 +1,130 @@
+"""`rpa demo`: seed and start the sandbox, run every enabled bot's tasks to the end, summarise.
+
+The demo keeps its own deployment under `var/demo/` (store, logs, artifacts and an
+orchestrator.yaml pointing at the sandbox), so it never touches the operator's store;
+it prints the command that explores it afterwards.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from runner.cli.app import App
+from runner.cli.running import browser_provider, extras, start_tasks
+from runner.clock import SystemClock
+from runner.orchestrator import summary, work_until_settled
+from runner.states import Role
+
+SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
+SYSTEM_NAMES = {
+    "serviceportal": "Serviceportalen", "payroll": "Lønsystem", "edoc": "eDoc",
+    "digitalpost": "Digital Post", "nemrefusion": "NemRefusion", "attest": "Attestpostkasse",
+}
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def write_deployment(folder: Path, source: Path, base_url: str, as_of: str) -> Path:
+    """The demo's orchestrator.yaml: the repository's bots and schedules, the sandbox's systems."""
+    config = yaml.safe_load(source.read_text(encoding="utf-8"))
+    config["clock"] = {"today": as_of}
+    config["store"] = {"url": None, "sqlite_path": "rpa.db", "sqlite_synchronous": "normal"}
+    config["logging"] = {**config.get("logging", {}), "dir": "logs"}
+    config["artifacts"] = {**config.get("artifacts", {}), "dir": "artifacts"}
+    config["credentials"] = {"sandbox": {"secrets_file": "secrets.yaml", "key": "sandbox"}}
+    config["systems"] = {name: {"url": f"{base_url}/{name}", "credentials": "sandbox"} for name in SYSTEMS}
+    (folder / "secrets.yaml").write_text(yaml.safe_dump({"sandbox": {"username": "robot",
+                                                                     "password": "sandbox"}}))
+    path = folder / "orchestrator.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_everything(app: App, user: str) -> dict[str, Any]:
+    run_ids = start_tasks(app, None, True, None, user)
+    provider = browser_provider(app)
+    try:
+        work_until_settled(app.store, app.deployment, app.clock, run_ids, browsers=provider)
+    finally:
+        if provider is not None:
+            provider.close()
+    bots = sorted(app.deployment.bots)
+    report: dict[str, Any] = {"today": app.clock.today().isoformat(),
+                              "bots": summary(app.store, bots, run_ids=run_ids)}
+    extra = extras(app, bots, run_ids)
+    if extra:
+        report["extra"] = extra
+    return report
+
+
+@click.command("demo")
+@click.option("--employees", type=click.IntRange(10, 100_000), default=500, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True, help="The sandbox's port (a free one if taken).")
+@click.option("--no-serve", is_flag=True, help="Stop after the run instead of serving the systems.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json: bool) -> None:
+    """Seed the sandbox, run every enabled bot once to the end, print a summary."""
+    from sandbox import dataset
+    from sandbox.generator import generate
+    from sandbox.server import serve_in_thread
+
+    folder = Path("var/demo")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = generate(employees, seed=seed)
+    dataset.load(folder / "sandbox.db", data)
+    base_url, stop = serve_in_thread(folder / "sandbox.db", port=port if _free(port) else 0)
+    try:
+        config_path = write_deployment(folder, Path(app.config_path), base_url, str(data["as_of"]))
+        os.environ.pop("RPA_DATABASE_URL", None)  # the demo is the embedded default
+        demo_app = App(config_path=str(config_path), as_user=None)
+        demo_app.__dict__["clock"] = SystemClock(demo_app.config.clock.today)
+        user = app.as_user or getpass.getuser()
+        demo_app.store.add_user(None, user, list(Role))
+        demo_app.start_logging()
+        started = time.monotonic()
+        report = run_everything(demo_app, user)
+        report["seconds"] = round(time.monotonic() - started, 1)
+        report["systems"] = {name: f"{base_url}/{name}" for name in SYSTEMS}
+        report["config"] = str(config_path)
+        demo_app.close()
+        print_report(report, as_json)
+        if not no_serve:
+            click.echo(f"\nThe sandbox serves on {base_url} (user robot, password sandbox); Ctrl-C stops.",
+                       err=True)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+
+
+def print_report(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
+    for bot, counts in report["bots"].items():
+        codes = ", ".join(f"{code} {n}" for code, n in counts["business_exceptions"].items()) or "none"
+        click.echo(f"  {bot:<22} done {counts['done']:>4} (acted {counts['acted']:>4})  "
+                   f"system exceptions {counts['system_exceptions']}\n  {'':<22} business exceptions: {codes}")
+    click.echo("\nSystems:")
+    for name, url in report["systems"].items():
+        click.echo(f"  {SYSTEM_NAMES[name]:<16} {url}")
+    click.echo(f"\nExplore: rpa --config {report['config']} exceptions ls")

@@ -73,7 +73,8 @@ def run_everything(app: App, user: str) -> dict[str, Any]:
 @click.command("demo")
 @click.option("--employees", type=click.IntRange(10, 100_000), default=500, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True, help="The sandbox's port (a free one if taken).")
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="The sandbox's port (a free one if taken).")
 @click.option("--no-serve", is_flag=True, help="Stop after the run instead of serving the systems.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -123,7 +124,8 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
     for bot, counts in report["bots"].items():
         codes = ", ".join(f"{code} {n}" for code, n in counts["business_exceptions"].items()) or "none"
         click.echo(f"  {bot:<22} done {counts['done']:>4} (acted {counts['acted']:>4})  "
-                   f"system exceptions {counts['system_exceptions']}\n  {'':<22} business exceptions: {codes}")
+                   f"system exceptions {counts['system_exceptions']}")
+        click.echo(f"  {'':<22} business exceptions: {codes}")
     click.echo("\nSystems:")
     for name, url in report["systems"].items():
         click.echo(f"  {SYSTEM_NAMES[name]:<16} {url}")

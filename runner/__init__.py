@@ -2,7 +2,7 @@
 
 from runner.bot import Bot, NoSettings, Task
 from runner.errors import BusinessError, RunnerError, SystemUnavailable, TechnicalError
-from runner.item import Collector, Item, PersonAction, SystemAccess
+from runner.item import Collector, Item, PersonAction, RunSummary, SystemAccess
 from runner.retry import RetryPolicy
 from runner.states import Role, State
 
@@ -15,6 +15,7 @@ __all__ = [
     "PersonAction",
     "RetryPolicy",
     "Role",
+    "RunSummary",
     "RunnerError",
     "State",
     "SystemAccess",

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from runner.retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from runner.item import Collector, Item, PersonAction
+    from runner.item import Collector, Item, PersonAction, RunSummary
 
 ENTRY_POINT_GROUP = "rpa.bots"
 
@@ -20,6 +20,7 @@ Process = Callable[["Item"], Mapping[str, Any] | None]
 Collect = Callable[["Collector"], None]
 Decide = Callable[[dict[str, Any]], dict[str, Any]]
 Hook = Callable[["PersonAction"], None]
+Summarize = Callable[["RunSummary"], Mapping[str, Any]]
 
 
 class NoSettings(BaseModel):
@@ -58,6 +59,7 @@ class Bot:
     decide: Decide | None = None
     on_resolved: Hook | None = None
     on_rejected: Hook | None = None
+    summarize: Summarize | None = None
     description: str = ""
     owner: str = ""
     minutes_per_item: float | None = None

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from runner.alerts import Notifier
 from runner.bot import Bot, Task
 from runner.item import SystemAccess
 from runner.retry import RetryPolicy
@@ -59,6 +60,7 @@ class Deployment:
     artifacts_dir: Path = Path("var/artifacts")
     traces: bool = True
     fixed_today: date | None = None
+    alerts: Notifier | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def task(self, bot: str, task: str) -> TaskRuntime:

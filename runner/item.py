@@ -210,6 +210,15 @@ class Item(_Context):
         return path
 
 
+class RunSummary(_Context):
+    """Handed to a bot's `summarize`: the items of the runs just made, for `extra` in `rpa run --json`."""
+
+    def __init__(self, items: list[WorkItemRecord], run_ids: list[int], **context: Any) -> None:
+        super().__init__(**context)
+        self.items = items
+        self.run_ids = run_ids
+
+
 class PersonAction(_Context):
     """Handed to a bot's `on_resolved`/`on_rejected` hook: the item and what the person said."""
 

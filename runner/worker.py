@@ -90,7 +90,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self.bots = set(bots) if bots is not None else set(deployment.bots)
         self.browsers = browsers
-        self.alerts = alerts
+        self.alerts = alerts or deployment.alerts
         self.settings = deployment.worker
         self.stopping = threading.Event()
         self._in_flight: set[int] = set()

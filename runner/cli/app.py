@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from runner.alerts import Notifier
 from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
 from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
@@ -128,6 +129,10 @@ class App:
             enabled, settings=validated_settings(config, enabled, self.config_path), retry=retry,
             systems=self.systems(), worker=worker, artifacts_dir=Path(config.artifacts.dir),
             traces=config.artifacts.traces, fixed_today=self.clock.fixed_today,
+            alerts=Notifier.from_settings(
+                str(config.alerts.webhook_url) if config.alerts.webhook_url else None,
+                config.alerts.email, config.alerts.smtp_host, config.alerts.smtp_port,
+            ),
         )
 
     def systems(self) -> ConfiguredSystems:

@@ -80,13 +80,38 @@ def start_tasks(
 
 
 def extras(app: App, bots: list[str], run_ids: list[int]) -> dict[str, Any]:
-    """Bot-specific summaries (`extra`): a bot's settings model may not know; bots add `summarize`."""
-    found: dict[str, Any] = {}
-    for name in bots:
-        summarize = getattr(app.deployment.bots[name].bot, "summarize", None)
-        if summarize is not None:
-            found[name] = summarize(app.store, run_ids)
-    return found
+    """Bot-specific summaries for `extra` (e.g. refunds at risk), from each bot's `summarize`."""
+    return {name: _summarize(app, name, run_ids) for name in bots
+            if app.deployment.bots[name].bot.summarize is not None}
+
+
+def _summarize(app: App, name: str, run_ids: list[int]) -> dict[str, Any]:
+    from runner.item import RunSummary
+    from runner.logs import get_logger
+    from runner.store import Actor
+
+    runtime = app.deployment.bots[name]
+    assert runtime.bot.summarize is not None
+    provider = browser_provider(app)
+    sessions: list[Any] = []
+
+    def open_browser() -> Any:
+        if provider is None:
+            raise RuntimeError(f"no task of {name} uses a browser")
+        sessions.append(provider.session(f"{name}-summary"))
+        return sessions[-1].context
+
+    items = app.store.list_items(Actor.worker("summary"), bot=name, run_ids=run_ids, limit=None)
+    context = RunSummary(items, run_ids, bot=name, task="summary", today=app.clock.today(),
+                         settings=runtime.settings, log=get_logger(bot=name),
+                         systems=app.deployment.systems, open_browser=open_browser)
+    try:
+        return dict(runtime.bot.summarize(context))
+    finally:
+        for session in sessions:
+            session.close()
+        if provider is not None:
+            provider.close()
 
 
 @click.command("run")

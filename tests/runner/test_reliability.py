@@ -59,6 +59,22 @@ def test_sigkill_mid_run_loses_nothing_and_repeats_no_side_effect(tmp_path: Path
     assert any(i.attempts == 2 for i in items), "the item in hand at the kill was retried"
 
 
+@pytest.mark.slow
+def test_sigterm_finishes_the_item_in_hand_and_claims_no_more(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    enqueue_rows(store, 40)
+    ledger = tmp_path / "ledger.txt"
+    worker = start_worker(store.url, ledger, "w1", sleep_s=0.3)
+    while not ledger.exists():
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0
+    counts = Counter(i.state for i in store.list_items(SYSTEM, limit=None))
+    assert counts[State.IN_PROGRESS] == 0
+    assert 1 <= counts[State.DONE] < 40 and counts[State.DONE] + counts[State.NEW] == 40
+    assert counts[State.DONE] == len(ledger_counts(ledger))
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_on_postgresql_never_process_an_item_twice(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from runner import Bot, Item, RetryPolicy, Task
+from runner.cli.running import graceful_stop
 from runner.clock import SystemClock
 from runner.deployment import WorkerSettings, deploy
 from runner.logs import configure_logging
@@ -60,7 +61,11 @@ def main() -> None:
     deployment = deploy({"crash": make_bot(ledger, worker_id, sleep_s)}, worker=settings)
     worker = Worker(store, deployment, SystemClock(), worker_id=worker_id)
     print("ready", flush=True)
-    worker.run(idle_exit=True)
+    with graceful_stop([worker]):
+        worker.run(idle_exit=True)
+    if worker.stopping.is_set() and store.count_by_state().get(("crash", "new")):
+        store.close()
+        return  # stopped by SIGTERM: leave the rest for the next worker
     # idle_exit returns at the first empty poll; wait out leases a crashed worker may hold
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and store.count_by_state().get(("crash", "in_progress")):

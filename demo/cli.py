@@ -20,9 +20,8 @@ import click
 import yaml
 
 from runner.cli.app import App
-from runner.cli.running import browser_provider, extras, start_tasks
+from runner.cli.running import echo_counts, run_and_report
 from runner.clock import SystemClock
-from runner.orchestrator import summary, work_until_settled
 from runner.states import Role
 
 SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
@@ -51,23 +50,6 @@ def write_deployment(folder: Path, source: Path, base_url: str, as_of: str) -> P
     path = folder / "orchestrator.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
-
-
-def run_everything(app: App, user: str) -> dict[str, Any]:
-    run_ids = start_tasks(app, None, True, None, user)
-    provider = browser_provider(app)
-    try:
-        work_until_settled(app.store, app.deployment, app.clock, run_ids, browsers=provider)
-    finally:
-        if provider is not None:
-            provider.close()
-    bots = sorted(app.deployment.bots)
-    report: dict[str, Any] = {"today": app.clock.today().isoformat(),
-                              "bots": summary(app.store, bots, run_ids=run_ids)}
-    extra = extras(app, bots, run_ids)
-    if extra:
-        report["extra"] = extra
-    return report
 
 
 @click.command("demo")
@@ -99,7 +81,7 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
         demo_app.store.add_user(None, user, list(Role))
         demo_app.start_logging()
         started = time.monotonic()
-        report = run_everything(demo_app, user)
+        report = run_and_report(demo_app, None, True, None, user, wait=True)
         report["seconds"] = round(time.monotonic() - started, 1)
         report["systems"] = {name: f"{base_url}/{name}" for name in SYSTEMS}
         report["config"] = str(config_path)
@@ -121,11 +103,7 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     click.echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
-    for bot, counts in report["bots"].items():
-        codes = ", ".join(f"{code} {n}" for code, n in counts["business_exceptions"].items()) or "none"
-        click.echo(f"  {bot:<22} done {counts['done']:>4} (acted {counts['acted']:>4})  "
-                   f"system exceptions {counts['system_exceptions']}")
-        click.echo(f"  {'':<22} business exceptions: {codes}")
+    echo_counts(report["bots"])
     click.echo("\nSystems:")
     for name, url in report["systems"].items():
         click.echo(f"  {SYSTEM_NAMES[name]:<16} {url}")

@@ -27,6 +27,16 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _figures(items: int, started: float, enqueued: float, finished: float) -> dict[str, Any]:
+    return {
+        "items": items,
+        "items_per_s": round(items / (finished - started), 1),
+        "enqueue_per_s": round(items / (enqueued - started), 1),
+        "process_per_s": round(items / (finished - enqueued), 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+
+
 def run_ours(items: int, folder: Path) -> dict[str, Any]:
     from runner import Bot, Task
     from runner.clock import SystemClock
@@ -47,13 +57,7 @@ def run_ours(items: int, folder: Path) -> dict[str, Any]:
     done = worker.run(idle_exit=True)
     finished = time.perf_counter()
     assert done == items, f"worked {done} of {items}"
-    return {
-        "items": items,
-        "items_per_s": round(items / (finished - started), 1),
-        "enqueue_per_s": round(items / (enqueued - started), 1),
-        "process_per_s": round(items / (finished - enqueued), 1),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-    }
+    return _figures(items, started, enqueued, finished)
 
 
 def run_huey(items: int, folder: Path) -> dict[str, Any]:
@@ -78,13 +82,7 @@ def run_huey(items: int, folder: Path) -> dict[str, Any]:
         done += 1
     finished = time.perf_counter()
     assert done == items, f"huey worked {done} of {items}"
-    return {
-        "items": items,
-        "items_per_s": round(items / (finished - started), 1),
-        "enqueue_per_s": round(items / (enqueued - started), 1),
-        "process_per_s": round(items / (finished - enqueued), 1),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-    }
+    return _figures(items, started, enqueued, finished)
 
 
 def _side(side: str, items: int) -> dict[str, Any]:

@@ -129,7 +129,18 @@ def run_command(
     if not actor.has(Role.OPERATOR):
         raise PermissionDenied(f"{actor.name} lacks the role 'operator' needed to run bots")
     app.start_logging()
-    run_ids = start_tasks(app, bot, run_all, task, actor.name)
+    report = run_and_report(app, bot, run_all, task, actor.name, wait=wait)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"today {report['today']}; runs {', '.join(map(str, report['runs'])) or 'none'}")
+    echo_counts(report["bots"])
+
+
+def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
+                   wait: bool) -> dict[str, Any]:
+    """Start the tasks' runs, work their items here when `wait`, and summarise (DESIGN §6)."""
+    run_ids = start_tasks(app, bot, run_all, task, actor_name)
     bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
     if wait and run_ids:
         provider = browser_provider(app)
@@ -147,14 +158,14 @@ def run_command(
     extra = extras(app, bots, run_ids)
     if extra:
         report["extra"] = extra
-    if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"today {report['today']}; runs {', '.join(map(str, run_ids)) or 'none'}")
-    for name, counts in report["bots"].items():
+    return report
+
+
+def echo_counts(bots: dict[str, dict[str, Any]]) -> None:
+    for name, counts in bots.items():
         codes = ", ".join(f"{c} {n}" for c, n in counts["business_exceptions"].items()) or "none"
-        click.echo(f"{name}: done {counts['done']} (acted {counts['acted']}), "
-                   f"business exceptions: {codes}, system exceptions {counts['system_exceptions']}")
+        click.echo(f"  {name:<22} done {counts['done']:>4} (acted {counts['acted']:>4}), "
+                   f"system exceptions {counts['system_exceptions']}; business exceptions: {codes}")
 
 
 def start_workers(app: App, concurrency: int) -> list[Worker]:

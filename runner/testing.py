@@ -171,6 +171,7 @@ def run_task_once(
     settings: Mapping[str, Any] | BaseModel | None = None,
     store: SqlStore | None = None,
     systems: Mapping[str, SystemAccess] | None = None,
+    browsers: BrowserProvider | None = None,
 ) -> tuple[SqlStore, int]:
     """Run a task's collector once; returns the store and how many items it enqueued."""
     from runner.orchestrator import run_task
@@ -179,6 +180,8 @@ def run_task_once(
     store = store or make_store(clock=clock)
     deployment = _deployment(bot, settings, None, systems, Path("var/artifacts"))
     run = run_task(store, deployment, clock, bot.name, task, trigger=Trigger.MANUAL,
-                   actor=Actor.scheduler())
+                   actor=Actor.scheduler(), browsers=browsers)
     assert run is not None
+    if run.error:
+        raise AssertionError(f"the collector failed: {run.error}")
     return store, run.enqueued

@@ -78,8 +78,9 @@ def test_config_check_names_unknown_bot_task_and_bad_settings(tmp_path: Path) ->
 
 def test_plaintext_password_is_refused(tmp_path: Path) -> None:
     path = write_config(tmp_path)
-    path.write_text(path.read_text().replace(
-        "credentials: {}", "credentials:\n  payroll:\n    password: hunter2"))
+    config = yaml.safe_load(path.read_text())
+    config["credentials"]["payroll"] = {"password": "hunter2"}
+    path.write_text(yaml.safe_dump(config))
     output = Rpa(path)("config", "check", user=None, code=2)
     assert "credentials.payroll.password" in output and "hunter2" not in output
 

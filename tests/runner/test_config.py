@@ -47,7 +47,14 @@ def test_the_shipped_orchestrator_yaml_loads() -> None:
     assert task.only_on is OnlyOn.BANK_DAYS
     assert task.on_non_bank_day is NonBankDay.SKIP
     assert (task.misfire_grace_s, task.coalesce) == (600, True)
-    assert [(b, t) for b, t, _ in config.enabled_tasks()] == [("hello", "greetings")]
+    enabled = list(config.enabled_tasks())
+    assert ("hello", "greetings") in [(b, t) for b, t, _ in enabled]
+    assert all(spec.schedule is not None for _, _, spec in enabled), "every shipped task is scheduled"
+    from runner.bot import discover_bots
+    from runner.config import check_bots
+
+    installed = {n: {t.name for t in b.tasks} for n, b in discover_bots().items()}
+    assert check_bots(config, installed) == []
     assert config.source.endswith("orchestrator.yaml")
 
 

@@ -1,0 +1,1 @@
+"""refund_claims: report and claim sickness and maternity refunds, and reconcile the decisions."""

@@ -1,0 +1,245 @@
+"""refund_claims: reports and claims sickness and maternity refunds, and reconciles the decisions.
+
+`make_bot(pages)` composes the tasks over page objects; `bot` is the deployed one,
+whose page objects drive the municipality's systems through `systems` (imported when
+an item first needs a browser, so `rpa decide` works without Playwright). Tests pass
+in-memory pages with the same API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from hr.formatting import format_date_long, format_kr
+from runner import Bot, BusinessError, Collector, Item, RetryPolicy, RunSummary, Task
+
+from . import rules
+from .models import AbsenceClaim, RefundDecision, Settings
+
+ACTIONS = ("claim", "report_only")
+SUBJECT_LATE = "Sygefravær anmeldt for sent: refusion tabt"
+MESSAGES = {
+    "EMPLOYMENT_NOT_FOUND": "Fraværets ansættelse findes ikke i Lønsystemet.",
+    "RATE_UNKNOWN": ("Der mangler en refusionssats for et år i kravets periode; tilføj årets sats "
+                     "i indstillingerne (rates), så kræves refusionen ved næste kørsel."),
+    "DEADLINE_PASSED": "Fristen for at kræve barselsrefusion er overskredet.",
+    "ABSENCE_NOT_FOUND": "Fraværet findes ikke længere i Lønsystemet.",
+}
+
+
+class BrowserPages:
+    """The page objects of `systems`, opened on first use with the item's browser."""
+
+    def __init__(self, ctx: Collector | Item) -> None:
+        import systems  # here, not at import time: only browser work needs Playwright
+
+        self._systems = systems
+        self._ctx = ctx
+
+    @cached_property
+    def payroll(self) -> Any:
+        return self._systems.Payroll(self._ctx.browser, self._ctx.system("payroll"))
+
+    @cached_property
+    def portal(self) -> Any:
+        return self._systems.Serviceportal(self._ctx.browser, self._ctx.system("serviceportal"))
+
+    @cached_property
+    def refusion(self) -> Any:
+        return self._systems.NemRefusion(self._ctx.browser, self._ctx.system("nemrefusion"))
+
+
+Pages = Callable[[Collector | Item], Any]
+
+
+def item_reference(absence_id: str, decision: Mapping[str, Any]) -> str | None:
+    """The work item for today's decision on an absence; None when there is nothing to do."""
+    if decision["outcome"] == "claim":
+        return f"{absence_id}:{decision['claim_to']}"
+    if decision["outcome"] == "report_only":
+        return f"{absence_id}:report"
+    if decision["outcome"] == "exception":  # a person must know: e.g. a missing rate, a passed deadline
+        return f"{absence_id}:{decision['code']}"
+    return None
+
+
+class RefundClaims:
+    """The two tasks' collectors and performers over one set of page objects."""
+
+    def __init__(self, pages: Pages = BrowserPages) -> None:
+        self.pages = pages
+
+    # -- absences ---------------------------------------------------------------------------
+
+    def collect_absences(self, run: Collector) -> None:
+        pages = self.pages(run)
+        employments: dict[str, dict[str, Any] | None] = {}
+        for absence in map(_record, pages.payroll.absences()):
+            employment = _employment(pages, absence["employment_id"], employments)
+            try:
+                decision = rules.decide_absence(employment, absence, run.today, run.settings)
+            except ValueError as bad:  # data the rules cannot read: the item says why
+                decision = {"outcome": "exception", "code": "ABSENCE_INVALID", "error": str(bad)}
+            reference = item_reference(absence["absence_id"], decision)
+            if reference is not None:
+                kind = decision["outcome"] if decision["outcome"] in ACTIONS else "exception"
+                run.enqueue(reference, AbsenceClaim(absence_id=absence["absence_id"], kind=kind,
+                                                    claim_to=decision.get("claim_to")))
+
+    def process_absence(self, item: Item) -> dict[str, Any]:
+        pages = self.pages(item)
+        absence_id = item.payload.absence_id
+        found = pages.payroll.absence(absence_id)
+        if found is None:
+            raise BusinessError("ABSENCE_NOT_FOUND", MESSAGES["ABSENCE_NOT_FOUND"])
+        absence = _record(found)
+        employment = _employment(pages, absence["employment_id"], {})
+        decision = item.decision(
+            lambda: rules.decide_absence(employment, absence, item.today, item.settings))
+        if decision["outcome"] == "exception":
+            raise BusinessError(decision["code"], _message(decision["code"], absence, item.settings))
+        if decision["outcome"] not in ACTIONS:
+            return {"outcome": decision["outcome"], "reason": decision["reason"]}
+        assert employment is not None
+        if decision["report_now"]:
+            self._report(item, pages, absence)
+        if rules.LATE_REPORT in decision["warnings"]:
+            self._warn_manager(item, pages, employment, absence)
+        if decision["outcome"] == "claim":
+            self._claim(item, pages, absence_id, decision)
+        return {key: decision[key] for key in
+                ("outcome", "authority", "claim_from", "claim_to", "hours", "max_refund", "warnings")}
+
+    def _report(self, item: Item, pages: Any, absence: Mapping[str, Any]) -> None:
+        # one report per absence, whichever item makes it: the reference says so
+        absence_id, reference = absence["absence_id"], f"{absence['absence_id']}:report"
+        item.step("reported", lambda: _record(pages.refusion.submit(
+            absence_id, kind="report", authority=rules.OPHOLDSKOMMUNE,
+            claim_from=None, claim_to=None,
+            hours=None, max_refund=None, reference=reference)))
+        item.step("reported_date_updated", lambda: _record(pages.payroll.update_absence(
+            absence_id, reported_date=item.today, reference=reference)))
+
+    def _claim(self, item: Item, pages: Any, absence_id: str, decision: Mapping[str, Any]) -> None:
+        claim_to = rules.parse_date(decision["claim_to"], "claim_to")
+        item.step("claimed", lambda: _record(pages.refusion.submit(
+            absence_id, kind="claim", authority=decision["authority"],
+            claim_from=rules.parse_date(decision["claim_from"], "claim_from"), claim_to=claim_to,
+            hours=_money(decision["hours"]), max_refund=_money(decision["max_refund"]),
+            reference=item.reference)))
+        item.step("claimed_until_updated", lambda: _record(pages.payroll.update_absence(
+            absence_id, claimed_until=claim_to, reference=item.reference)))
+
+    def _warn_manager(self, item: Item, pages: Any, employment: Mapping[str, Any],
+                      absence: Mapping[str, Any]) -> None:
+        report_date = rules.parse_date(absence.get("reported_date"), "reported_date") or item.today
+        lost = rules.lost_refund(employment, absence, report_date, item.settings) or {}
+        amount = format_kr(lost["refund_lost"]) if lost.get("refund_lost") is not None else "ukendt"
+        text = (f"Sygefraværet for {employment.get('name')} ({employment['employment_id']}), første "
+                f"fraværsdag {format_date_long(rules.parse_date(absence['first_day'], 'first_day'))}, "
+                f"blev anmeldt til NemRefusion efter fristen. Refusion gives først fra "
+                f"{format_date_long(rules.parse_date(lost.get('refund_from'), 'refund_from'))}. "
+                f"Husk at melde sygefravær til Løn & Personale straks. Tabt refusion: {amount}")
+        reference = f"{absence['absence_id']}:late_report"  # one message per absence
+        item.step("manager_messaged", lambda: _record(pages.portal.message_manager(
+            employment["unit"], SUBJECT_LATE, text, reference=reference)))
+
+    # -- summary ------------------------------------------------------------------------------
+
+    def refunds_at_risk(self, ctx: Collector | Item | RunSummary) -> dict[str, Any]:
+        """The run summary's refunds at risk, read from Lønsystem as of `ctx.today`."""
+        pages = self.pages(ctx)
+        absences = [_record(a) for a in pages.payroll.absences()]
+        cache: dict[str, dict[str, Any] | None] = {}
+        employments = [e for e in (_employment(pages, a["employment_id"], cache) for a in absences) if e]
+        return rules.refunds_at_risk(absences, employments, ctx.today, ctx.settings)
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def collect_decisions(self, run: Collector) -> None:
+        refusion = self.pages(run).refusion
+        claimed: dict[str, Any] | None = None
+        for decision in map(_record, refusion.decisions()):
+            if not decision.get("decision") or decision.get("claim_to") is None:
+                continue  # not decided yet, or a report
+            if decision.get("max_refund") is None:  # the decision page may omit it: the claim has it
+                if claimed is None:
+                    claimed = {s["reference"]: s.get("max_refund")
+                               for s in map(_record, refusion.submissions()) if s["kind"] == "claim"}
+                decision["max_refund"] = claimed.get(decision.get("reference"))
+            run.enqueue(f"{decision['absence_id']}:{decision['claim_to']}:{decision['decision']}",
+                        RefundDecision.model_validate(
+                            {key: decision.get(key) for key in RefundDecision.model_fields}))
+
+    def process_decision(self, item: Item) -> dict[str, Any]:
+        payload: RefundDecision = item.payload
+        result = item.decision(lambda: rules.reconcile(
+            payload.decision, payload.paid, payload.max_refund, item.settings))
+        if result["code"] == "REFUND_REJECTED":
+            raise BusinessError("REFUND_REJECTED", (
+                f"NemRefusion har afvist kravet for {payload.absence_id} "
+                f"({payload.claim_from} – {payload.claim_to}, krævet {format_kr(result['max_refund'])})."))
+        if result["code"] == "REFUND_DIFFERENCE":
+            raise BusinessError("REFUND_DIFFERENCE", (
+                f"Udbetalt {format_kr(result['paid'])}, krævet {format_kr(result['max_refund'])} "
+                f"(forskel {format_kr(result['difference'])}) for {payload.absence_id} "
+                f"{payload.claim_from} – {payload.claim_to}: kontrollér om nedsættelsen er rigtig, "
+                f"eller om der skal betales tilbage."))
+        return {"outcome": "reconciled", "paid": result["paid"], "max_refund": result["max_refund"]}
+
+
+def _message(code: str, absence: Mapping[str, Any], settings: Settings) -> str:
+    message = MESSAGES.get(code, code)
+    if code == "DEADLINE_PASSED":
+        deadline = rules.maternity_deadline(absence, settings)
+        message += f" Fristen var {format_date_long(deadline)}." if deadline else ""
+    return f"{absence['absence_id']}: {message}"
+
+
+def _employment(pages: Any, employment_id: str,
+                cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+    if employment_id not in cache:
+        found = pages.payroll.employment(employment_id)
+        cache[employment_id] = _record(found) if found is not None else None
+    return cache[employment_id]
+
+
+def _record(model: Any) -> dict[str, Any]:
+    """A page object's pydantic record (or receipt) as a JSON-shaped dict."""
+    if hasattr(model, "model_dump"):
+        return dict(model.model_dump(mode="json"))
+    return dict(model)
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def make_bot(pages: Pages = BrowserPages) -> Bot:
+    """The bot over these page objects (the deployed `bot` uses the browser's)."""
+    work = RefundClaims(pages)
+    retry = RetryPolicy(max_attempts=3, initial_interval_s=30, max_interval_s=600)
+    return Bot(
+        name="refund_claims",
+        version="1.0.0",
+        description="Refusion af syge- og barselspenge: report, claim and reconcile in NemRefusion.",
+        owner="Koncernservice, Løn & Personale",
+        settings=Settings,
+        decide=rules.decide,
+        summarize=lambda run: {"refunds_at_risk": work.refunds_at_risk(run)},
+        minutes_per_item=15.0,
+        tasks=[
+            Task("absences", AbsenceClaim, work.process_absence, collect=work.collect_absences,
+                 retry=retry, browser=True,
+                 description="Lønsystem absences to report or claim today"),
+            Task("decisions", RefundDecision, work.process_decision, collect=work.collect_decisions,
+                 retry=retry, browser=True,
+                 description="NemRefusion decisions, reconciled against the claims"),
+        ],
+    )
+
+
+bot = make_bot()

@@ -1,0 +1,78 @@
+"""The bot's settings (defaults from shared/rules/refund_claims.md) and task payloads."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Rate(BaseModel):
+    """The highest benefit of one year: per week and per hour (kr.)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    week: Decimal = Field(ge=0)
+    hour: Decimal = Field(ge=0)
+
+
+def _default_rates() -> dict[str, Rate]:
+    return {
+        "2022": Rate(week=Decimal("4465"), hour=Decimal("120.68")),
+        "2023": Rate(week=Decimal("4550"), hour=Decimal("122.97")),
+        "2024": Rate(week=Decimal("4695"), hour=Decimal("126.89")),
+    }
+
+
+class Settings(BaseModel):
+    """Every number a municipality may set differently; a typo in orchestrator.yaml is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employer_period_days: int = Field(30, ge=0, le=365)
+    report_from_day: int = Field(23, ge=1, le=365)
+    report_deadline_days: int = Field(35, ge=0, le=365)
+    lookback_months: int = Field(3, ge=0, le=120)
+    min_partial_hours: Decimal = Field(Decimal(4), ge=0)
+    maternity_claim_days: int = Field(56, ge=0, le=3650)
+    reconcile_tolerance: Decimal = Field(Decimal("1.00"), ge=0)
+    at_risk_days: int = Field(5, ge=0, le=365, description="report deadlines this near are at risk")
+    rates: dict[str, Rate] = Field(default_factory=_default_rates)
+
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _year_keys(cls, value: Any) -> Any:
+        """Year keys as strings (YAML reads `2024:` as a number); each must be a year."""
+        if not isinstance(value, dict):
+            return value
+        keys = {str(key): rate for key, rate in value.items()}
+        bad = [key for key in keys if not (key.isdigit() and len(key) == 4)]
+        if bad:
+            raise ValueError(f"rates: year keys must be four digits, got {', '.join(bad)}")
+        return keys
+
+
+class AbsenceClaim(BaseModel):
+    """An `absences` item: one absence to report and/or claim (or that needs a person)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    absence_id: str = Field(min_length=1)
+    kind: Literal["claim", "report_only", "exception"]
+    claim_to: date | None = None
+
+
+class RefundDecision(BaseModel):
+    """A `decisions` item: NemRefusion's decision on one claim, to reconcile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    absence_id: str = Field(min_length=1)
+    claim_from: date | None = None
+    claim_to: date | None = None
+    max_refund: Decimal
+    decision: str = Field(min_length=1)
+    paid: Decimal | None = None
+    receipt_id: str | None = None

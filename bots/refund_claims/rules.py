@@ -1,0 +1,357 @@
+"""The pure rules of shared/rules/refund_claims.md: functions of data and `as_of`.
+
+`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
+prints); `decide_absence` is what the `absences` task calls, `reconcile` what the
+`decisions` task calls, and `refunds_at_risk` feeds the run summary. Money is Decimal
+inside and a JSON number rounded to øre outside.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hr.calendar import add_months
+from hr.money import round_ore, to_decimal
+
+from .models import Settings
+
+SICKNESS_TYPES = ("sickness", "partial_sickness", "pregnancy_related")
+MATERNITY = "maternity"
+ABSENCE_TYPES = (*SICKNESS_TYPES, MATERNITY)
+KEYS = ("outcome", "code", "reason", "authority", "report_now", "refund_from", "claim_from",
+        "claim_to", "hours", "max_refund", "claim_deadline", "warnings")
+OPHOLDSKOMMUNE, UDBETALING_DANMARK = "opholdskommune", "udbetaling_danmark"
+LATE_REPORT, LOOKBACK_LIMIT = "LATE_REPORT", "LOOKBACK_LIMIT"
+DAY = timedelta(days=1)
+
+
+class RateUnknown(Exception):
+    """A claim covers a day whose year has no rate in the settings."""
+
+    def __init__(self, years: list[int]) -> None:
+        super().__init__(f"no refund rate for {', '.join(map(str, years))}")
+        self.years = years
+
+
+def decide(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision for one `{"as_of", "employment", "case", "settings"}` input (case = the absence)."""
+    if not isinstance(data, Mapping):
+        raise ValueError("input must be a JSON object")
+    settings = settings_from(data.get("settings"))
+    as_of = parse_date(required(data, "as_of", "input"), "as_of")
+    absence = required(data, "case", "input")
+    if not isinstance(absence, Mapping):
+        raise ValueError("case must be an object")
+    if "employment" not in data:
+        raise ValueError("missing field input.employment (null when the employment does not exist)")
+    employment = data["employment"]
+    if employment is not None and not isinstance(employment, Mapping):
+        raise ValueError("employment must be an object or null")
+    return decide_absence(employment, absence, as_of, settings)
+
+
+def decide_absence(
+    employment: Mapping[str, Any] | None, absence: Mapping[str, Any], as_of: date, settings: Settings
+) -> dict[str, Any]:
+    """What to do about one absence today: report, claim, wait, nothing, or a person's code."""
+    kind = absence.get("type")
+    if kind not in ABSENCE_TYPES:
+        raise ValueError(f"unknown absence type {kind!r}; expected one of {', '.join(ABSENCE_TYPES)}")
+    if employment is None:
+        return _exception("EMPLOYMENT_NOT_FOUND")
+    if not _flag(required(absence, "salary_continued", "case"), "case.salary_continued"):
+        return _result("none", reason="NO_SALARY")
+    if kind == MATERNITY:
+        return _decide_maternity(employment, absence, as_of, settings)
+    return _decide_sickness(employment, absence, as_of, settings)
+
+
+def _decide_sickness(
+    employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
+) -> dict[str, Any]:
+    weekly = hours_per_week(employment, absence)
+    if absence["type"] == "partial_sickness" and weekly < settings.min_partial_hours:
+        return _result("none", reason="BELOW_4H")
+    first_day = _date(absence, "first_day")
+    eligible = eligible_from(absence, settings)
+    last_day = _date(absence, "last_day", optional=True)
+    if last_day is not None and last_day < eligible:
+        return _result("none", reason="WITHIN_EMPLOYER_PERIOD")
+    reported = _date(absence, "reported_date", optional=True)
+    if reported is None and as_of < first_day + timedelta(days=settings.report_from_day - 1):
+        return _result("wait", reason="TOO_EARLY_TO_REPORT", authority=OPHOLDSKOMMUNE)
+    report_now = reported is None
+    refund_from, warnings = refund_start(absence, reported or as_of, settings)
+    claim_from, lookback_limited = _claim_from(absence, refund_from, as_of, settings)
+    if lookback_limited:
+        warnings.append(LOOKBACK_LIMIT)
+    claim_to = _claim_to(employment, absence, as_of)
+    common = {"authority": OPHOLDSKOMMUNE, "report_now": report_now,
+              "refund_from": refund_from.isoformat(), "warnings": warnings}
+    if claim_to is not None and claim_from <= claim_to:
+        return _claim(claim_from, claim_to, weekly, settings, common)
+    if report_now:
+        return _result("report_only", **common)
+    return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
+
+
+def _decide_maternity(
+    employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
+) -> dict[str, Any]:
+    deadline = maternity_deadline(absence, settings)
+    if deadline is not None and as_of > deadline:
+        return _exception("DEADLINE_PASSED")
+    claim_from = _date(absence, "first_day")
+    claimed_until = _date(absence, "claimed_until", optional=True)
+    if claimed_until is not None:
+        claim_from = max(claim_from, claimed_until + DAY)
+    claim_to = _claim_to(employment, absence, as_of)
+    common = {"authority": UDBETALING_DANMARK,
+              "claim_deadline": deadline.isoformat() if deadline else None, "warnings": []}
+    if claim_to is not None and claim_from <= claim_to:
+        return _claim(claim_from, claim_to, hours_per_week(employment, absence), settings, common)
+    return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
+
+
+def _claim(claim_from: date, claim_to: date, weekly: Decimal, settings: Settings,
+           common: dict[str, Any]) -> dict[str, Any]:
+    try:
+        refund = max_refund(claim_from, claim_to, weekly, settings)
+    except RateUnknown:
+        return _exception("RATE_UNKNOWN")
+    days = (claim_to - claim_from).days + 1
+    return _result("claim", claim_from=claim_from.isoformat(), claim_to=claim_to.isoformat(),
+                   hours=_json(weekly * days / 7), max_refund=_json(refund), **common)
+
+
+# -- dates --------------------------------------------------------------------------------
+
+
+def eligible_from(absence: Mapping[str, Any], settings: Settings) -> date:
+    """The first day the refund covers: after the employer period, unless there is none."""
+    first_day = _date(absence, "first_day")
+    no_period = _flag(absence.get("no_employer_period") or False, "case.no_employer_period")
+    if no_period or absence.get("type") == "pregnancy_related":
+        return first_day
+    return first_day + timedelta(days=settings.employer_period_days)
+
+
+def report_deadline(absence: Mapping[str, Any], settings: Settings) -> date:
+    """The last day to report a sickness absence without losing refund."""
+    return _date(absence, "first_day") + timedelta(days=settings.report_deadline_days)
+
+
+def refund_start(absence: Mapping[str, Any], report_date: date,
+                 settings: Settings) -> tuple[date, list[str]]:
+    """`refund_from` for a report on `report_date`, and `LATE_REPORT` when it was late."""
+    eligible = eligible_from(absence, settings)
+    if report_date <= report_deadline(absence, settings):
+        return eligible, []
+    return max(eligible, report_date), [LATE_REPORT]
+
+
+def maternity_deadline(absence: Mapping[str, Any], settings: Settings) -> date | None:
+    """The claim deadline: salary stop (else last day) + `maternity_claim_days`; None while open."""
+    end = _date(absence, "salary_stop_date", optional=True) or _date(absence, "last_day", optional=True)
+    return end + timedelta(days=settings.maternity_claim_days) if end else None
+
+
+def _claim_from(absence: Mapping[str, Any], refund_from: date, as_of: date,
+                settings: Settings) -> tuple[date, bool]:
+    """The latest of refund_from, the day after claimed_until and the lookback limit."""
+    others = [refund_from]
+    claimed_until = _date(absence, "claimed_until", optional=True)
+    if claimed_until is not None:
+        others.append(claimed_until + DAY)
+    lookback = add_months(as_of, -settings.lookback_months)
+    if lookback > max(others):
+        return lookback, True
+    return max(others), False
+
+
+def _claim_to(employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date) -> date | None:
+    """The earliest of last_day, salary_stop_date, last_paid_date and yesterday: never the future."""
+    ends = [
+        _date(absence, "last_day", optional=True),
+        _date(absence, "salary_stop_date", optional=True),
+        parse_date(employment.get("last_paid_date"), "employment.last_paid_date"),
+        as_of - DAY,
+    ]
+    return min(end for end in ends if end is not None)
+
+
+# -- money --------------------------------------------------------------------------------
+
+
+def hours_per_week(employment: Mapping[str, Any], absence: Mapping[str, Any]) -> Decimal:
+    """The absence's hours a week; null means the employment's contracted hours."""
+    value = absence.get("hours_per_week")
+    if value is None:
+        return _number(required(employment, "weekly_hours", "employment"), "employment.weekly_hours")
+    return _number(value, "case.hours_per_week")
+
+
+def max_refund(first: date, last: date, weekly: Decimal, settings: Settings) -> Decimal:
+    """Σ over the days of weekly / 7 × that day's year's hourly rate, rounded to øre once.
+
+    Raises RateUnknown when a day's year has no rate.
+    """
+    days_per_year: dict[int, int] = {}
+    for year in range(first.year, last.year + 1):
+        start, end = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
+        days_per_year[year] = (end - start).days + 1
+    missing = [year for year in days_per_year if str(year) not in settings.rates]
+    if missing:
+        raise RateUnknown(missing)
+    total = sum((weekly * days * settings.rates[str(year)].hour
+                 for year, days in days_per_year.items()), Decimal(0))
+    return round_ore(total / 7)
+
+
+def reconcile(decision: str, paid: Decimal | None, claimed: Decimal,
+              settings: Settings) -> dict[str, Any]:
+    """Compare NemRefusion's decision on a claim with the claim's max_refund."""
+    if decision == "rejected":
+        return {"outcome": "exception", "code": "REFUND_REJECTED", "paid": 0.0,
+                "max_refund": _json(claimed), "difference": _json(-claimed)}
+    paid = to_decimal(paid if paid is not None else 0)
+    difference = paid - claimed
+    code = "REFUND_DIFFERENCE" if abs(difference) > settings.reconcile_tolerance else None
+    return {"outcome": "exception" if code else "reconciled", "code": code, "paid": _json(paid),
+            "max_refund": _json(claimed), "difference": _json(difference)}
+
+
+# -- refunds at risk ----------------------------------------------------------------------
+
+
+def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable[Mapping[str, Any]],
+                    as_of: date, settings: Settings) -> dict[str, Any]:
+    """Report deadlines within `at_risk_days`, and the refund each late report loses.
+
+    The loss is the max_refund formula over `eligible_from` … the day before
+    `refund_from`, but never past the absence's last day or salary stop (no salary, no
+    refund). A late absence not yet reported counts as reported today.
+    """
+    by_id = {e.get("employment_id"): e for e in employments}
+    soon: list[dict[str, Any]] = []
+    late: list[dict[str, Any]] = []
+    for absence in absences:
+        employment = by_id.get(absence.get("employment_id"))
+        if employment is None or not _refundable_sickness(employment, absence, settings):
+            continue
+        where = {"absence_id": absence.get("absence_id"),
+                 "employment_id": employment.get("employment_id"), "unit": employment.get("unit")}
+        deadline = report_deadline(absence, settings)
+        reported = _date(absence, "reported_date", optional=True)
+        if reported is None and as_of <= deadline <= as_of + timedelta(days=settings.at_risk_days):
+            soon.append({**where, "report_deadline": deadline.isoformat(),
+                         "days_left": (deadline - as_of).days})
+        loss = lost_refund(employment, absence, reported or as_of, settings)
+        if loss is not None:
+            late.append({**where, **loss})
+    total = sum((to_decimal(x["refund_lost"]) for x in late if x["refund_lost"] is not None),
+                Decimal(0))
+    return {"as_of": as_of.isoformat(), "report_deadline_soon": soon, "late_reports": late,
+            "refund_lost_total": _json(total)}
+
+
+def lost_refund(employment: Mapping[str, Any], absence: Mapping[str, Any], report_date: date,
+                settings: Settings) -> dict[str, Any] | None:
+    """What a late report on `report_date` loses, or None when it is not late."""
+    refund_from, warnings = refund_start(absence, report_date, settings)
+    if LATE_REPORT not in warnings:
+        return None
+    first = eligible_from(absence, settings)
+    ends = [refund_from - DAY, _date(absence, "last_day", optional=True),
+            _date(absence, "salary_stop_date", optional=True)]
+    last = min(end for end in ends if end is not None)
+    days = max(0, (last - first).days + 1)
+    try:
+        lost = max_refund(first, last, hours_per_week(employment, absence), settings) if days else 0
+    except RateUnknown:
+        lost = None
+    return {"eligible_from": first.isoformat(), "refund_from": refund_from.isoformat(),
+            "days_lost": days, "refund_lost": None if lost is None else _json(to_decimal(lost))}
+
+
+def _refundable_sickness(employment: Mapping[str, Any], absence: Mapping[str, Any],
+                         settings: Settings) -> bool:
+    if absence.get("type") not in SICKNESS_TYPES or not absence.get("salary_continued"):
+        return False
+    if (absence.get("type") == "partial_sickness"
+            and hours_per_week(employment, absence) < settings.min_partial_hours):
+        return False
+    last_day = _date(absence, "last_day", optional=True)
+    return last_day is None or last_day >= eligible_from(absence, settings)
+
+
+# -- input and output ---------------------------------------------------------------------
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """Defaults with the input's overrides; an unknown key is ignored with a warning on stderr."""
+    if given is None:
+        return Settings()
+    if not isinstance(given, Mapping):
+        raise ValueError("settings must be an object")
+    known = {key: value for key, value in given.items()
+             if key in Settings.model_fields and value is not None}
+    for key in sorted(set(given) - set(Settings.model_fields)):
+        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
+    return Settings(**known)
+
+
+def required(record: Mapping[str, Any], key: str, where: str) -> Any:
+    """The value of a field the rules need; ValueError naming it when it is missing or null."""
+    value = record.get(key)
+    if value is None:
+        raise ValueError(f"missing field {where}.{key}")
+    return value
+
+
+def parse_date(value: Any, field: str) -> Any:
+    """An ISO date (or a date) → date; None stays None; anything else is a ValueError."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: not a date: {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def _date(absence: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:
+    value = absence.get(key) if optional else required(absence, key, "case")
+    return parse_date(value, f"case.{key}")
+
+
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{field}: not true/false: {value!r}")
+    return value
+
+
+def _number(value: Any, field: str) -> Decimal:
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: not a number: {value!r}") from None
+
+
+def _json(amount: Decimal) -> float:
+    return float(round_ore(amount))
+
+
+def _result(outcome: str, **values: Any) -> dict[str, Any]:
+    result: dict[str, Any] = dict.fromkeys(KEYS)
+    result.update({"outcome": outcome, "warnings": [], **values})
+    return result
+
+
+def _exception(code: str) -> dict[str, Any]:
+    return _result("exception", code=code)

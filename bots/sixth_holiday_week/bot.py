@@ -1,0 +1,217 @@
+"""sixth_holiday_week: pays out the 6th holiday week on request and at termination.
+
+`make_bot(pages)` composes the tasks over page objects; `bot` is the deployed one,
+whose page objects drive the municipality's systems through `systems` (imported when
+an item first needs a browser, so `rpa decide` works without Playwright). Tests pass
+in-memory pages with the same API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from hr.calendar import Period
+from hr.formatting import format_hours, format_kr
+from runner import Bot, BusinessError, Collector, Item, RetryPolicy, Task
+
+from . import letters, rules
+from .models import PayoutRequest, Settings, TerminationPayout
+
+WAGE_TYPE = "Udbetaling 6. ferieuge"
+DOC_TYPE, ACCESS = "Brev", "Almindelig"
+SOLVED = "Løst"
+
+MESSAGES = {
+    "EMPLOYMENT_NOT_FOUND": "Ansættelsen findes ikke i Lønsystemet.",
+    "NO_ENTITLEMENT": "Timelønnede har ikke 6. ferieuge; der udbetales ikke.",
+    "EMPLOYMENT_INACTIVE": "Ansættelsen var ikke aktiv på anmodningsdagen.",
+    "NO_BALANCE": "Der er ingen saldo for 6. ferieuge i det anmodede optjeningsår.",
+    "NOT_YET_AVAILABLE": "Timerne kan først udbetales fra 1. maj året efter optjeningsåret.",
+    "REQUEST_LATE": "Anmodningen er modtaget efter fristen for optjeningsåret.",
+    "INSUFFICIENT_BALANCE": "Der er ikke timer nok tilbage til den anmodede udbetaling.",
+    "NO_DIGITAL_POST": "Medarbejderen kan ikke modtage Digital Post; brevet skal sendes manuelt.",
+}
+
+
+class BrowserPages:
+    """The page objects of `systems`, opened on first use with the item's browser."""
+
+    def __init__(self, ctx: Collector | Item) -> None:
+        import systems  # here, not at import time: only browser work needs Playwright
+
+        self._systems = systems
+        self._ctx = ctx
+
+    @cached_property
+    def payroll(self) -> Any:
+        return self._systems.Payroll(self._ctx.browser, self._ctx.system("payroll"))
+
+    @cached_property
+    def portal(self) -> Any:
+        return self._systems.Serviceportal(self._ctx.browser, self._ctx.system("serviceportal"))
+
+    @cached_property
+    def edoc(self) -> Any:
+        return self._systems.Edoc(self._ctx.browser, self._ctx.system("edoc"))
+
+    @cached_property
+    def post(self) -> Any:
+        return self._systems.DigitalPost(self._ctx.browser, self._ctx.system("digitalpost"))
+
+
+Pages = Callable[[Collector | Item], Any]
+
+
+class SixthHolidayWeek:
+    """The two tasks' collectors and performers over one set of page objects."""
+
+    def __init__(self, pages: Pages = BrowserPages) -> None:
+        self.pages = pages
+
+    # -- requests --------------------------------------------------------------------------
+
+    def collect_requests(self, run: Collector) -> None:
+        for case in self.pages(run).portal.cases(type=rules.REQUEST):
+            if getattr(case, "status", None) != SOLVED:
+                run.enqueue(case.case_id, PayoutRequest(case_id=case.case_id))
+
+    def process_request(self, item: Item) -> dict[str, Any]:
+        pages = self.pages(item)
+        case = case_fields(pages.portal.case(item.payload.case_id))
+        found = pages.payroll.employment(case["employment_id"]) if case.get("employment_id") else None
+        employment = _record(found) if found is not None else None
+        decision = item.decision(lambda: rules.decide_request(
+            employment, {**case, "type": rules.REQUEST}, item.today, item.settings))
+        if decision["outcome"] == "exception":
+            self._refuse(item, pages, decision["code"])
+        assert employment is not None  # a payout decision has an employment
+        lines = [{key: decision[key] for key in ("earning_year", "hours", "hourly_value", "amount")}]
+        result = self._pay(item, pages, employment, lines, decision, "request")
+        reply = (f"Udbetalingen af {format_hours(decision['hours'])} timer 6. ferieuge "
+                 f"({format_kr(decision['amount'])}) er registreret til lønnen for "
+                 f"{decision['period']}, og medarbejderen har fået brev.")
+        item.step("case_solved", lambda: _receipt(pages.portal.set_status(
+            item.payload.case_id, SOLVED, reply=reply, reference=item.reference)))
+        return result
+
+    # -- termination sweep -----------------------------------------------------------------
+
+    def collect_terminations(self, run: Collector) -> None:
+        current = Period.of(run.today)
+        ending = self.pages(run).payroll.employments(
+            pay="monthly", end_from=current.first_day, end_to=current.next().last_day)
+        for employment in map(_record, ending):
+            if employment.get("end_date"):
+                run.enqueue(f"{employment['employment_id']}:{employment['end_date']}",
+                            TerminationPayout(employment_id=employment["employment_id"],
+                                              end_date=employment["end_date"]))
+
+    def process_termination(self, item: Item) -> dict[str, Any]:
+        pages = self.pages(item)
+        found = pages.payroll.employment(item.payload.employment_id)
+        employment = _record(found) if found is not None else None
+        if employment is not None and str(employment.get("end_date")) != str(item.payload.end_date):
+            return {"outcome": "skip", "reason": "END_DATE_CHANGED"}
+        case = {"type": rules.TERMINATION, "employment_id": item.payload.employment_id,
+                "transfer_agreed": bool((employment or {}).get("holiday6_transfer_agreed"))}
+        decision = item.decision(lambda: rules.decide_termination(employment, case, item.settings))
+        if decision["outcome"] == "exception":
+            self._refuse(item, pages, decision["code"])
+        if decision["outcome"] == "skip":
+            return {"outcome": "skip", "reason": decision["reason"]}
+        assert employment is not None
+        return self._pay(item, pages, employment, decision["lines"], decision, "termination")
+
+    # -- shared steps ----------------------------------------------------------------------
+
+    def _pay(self, item: Item, pages: Any, employment: Mapping[str, Any], lines: list[dict[str, Any]],
+             decision: Mapping[str, Any], reason: letters.Reason) -> dict[str, Any]:
+        """Payroll lines (one per earning year), the letter by Digital Post, the eDoc journal."""
+        if not employment.get("digital_post"):  # before anything is written
+            self._refuse(item, pages, "NO_DIGITAL_POST")
+        employment_id = str(employment["employment_id"])
+        for line in lines:
+            year = line["earning_year"]
+            item.step(f"payroll_line_{year}", lambda line=line, year=year: _receipt(
+                pages.payroll.register_line(
+                    employment_id, wage_type=WAGE_TYPE, period=decision["period"],
+                    amount=_money(line["amount"]), hours=_money(line["hours"]), earning_year=year,
+                    text=f"6. ferieuge, optjeningsår {year}", reference=f"{item.reference}:{year}")))
+        letter = letters.payout_letter(employment, lines, amount=decision["amount"],
+                                       period=decision["period"], reason=reason, today=item.today,
+                                       reference=item.reference)
+        pdf = letters.render(letter)
+
+        def send() -> dict[str, Any]:
+            item.save_artifact("letter", "udbetaling-6-ferieuge.pdf", pdf)
+            return _receipt(pages.post.send(employment_id, subject=letters.SUBJECT, pdf=pdf,
+                                            reference=item.reference))
+
+        item.step("letter_sent", send)
+        item.step("journaled", lambda: _receipt(pages.edoc.journal_document(
+            employment_id, title=letters.SUBJECT, doc_type=DOC_TYPE, access=ACCESS, pdf=pdf,
+            reference=item.reference)))
+        return {"outcome": "payout", "amount": decision["amount"], "period": decision["period"],
+                "years": [line["earning_year"] for line in lines]}
+
+    def _refuse(self, item: Item, pages: Any, code: str) -> None:
+        """Stop the item with `code`; on a request, tell the manager on the case first."""
+        message = MESSAGES.get(code, code)
+        if item.task == "requests":
+            text = f"Anmodningen om udbetaling af 6. ferieuge kan ikke behandles automatisk: {message}"
+            item.step(f"replied_{code}", lambda: _receipt(pages.portal.reply(
+                item.payload.case_id, text, reference=f"{item.reference}:{code}")))
+        raise BusinessError(code, message)
+
+
+def case_fields(case: Any) -> dict[str, Any]:
+    """A Serviceportalen case as the rules' case fields (`fields` plus the case's own ids)."""
+    fields = dict(getattr(case, "fields", None) or {})
+    for key in ("case_id", "employment_id"):
+        if fields.get(key) is None and getattr(case, key, None) is not None:
+            fields[key] = getattr(case, key)
+    return fields
+
+
+def _record(model: Any) -> dict[str, Any]:
+    """A page object's pydantic record as the rules' JSON-shaped dict."""
+    if hasattr(model, "model_dump"):
+        return dict(model.model_dump(mode="json"))
+    return dict(model)
+
+
+def _receipt(receipt: Any) -> dict[str, Any]:
+    return _record(receipt)
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def make_bot(pages: Pages = BrowserPages) -> Bot:
+    """The bot over these page objects (the deployed `bot` uses the browser's)."""
+    work = SixthHolidayWeek(pages)
+    retry = RetryPolicy(max_attempts=3, initial_interval_s=30, max_interval_s=600)
+    return Bot(
+        name="sixth_holiday_week",
+        version="1.0.0",
+        description="Udbetaling af 6. ferieuge: on the employee's request and at termination.",
+        owner="Koncernservice, Løn & Personale",
+        settings=Settings,
+        decide=rules.decide,
+        minutes_per_item=12.0,
+        tasks=[
+            Task("requests", PayoutRequest, work.process_request, collect=work.collect_requests,
+                 retry=retry, browser=True,
+                 description="Serviceportalen cases holiday6_payout_request, one item per case"),
+            Task("termination_sweep", TerminationPayout, work.process_termination,
+                 collect=work.collect_terminations, retry=retry, browser=True,
+                 description="monthly-paid employments ending in this or the next payroll period"),
+        ],
+    )
+
+
+bot = make_bot()

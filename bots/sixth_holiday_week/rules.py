@@ -1,0 +1,235 @@
+"""The pure rules of shared/rules/sixth_holiday_week.md: functions of data and `as_of`.
+
+`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
+prints); `decide_request` and `decide_termination` are what `process` calls. Money is
+Decimal inside and a JSON number rounded to øre outside.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from hr.calendar import Period, month_end, payroll_period_for
+from hr.money import round_ore, to_decimal
+
+from .models import Settings
+
+REQUEST = "holiday6_payout_request"
+TERMINATION = "holiday6_termination"
+CASE_TYPES = (REQUEST, TERMINATION)
+REQUEST_KEYS = ("outcome", "code", "earning_year", "hours", "hourly_value", "amount", "period")
+TERMINATION_KEYS = ("outcome", "code", "reason", "lines", "amount", "period")
+ZERO = Decimal(0)
+
+
+def decide(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
+    if not isinstance(data, Mapping):
+        raise ValueError("input must be a JSON object")
+    settings = settings_from(data.get("settings"))
+    as_of = parse_date(required(data, "as_of", "input"), "as_of")
+    case = required(data, "case", "input")
+    if not isinstance(case, Mapping):
+        raise ValueError("case must be an object")
+    if "employment" not in data:
+        raise ValueError("missing field input.employment (null when the employment does not exist)")
+    employment = data["employment"]
+    if employment is not None and not isinstance(employment, Mapping):
+        raise ValueError("employment must be an object or null")
+    kind = case.get("type")
+    if kind == REQUEST:
+        return decide_request(employment, case, as_of, settings)
+    if kind == TERMINATION:
+        return decide_termination(employment, case, settings)
+    raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+
+
+def decide_request(
+    employment: Mapping[str, Any] | None, case: Mapping[str, Any], as_of: date, settings: Settings
+) -> dict[str, Any]:
+    """Section A: a payout on the employee's request, or the exception code."""
+    if employment is None:
+        return _exception(REQUEST_KEYS, "EMPLOYMENT_NOT_FOUND")
+    if required(employment, "pay", "employment") == "hourly":
+        return _exception(REQUEST_KEYS, "NO_ENTITLEMENT")
+    requested_on = parse_date(required(case, "request_date", "case"), "case.request_date")
+    year = _year(required(case, "earning_year", "case"))
+    if not is_active(employment, requested_on):
+        return _exception(REQUEST_KEYS, "EMPLOYMENT_INACTIVE")
+    entry = _balance_entry(employment, year)
+    if entry is None:
+        return _exception(REQUEST_KEYS, "NO_BALANCE")
+    if requested_on < usable_from(year):
+        return _exception(REQUEST_KEYS, "NOT_YET_AVAILABLE")
+    if _late(requested_on, year, settings):
+        return _exception(REQUEST_KEYS, "REQUEST_LATE")
+    available = unused_hours(entry)
+    asked = case.get("hours")
+    hours = available if asked is None else _number(asked, "case.hours")
+    if hours <= ZERO or hours > available:
+        return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
+    value = hourly_value(employment)
+    return {
+        "outcome": "payout", "code": None, "earning_year": year, "hours": _json(hours),
+        "hourly_value": _json(value), "amount": _json(round_ore(hours * value)),
+        "period": str(payroll_period_for(as_of, settings.cutoff_day)),
+    }
+
+
+def decide_termination(
+    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """Section B: pay every unused year with the final salary, unless a transfer is agreed."""
+    del settings  # the period is the end date's month, whatever the cut-off
+    if employment is None:
+        return _exception(TERMINATION_KEYS, "EMPLOYMENT_NOT_FOUND")
+    if required(employment, "pay", "employment") == "hourly":
+        return _exception(TERMINATION_KEYS, "NO_ENTITLEMENT")
+    agreed = case.get("transfer_agreed", employment.get("holiday6_transfer_agreed", False))
+    if agreed:
+        return _skip("TRANSFER_AGREED")
+    years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
+    unused = [(year, hours) for year, hours in years if hours > ZERO]
+    if not unused:
+        return _skip("NOTHING_UNUSED")
+    end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")
+    value = hourly_value(employment)
+    lines = [
+        {"earning_year": year, "hours": _json(hours), "hourly_value": _json(value),
+         "amount": _json(round_ore(hours * value))}
+        for year, hours in unused
+    ]
+    total = sum((round_ore(hours * value) for _, hours in unused), ZERO)
+    return {"outcome": "payout", "code": None, "reason": None, "lines": lines,
+            "amount": _json(total), "period": str(Period.of(end_date))}
+
+
+# -- the numbers ------------------------------------------------------------------------
+
+
+def unused_hours(entry: Mapping[str, Any]) -> Decimal:
+    """earned − taken − paid − transferred of one `holiday6` entry (may be below zero)."""
+    earned = _number(entry.get("earned_hours", 0), "holiday6.earned_hours")
+    used = sum(
+        (_number(entry.get(key) or 0, f"holiday6.{key}")
+         for key in ("taken_hours", "paid_hours", "transferred_hours")),
+        ZERO,
+    )
+    return earned - used
+
+
+def hourly_value(employment: Mapping[str, Any]) -> Decimal:
+    """monthly_salary × 12 / (weekly_hours × 52), rounded to øre first (the letter's "á" figure)."""
+    salary = _number(required(employment, "monthly_salary", "employment"), "employment.monthly_salary")
+    weekly = _number(required(employment, "weekly_hours", "employment"), "employment.weekly_hours")
+    if weekly <= ZERO:
+        raise ValueError("employment.weekly_hours must be above zero for a monthly-paid employee")
+    return round_ore(salary * 12 / (weekly * 52))
+
+
+def usable_from(earning_year: int) -> date:
+    """Hours earned in a year are usable from 1 May of the following year."""
+    return date(earning_year + 1, 5, 1)
+
+
+def is_active(employment: Mapping[str, Any], on: date) -> bool:
+    """start_date ≤ on and (no end_date or on ≤ end_date)."""
+    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
+    end = parse_date(employment.get("end_date"), "employment.end_date")
+    return start <= on and (end is None or on <= end)
+
+
+def _late(requested_on: date, year: int, settings: Settings) -> bool:
+    """After the deadline in the first usable period; carried-over hours have none."""
+    if settings.request_deadline is None:
+        return False
+    month, day = (int(part) for part in settings.request_deadline.split("-"))
+    last_of_month = month_end(date(year + 1, month, 1))
+    deadline = last_of_month.replace(day=min(day, last_of_month.day))  # 02-29 in a common year
+    return deadline < requested_on < usable_from(year + 1)
+
+
+def _entries(employment: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    entries = employment.get("holiday6") or []
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ValueError("employment.holiday6 must be a list of objects")
+    return entries
+
+
+def _balance_entry(employment: Mapping[str, Any], year: int) -> Mapping[str, Any] | None:
+    return next((e for e in _entries(employment) if _year(e.get("earning_year")) == year), None)
+
+
+# -- input and output -------------------------------------------------------------------
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """Defaults with the input's overrides; an unknown key is ignored with a warning on stderr."""
+    if given is None:
+        return Settings()
+    if not isinstance(given, Mapping):
+        raise ValueError("settings must be an object")
+    known = {key: value for key, value in given.items() if key in Settings.model_fields}
+    for key in sorted(set(given) - set(known)):
+        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
+    # null means "the default", except where the default itself is null
+    return Settings(**{key: value for key, value in known.items()
+                       if value is not None or Settings.model_fields[key].default is None})
+
+
+def required(record: Mapping[str, Any], key: str, where: str) -> Any:
+    """The value of a field the rules need; ValueError naming it when it is missing or null."""
+    value = record.get(key)
+    if value is None:
+        raise ValueError(f"missing field {where}.{key}")
+    return value
+
+
+def parse_date(value: Any, field: str) -> Any:
+    """An ISO date (or a date) → date; None stays None; anything else is a ValueError."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: not a date: {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not an earning year: {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"not an earning year: {value!r}") from None
+
+
+def _number(value: Any, field: str) -> Decimal:
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: not a number: {value!r}") from None
+
+
+def _json(amount: Decimal) -> float:
+    return float(round_ore(amount))
+
+
+def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
+    result: dict[str, Any] = dict.fromkeys(keys)
+    result.update(outcome="exception", code=code)
+    if "lines" in result:
+        result["lines"] = []
+    return result
+
+
+def _skip(reason: str) -> dict[str, Any]:
+    result: dict[str, Any] = dict.fromkeys(TERMINATION_KEYS)
+    result.update(outcome="skip", reason=reason, lines=[])
+    return result

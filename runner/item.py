@@ -99,6 +99,11 @@ class Collector(_Context):
         if len(self._pending) >= 500:
             self.flush()
 
+    def items(self, *, task: str | None = None, reference_prefix: str | None = None) -> list[WorkItemRecord]:
+        """This bot's work items (e.g. a batch's rows, to see whether all have ended)."""
+        return self._store.list_items(Actor.worker(f"collector:{self.bot}"), bot=self.bot, task=task,
+                                      reference_prefix=reference_prefix, limit=None)
+
     def flush(self) -> None:
         if self._pending:
             self.enqueued += self._store.enqueue(self._pending, run_id=self.run_id)

@@ -23,6 +23,7 @@ from structlog.testing import capture_logs
 from runner.bot import Bot
 from runner.clock import FakeClock
 from runner.deployment import Deployment, WorkerSettings, deploy
+from runner.exceptions import ExceptionDesk
 from runner.item import SystemAccess
 from runner.retry import RetryPolicy
 from runner.states import Role, State, Trigger
@@ -33,6 +34,7 @@ __all__ = [
     "FakeClock",
     "ItemRun",
     "capture_logs",
+    "exception_desk",
     "make_store",
     "person",
     "postgres_store",
@@ -161,6 +163,21 @@ def run_items(
     records = store.list_items(Actor.worker("test"), bot=bot.name, limit=None)
     return ItemRun({record.reference: store.get_item(Actor.worker("test"), record.id)
                     for record in records}, store)
+
+
+def exception_desk(
+    bot: Bot,
+    store: SqlStore,
+    *,
+    actor: Actor | None = None,
+    today: date = date(2024, 11, 18),
+    settings: Mapping[str, Any] | BaseModel | None = None,
+    systems: Mapping[str, SystemAccess] | None = None,
+    browsers: BrowserProvider | None = None,
+) -> ExceptionDesk:
+    """The exception desk a person works, for `bot`'s items (resolve/reject run its hooks)."""
+    deployment = _deployment(bot, settings, None, systems, Path("var/artifacts"))
+    return ExceptionDesk(store, deployment, actor or person(), clock=FakeClock(today), browsers=browsers)
 
 
 def run_task_once(

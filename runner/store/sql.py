@@ -495,6 +495,7 @@ class SqlStore:
         states: Collection[State] | None = None,
         code: str | None = None,
         reference: str | None = None,
+        reference_prefix: str | None = None,
         search: str | None = None,
         run_ids: Collection[int] | None = None,
         limit: int | None = 1000,
@@ -512,6 +513,8 @@ class SqlStore:
             query = query.where(wi.error_code == code)
         if reference:
             query = query.where(wi.reference == reference)
+        if reference_prefix:
+            query = query.where(wi.reference.startswith(reference_prefix, autoescape=True))
         if search:
             query = query.where(or_(wi.reference.contains(search), wi.error_code.contains(search)))
         if run_ids is not None:

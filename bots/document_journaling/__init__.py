@@ -1,0 +1,1 @@
+"""document_journaling: certificates read from PDFs and scans, journaled, judged by people."""

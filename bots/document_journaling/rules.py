@@ -1,0 +1,188 @@
+"""The pure decision of shared/rules/document_journaling.md, steps 1–7.
+
+`decide_certificate` judges a document already read (hr.documents.read_pdf) against the
+employments: no I/O, no clock. `decide` is `rpa decide document_journaling`: it reads
+the PDF named in the input, then decides. A document is clean only on a positive
+match of its kind's clean phrase without the entries marker: a badly read document
+errs towards a person, never towards clean.
+"""
+
+from __future__ import annotations
+
+import base64
+import string
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bots.document_journaling.models import Settings
+from hr.cpr import check_cpr, mask_cpr, normalise_cpr
+from hr.documents import DocumentText, parse_certificate, read_pdf
+from hr.formatting import format_date_long
+
+OUTPUT_KEYS = ("outcome", "code", "kind", "result", "employment_id", "cpr_masked", "text_source", "title")
+KIND_LABELS = {
+    "boerneattest": "Børneattest",
+    "straffeattest_offentlig": "Straffeattest til offentlig brug",
+    "straffeattest_privat": "Privat straffeattest",
+}
+CONSENT_REFUSED = "samtykke_afvist"
+_WORD_JUNK = string.punctuation + "‘’“”«»´`–—"
+
+
+def decide(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`rpa decide document_journaling`: the rules file's input in, its output keys out.
+
+    Raises ValueError for input the rules cannot decide (a missing field, a bad date,
+    no PDF given).
+    """
+    as_of = _iso_date(data, "as_of")
+    attest = data.get("attest")
+    if not isinstance(attest, Mapping):
+        raise ValueError("input has no `attest` object")
+    received = _iso_date(attest, "received_date")
+    if not attest.get("message_id"):
+        raise ValueError("attest has no `message_id`")
+    settings = settings_from(data.get("settings"))
+    document = read_document(_pdf_bytes(attest), settings)
+    return decide_certificate(document, data.get("employments") or [], received_date=received,
+                              as_of=as_of, settings=settings)
+
+
+def read_document(pdf: bytes, settings: Settings) -> DocumentText:
+    """Step 1's reading, with the settings' OCR knobs."""
+    return read_pdf(pdf, min_text_chars=settings.min_text_chars, ocr_language=settings.ocr_language,
+                    ocr_dpi=settings.ocr_dpi, ocr_page_timeout_s=settings.ocr_page_timeout_s)
+
+
+def settings_from(overrides: Mapping[str, Any] | None) -> Settings:
+    """The defaults with `overrides`; an unknown key is ignored with a warning on stderr."""
+    known = {}
+    for key, value in (overrides or {}).items():
+        if key in Settings.model_fields:
+            known[key] = value
+        else:
+            print(f"document_journaling: unknown setting {key!r} ignored", file=sys.stderr)
+    return Settings.model_validate(known)
+
+
+def decide_certificate(
+    document: DocumentText,
+    employments: Iterable[Mapping[str, Any]],
+    *,
+    received_date: date,
+    as_of: date,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Steps 1–7 for a document already read; every output key is always present."""
+    source = document.text_source
+    if not document.readable:
+        return _exception("DOC_UNPARSEABLE", text_source=source)
+    fields = parse_certificate(document.text, settings.clean_phrases)
+    if not fields.names or not fields.cpr_label_found or fields.conflicting:
+        return _exception("DOC_UNPARSEABLE", text_source=source)
+    known: dict[str, Any] = {"text_source": source, "cpr_masked": _masked(fields.cpr_text)}
+    if fields.kind is None:
+        return _exception("DOC_UNKNOWN_KIND", **known)
+    known["kind"] = fields.kind
+    cpr = check_cpr(fields.cpr_text or "", settings.cpr_exempt_birth_dates)
+    if cpr.code is not None:
+        return _exception(cpr.code, **known)
+    candidates = [e for e in employments if _same_cpr(e, cpr.digits) and _current_or_future(e, as_of)]
+    if not candidates:
+        return _exception("EMPLOYEE_NOT_FOUND", **known)
+    if len(candidates) == 1:
+        known["employment_id"] = candidates[0].get("employment_id")
+    if not all(names_match(fields.name or "", str(e.get("name") or "")) for e in candidates):
+        return _exception("IDENTITY_MISMATCH", **known)
+    if len(candidates) > 1:
+        return _exception("MULTIPLE_EMPLOYMENTS", **known)
+    if fields.kind == CONSENT_REFUSED:
+        title = f"Manglende samtykke til attest {format_date_long(received_date)}"
+        return _output("notify_consent_refused", title=title, **known)
+    if not fields.result_clean_phrase_found or fields.has_entries_marker:
+        return _exception("ATTEST_HAS_ENTRIES", result="entries", **known)
+    return _clean(fields.kind, received_date, settings, known)
+
+
+def _clean(kind: str, received: date, settings: Settings, known: dict[str, Any]) -> dict[str, Any]:
+    label, day = KIND_LABELS[kind], format_date_long(received)
+    if settings.storage_policy == "note_only":
+        return _output("note", result="clean", title=f"{label} indhentet {day} – ingen anmærkninger",
+                       **known)
+    return _output("journal", result="clean", title=f"{label} modtaget {day}", **known)
+
+
+def names_match(first: str, second: str) -> bool:
+    """The rules' name match: the shorter name's words all in the other (same counts: same words)."""
+    a, b = name_words(first), name_words(second)
+    if not a or not b:
+        return False
+    if len(a) == len(b):
+        return sorted(a) == sorted(b)
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return all(word in longer for word in shorter)
+
+
+def name_words(name: str) -> list[str]:
+    """Words split at spaces and hyphens, lower case, surrounding punctuation stripped."""
+    words = (word.strip(_WORD_JUNK) for word in name.replace("-", " ").lower().split())
+    return [word for word in words if word]
+
+
+def _same_cpr(employment: Mapping[str, Any], digits: str | None) -> bool:
+    try:
+        return digits is not None and normalise_cpr(str(employment.get("cpr") or "")) == digits
+    except ValueError:
+        return False
+
+
+def _current_or_future(employment: Mapping[str, Any], as_of: date) -> bool:
+    """Active on `as_of`, or starting after it (an ended employment does not count)."""
+    start, end = _as_date(employment.get("start_date")), _as_date(employment.get("end_date"))
+    if start is not None and start > as_of:
+        return True
+    return (start is None or start <= as_of) and (end is None or as_of <= end)
+
+
+def _masked(cpr_text: str | None) -> str | None:
+    try:
+        return mask_cpr(cpr_text) if cpr_text else None
+    except ValueError:
+        return None
+
+
+def _output(outcome: str, **values: Any) -> dict[str, Any]:
+    return {key: values.get(key) for key in OUTPUT_KEYS} | {"outcome": outcome}
+
+
+def _exception(code: str, **values: Any) -> dict[str, Any]:
+    return _output("exception", **values) | {"code": code, "title": None}
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _iso_date(data: Mapping[str, Any], key: str) -> date:
+    value = data.get(key)
+    if value is None:
+        raise ValueError(f"missing `{key}`")
+    parsed = _as_date(value)
+    assert parsed is not None
+    return parsed
+
+
+def _pdf_bytes(attest: Mapping[str, Any]) -> bytes:
+    if attest.get("pdf_base64"):
+        return base64.b64decode(str(attest["pdf_base64"]), validate=True)
+    if attest.get("pdf_path"):
+        try:
+            return Path(str(attest["pdf_path"])).read_bytes()
+        except OSError as error:
+            raise ValueError(f"pdf_path cannot be read: {error.strerror}") from None
+    raise ValueError("attest has neither `pdf_path` nor `pdf_base64`")

@@ -1,0 +1,350 @@
+"""The pure rules of shared/rules/one_off_supplements.md: functions of data, no I/O, no clock.
+
+`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
+prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` calls.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from hr.calendar import Period, cutoff_date
+from hr.money import round_ore, to_decimal
+
+from .models import Settings
+
+SINGLE_KEYS = ("outcome", "code", "period", "moved_from", "amount", "pensionable", "pension_amount")
+BATCH_KEYS = ("outcome", "code", "row", "column", "rows")
+CASE_TYPES = ("one_off_supplement", "supplement_batch")
+
+#: The sheet's columns: field → the Danish heading the manager sees.
+COLUMNS = {
+    "employment_id": "Medarbejdernr.",
+    "amount": "Beløb",
+    "reason": "Begrundelse",
+    "payout_period": "Udbetalingsmåned",
+    "pensionable": "Pensionsgivende",
+}
+
+
+def decide(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision for one `{"as_of", "employment"|"employments", "case", "settings"}` input."""
+    if not isinstance(data, Mapping):
+        raise ValueError("input must be a JSON object")
+    settings = settings_from(data.get("settings"))
+    parse_date(required(data, "as_of", "input"), "as_of")
+    case = required(data, "case", "input")
+    if not isinstance(case, Mapping):
+        raise ValueError("case must be an object")
+    kind = case.get("type")
+    if kind == "one_off_supplement":
+        if "employment" not in data:
+            raise ValueError("missing field input.employment (null when the employment does not exist)")
+        return decide_single(data["employment"], case, settings)
+    if kind == "supplement_batch":
+        employments = required(data, "employments", "input")
+        if not isinstance(employments, Sequence) or isinstance(employments, str):
+            raise ValueError("employments must be a list")
+        return decide_batch(employments, case, settings)
+    raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+
+
+# -- a single supplement ---------------------------------------------------------------------
+
+
+def decide_single(
+    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """Section A: the period, amount and pension of one supplement, or the exception code."""
+    if employment is None:
+        return _exception("EMPLOYMENT_NOT_FOUND")
+    amount = parse_money(required(case, "amount", "case"), "case.amount")
+    if amount <= 0 or amount > settings.max_single_amount:
+        return _exception("AMOUNT_OUT_OF_RANGE")
+    if not str(case.get("reason") or "").strip():
+        return _exception("REASON_MISSING")
+    reported = parse_period(required(case, "payout_period", "case"), "case.payout_period")
+    submitted = parse_date(required(case, "submitted_date", "case"), "case.submitted_date")
+    assert submitted is not None
+    period = effective_period(reported, submitted, settings)
+    if period is None:
+        return _exception("PAYROLL_CUTOFF_PASSED")
+    if not active_in(employment, period):
+        return _exception("EMPLOYMENT_INACTIVE")
+    pensionable = is_pensionable(employment, case.get("pensionable"), settings)
+    if pensionable is None:
+        return _exception("AGREEMENT_UNKNOWN")
+    pct = parse_money(required(employment, "pension_pct", "employment"), "employment.pension_pct")
+    pension = amount * pct / 100 if pensionable else Decimal(0)
+    return {
+        "outcome": "register",
+        "code": None,
+        "period": str(period),
+        "moved_from": str(reported) if period != reported else None,
+        "amount": float(round_ore(amount)),
+        "pensionable": pensionable,
+        "pension_amount": float(round_ore(pension)),
+    }
+
+
+def decide_row(
+    employment: Mapping[str, Any] | None, row: Mapping[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """A batch row as a single case, unless it repeats an earlier row (`duplicate_of`)."""
+    if row.get("duplicate_of") is not None:
+        return _exception("DUPLICATE_REQUEST")
+    return decide_single(employment, row, settings)
+
+
+def effective_period(reported: Period, submitted: date, settings: Settings) -> Period | None:
+    """Step 4: the reported period if its cut-off has not passed, else the policy's answer.
+
+    None means `late_policy: exception` and the cut-off has passed.
+    """
+    if submitted <= cutoff_date(reported, settings.cutoff_day):
+        return reported
+    if settings.late_policy == "exception":
+        return None
+    period = reported.next()
+    while cutoff_date(period, settings.cutoff_day) < submitted:
+        period = period.next()
+    return period
+
+
+def active_in(employment: Mapping[str, Any], period: Period) -> bool:
+    """Step 5: the employment is active on at least one day of the period."""
+    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
+    end = parse_date(employment.get("end_date"), "employment.end_date")
+    assert start is not None
+    return start <= period.last_day and (end is None or end >= period.first_day)
+
+
+def is_pensionable(employment: Mapping[str, Any], given: Any, settings: Settings) -> bool | None:
+    """Step 6: the case's answer, else the agreement's in the table; None when neither says."""
+    if given is not None:
+        if not isinstance(given, bool):
+            raise ValueError(f"case.pensionable: not true/false/null: {given!r}")
+        return given
+    return settings.pensionable_by_agreement.get(str(employment.get("agreement") or ""))
+
+
+# -- a batch -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One readable row of a batch sheet."""
+
+    row: int
+    employment_id: str
+    amount: Decimal
+    reason: str
+    payout_period: Period
+    pensionable: bool | None
+
+    def key(self) -> tuple[str, Decimal, str, Period]:
+        """What makes two rows the same request (step 3)."""
+        return (self.employment_id, round_ore(self.amount), self.reason, self.payout_period)
+
+    def as_case(self, submitted: date) -> dict[str, Any]:
+        """The row as a single case's fields, with the batch's `submitted_date`."""
+        return {
+            "amount": self.amount,
+            "reason": self.reason,
+            "payout_period": str(self.payout_period),
+            "pensionable": self.pensionable,
+            "submitted_date": submitted,
+        }
+
+
+class BatchFileInvalid(Exception):
+    """The sheet lacks a column (`row` None) or a cell cannot be read; `detail` is Danish."""
+
+    def __init__(self, row: int | None, column: str | None, detail: str) -> None:
+        super().__init__(detail)
+        self.row, self.column, self.detail = row, column, detail
+
+
+def decide_batch(
+    employments: Sequence[Mapping[str, Any]], case: Mapping[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """Section B: the file, the control figures, then each row as a single case."""
+    submitted = parse_date(required(case, "submitted_date", "case"), "case.submitted_date")
+    assert submitted is not None
+    raw_rows = required(case, "rows", "case")
+    if not isinstance(raw_rows, Sequence) or isinstance(raw_rows, str):
+        raise ValueError("case.rows must be a list")
+    try:
+        lines = read_rows(raw_rows)
+    except BatchFileInvalid as bad:
+        return {**_batch_exception("BATCH_FILE_INVALID"), "row": bad.row, "column": bad.column}
+    if not controls_match(
+        lines, required(case, "row_count", "case"), required(case, "control_total", "case")
+    ):
+        return _batch_exception("BATCH_CONTROL_MISMATCH")
+    by_id = {str(e.get("employment_id")): e for e in employments}
+    duplicates = duplicate_rows(lines)
+    rows = [
+        {
+            "row": line.row,
+            **(
+                _exception("DUPLICATE_REQUEST")
+                if line.row in duplicates
+                else decide_single(by_id.get(line.employment_id), line.as_case(submitted), settings)
+            ),
+        }
+        for line in lines
+    ]
+    return {**dict.fromkeys(BATCH_KEYS), "outcome": "batch", "rows": rows}
+
+
+def read_rows(raw_rows: Sequence[Mapping[str, Any]]) -> list[BatchLine]:
+    """Every row's cells read, in order; BatchFileInvalid names the first bad row and column."""
+    return [_read_row(raw, index) for index, raw in enumerate(raw_rows, start=1)]
+
+
+def controls_match(lines: Sequence[BatchLine], row_count: Any, control_total: Any) -> bool:
+    """Step 2: the manager's number of rows and total amount (to the øre) agree with the sheet."""
+    if isinstance(row_count, bool) or not isinstance(row_count, int | float | Decimal) or row_count % 1:
+        raise ValueError(f"case.row_count: not a whole number: {row_count!r}")
+    total = round_ore(sum((line.amount for line in lines), Decimal(0)))
+    return len(lines) == int(row_count) and total == round_ore(
+        parse_money(control_total, "case.control_total")
+    )
+
+
+def duplicate_rows(lines: Sequence[BatchLine]) -> dict[int, int]:
+    """Row → the earlier row it repeats (same employment, amount, reason and reported period)."""
+    first: dict[tuple[str, Decimal, str, Period], int] = {}
+    duplicates: dict[int, int] = {}
+    for line in lines:
+        earlier = first.setdefault(line.key(), line.row)
+        if earlier != line.row:
+            duplicates[line.row] = earlier
+    return duplicates
+
+
+def _read_row(raw: Mapping[str, Any], index: int) -> BatchLine:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"case.rows[{index - 1}] is not an object")
+    row = raw.get("row", index)
+    if isinstance(row, bool) or not isinstance(row, int):
+        raise ValueError(f"case.rows[{index - 1}].row: not a row number: {row!r}")
+
+    def cell(field: str, read: Any) -> Any:
+        value = raw.get(field)
+        try:
+            return read(value)
+        except (ValueError, TypeError, ArithmeticError):
+            shown = "tom" if value in (None, "") else f"»{value}«"
+            raise BatchFileInvalid(
+                row, COLUMNS[field], f"række {row}, kolonnen »{COLUMNS[field]}«: {shown} kan ikke læses"
+            ) from None
+
+    return BatchLine(
+        row=row,
+        employment_id=cell("employment_id", _employment_id_cell),
+        amount=cell("amount", _amount_cell),
+        reason=cell("reason", lambda v: "" if v is None else str(v).strip()),
+        payout_period=cell("payout_period", _period_cell),
+        pensionable=cell("pensionable", _pensionable_cell),
+    )
+
+
+def _employment_id_cell(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        raise ValueError("no employment id")
+    return str(value).strip()
+
+
+def _amount_cell(value: Any) -> Decimal:
+    if isinstance(value, str) and "," in value:  # Danish notation: 5.000,50
+        value = value.replace(".", "").replace(",", ".")
+    if isinstance(value, str):
+        value = value.removesuffix("kr.").strip()
+    if value is None or isinstance(value, bool):
+        raise ValueError("no amount")
+    return to_decimal(value)
+
+
+def _period_cell(value: Any) -> Period:
+    if isinstance(value, datetime | date):
+        return Period.of(value)
+    if not isinstance(value, str):
+        raise ValueError("not a period")
+    return Period.parse(value)
+
+
+def _pensionable_cell(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "ja", "nej"):
+        return None if text == "" else text == "ja"
+    raise ValueError("not ja/nej")
+
+
+# -- input --------------------------------------------------------------------------------
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The defaults with `given` replacing whole values; unknown keys are ignored with a warning."""
+    if given is None:
+        return Settings()
+    if not isinstance(given, Mapping):
+        raise ValueError("settings must be an object or null")
+    known = {k: v for k, v in given.items() if k in Settings.model_fields}
+    for key in sorted(set(given) - set(known)):
+        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
+    return Settings(**{k: v for k, v in known.items() if v is not None})
+
+
+def parse_date(value: Any, field: str) -> date | None:
+    """An ISO date (or None); ValueError naming the field otherwise."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{field}: not a date (YYYY-MM-DD): {value!r}")
+
+
+def parse_period(value: Any, field: str) -> Period:
+    """A `YYYY-MM` period; ValueError naming the field otherwise."""
+    if isinstance(value, Period):
+        return value
+    try:
+        return Period.parse(str(value))
+    except ValueError:
+        raise ValueError(f"{field}: not a period (YYYY-MM): {value!r}") from None
+
+
+def parse_money(value: Any, field: str) -> Decimal:
+    """A number as Decimal; ValueError naming the field otherwise."""
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: not a number: {value!r}") from None
+
+
+def required(mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    """A field the rules need and name no code for: missing or null is a ValueError."""
+    value = mapping.get(key)
+    if value is None:
+        raise ValueError(f"missing field {where}.{key}")
+    return value
+
+
+def _exception(code: str) -> dict[str, Any]:
+    return {**dict.fromkeys(SINGLE_KEYS), "outcome": "exception", "code": code}
+
+
+def _batch_exception(code: str) -> dict[str, Any]:
+    return {**dict.fromkeys(BATCH_KEYS), "outcome": "exception", "code": code, "rows": []}

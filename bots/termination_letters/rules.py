@@ -1,0 +1,167 @@
+"""The pure rules of shared/rules/termination_letters.md: functions of data and `as_of`.
+
+`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
+prints); `decide_resignation` and `decide_hourly` are what `process` calls.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from hr.calendar import Period, add_months
+
+from .models import Settings
+
+RESIGNATION_KEYS = ("outcome", "code", "last_day", "earliest_last_day", "basis")
+HOURLY_KEYS = ("outcome", "code", "reason", "last_day")
+CASE_TYPES = ("resignation", "hourly_inactivity")
+
+
+def decide(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
+    if not isinstance(data, Mapping):
+        raise ValueError("input must be a JSON object")
+    settings = settings_from(data.get("settings"))
+    as_of = parse_date(required(data, "as_of", "input"), "as_of")
+    case = required(data, "case", "input")
+    if not isinstance(case, Mapping):
+        raise ValueError("case must be an object")
+    if "employment" not in data:
+        raise ValueError("missing field input.employment (null when the employment does not exist)")
+    employment = data["employment"]
+    kind = case.get("type")
+    if kind == "resignation":
+        return decide_resignation(employment, case, settings)
+    if kind == "hourly_inactivity":
+        return decide_hourly(employment, as_of, settings)
+    raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+
+
+def decide_resignation(
+    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """Section A: the last day of a monthly-paid employee who resigned, or the exception code."""
+    if employment is None:
+        return _exception(RESIGNATION_KEYS, "EMPLOYMENT_NOT_FOUND")
+    pay = required(employment, "pay", "employment")
+    if pay == "hourly":
+        return _exception(RESIGNATION_KEYS, "NOT_MONTHLY_PAID")
+    received = parse_date(case.get("received_date"), "case.received_date")
+    if received is None:
+        return _exception(RESIGNATION_KEYS, "RECEIVED_DATE_MISSING")
+    if employment.get("end_date") is not None or not is_active(employment, received):
+        return _exception(RESIGNATION_KEYS, "EMPLOYMENT_INACTIVE")
+    if required(employment, "category", "employment") == "tjenestemand":
+        return _exception(RESIGNATION_KEYS, "TJENESTEMAND_REVIEW")
+    if not _flag(required(employment, "digital_post", "employment"), "employment.digital_post"):
+        return _exception(RESIGNATION_KEYS, "NO_DIGITAL_POST")
+    earliest, basis = earliest_last_day(employment, received, settings)
+    requested = parse_date(case.get("requested_last_day"), "case.requested_last_day")
+    if requested is not None:
+        if requested < received:
+            return _exception(RESIGNATION_KEYS, "REQUESTED_BEFORE_RECEIPT")
+        if requested >= earliest:
+            basis = "requested"
+        elif _flag(case.get("earlier_date_agreed") or False, "case.earlier_date_agreed"):
+            basis = "agreed"
+        else:
+            return _exception(RESIGNATION_KEYS, "EARLIER_THAN_NOTICE")
+    last_day = requested or earliest
+    return {
+        "outcome": "letter",
+        "code": None,
+        "last_day": last_day.isoformat(),
+        "earliest_last_day": earliest.isoformat(),
+        "basis": basis,
+    }
+
+
+def earliest_last_day(employment: Mapping[str, Any], received: date, settings: Settings) -> tuple[date, str]:
+    """Step 7: the earliest last day and its basis (`probation` or `notice`)."""
+    probation_end = parse_date(employment.get("probation_end"), "employment.probation_end")
+    if probation_end is not None and received <= probation_end:
+        return received + timedelta(days=settings.probation_notice_days), "probation"
+    return Period.of(received).shift(settings.employee_notice_months).last_day, "notice"
+
+
+def decide_hourly(employment: Mapping[str, Any] | None, as_of: date, settings: Settings) -> dict[str, Any]:
+    """Section B: terminate an hourly-paid employment without pay since the threshold, or skip."""
+    if employment is None:
+        return _exception(HOURLY_KEYS, "EMPLOYMENT_NOT_FOUND")
+    if required(employment, "pay", "employment") != "hourly":
+        return _skip("NOT_HOURLY")
+    if employment.get("end_date") is not None:
+        return _skip("ALREADY_ENDED")
+    threshold = inactivity_threshold(as_of, settings)
+    last_paid = parse_date(employment.get("last_paid_date"), "employment.last_paid_date")
+    if last_paid is None:
+        start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
+        assert start is not None
+        return _exception(HOURLY_KEYS, "NEVER_PAID") if start < threshold else _skip("NEW_EMPLOYMENT")
+    if last_paid >= threshold:
+        return _skip("ACTIVE")
+    return {"outcome": "terminate", "code": None, "reason": None, "last_day": last_paid.isoformat()}
+
+
+def inactivity_threshold(as_of: date, settings: Settings) -> date:
+    """`as_of` minus `hourly_inactive_months` calendar months (a short month: its last day)."""
+    return add_months(as_of, -settings.hourly_inactive_months)
+
+
+def is_active(employment: Mapping[str, Any], day: date) -> bool:
+    """Active on `day`: started on or before it and not ended before it."""
+    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
+    end = parse_date(employment.get("end_date"), "employment.end_date")
+    return start is not None and start <= day and (end is None or day <= end)
+
+
+# -- input --------------------------------------------------------------------------------
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The defaults with `given` replacing whole values; unknown keys are ignored with a warning."""
+    if given is None:
+        return Settings()
+    if not isinstance(given, Mapping):
+        raise ValueError("settings must be an object or null")
+    known = {k: v for k, v in given.items() if k in Settings.model_fields}
+    for key in sorted(set(given) - set(known)):
+        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
+    return Settings(**{k: v for k, v in known.items() if v is not None})
+
+
+def parse_date(value: Any, field: str) -> date | None:
+    """An ISO date (or None); ValueError naming the field otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{field}: not a date (YYYY-MM-DD): {value!r}")
+
+
+def required(mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    """A field the rules need and name no code for: missing or null is a ValueError."""
+    value = mapping.get(key)
+    if value is None:
+        raise ValueError(f"missing field {where}.{key}")
+    return value
+
+
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{field}: not true/false: {value!r}")
+    return value
+
+
+def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
+    return {**dict.fromkeys(keys), "outcome": "exception", "code": code}
+
+
+def _skip(reason: str) -> dict[str, Any]:
+    return {**dict.fromkeys(HOURLY_KEYS), "outcome": "skip", "reason": reason}

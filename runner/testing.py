@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from structlog.testing import capture_logs
 
 from runner.bot import Bot
+from runner.browser import BrowserPool
 from runner.clock import FakeClock
 from runner.deployment import Deployment, WorkerSettings, deploy
 from runner.exceptions import ExceptionDesk
@@ -31,6 +32,7 @@ from runner.store import Actor, NewItem, SqlStore, WorkItemRecord
 from runner.worker import BrowserProvider, Worker
 
 __all__ = [
+    "BrowserPool",
     "FakeClock",
     "ItemRun",
     "capture_logs",

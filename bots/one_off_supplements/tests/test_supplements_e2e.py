@@ -25,7 +25,7 @@ SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "at
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from runner.browser import BrowserPool
+    from runner.testing import BrowserPool
     from sandbox import dataset, generator
     from sandbox.server import serve_in_thread
 

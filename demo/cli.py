@@ -20,7 +20,7 @@ import click
 import yaml
 
 from runner.cli.app import App
-from runner.cli.running import echo_counts, run_and_report
+from runner.cli.running import echo_counts, echo_failed_runs, run_and_report
 from runner.clock import SystemClock
 from runner.states import Role
 
@@ -104,6 +104,7 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
         return
     click.echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
     echo_counts(report["bots"])
+    echo_failed_runs(report["failed_runs"])
     click.echo("\nSystems:")
     for name, url in report["systems"].items():
         click.echo(f"  {SYSTEM_NAMES[name]:<16} {url}")

@@ -70,7 +70,9 @@ def run_task(
             collect(collector)
             collector.flush()
         except Exception as error:
-            store.finish_run(run.id, enqueued=0, error=f"{type(error).__name__}: {error}")
+            message = f"{type(error).__name__}: {error}"
+            store.finish_run(run.id, enqueued=0, error=message)
+            store.add_alert(bot=bot, kind="run_failed", message=f"run {run.id} of {bot}/{task}: {message}")
             log.error("run_failed", error=str(error), code=type(error).__name__)
             return store.get_run(run.id)
         finally:

@@ -26,6 +26,7 @@ __all__ = [
     "RefundDecision",
     "SentLetter",
     "Submission",
+    "Unit",
 ]
 
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
@@ -189,3 +190,13 @@ class AttestMessage(Record):
     subject: str | None = None
     folder: str
     reference: str | None = None
+
+
+class Unit(Record):
+    """A unit of Serviceportalen's unit list: its manager, and whether its staff need a børneattest."""
+
+    unit: str
+    administration: str
+    manager: str
+    manager_email: str
+    child_facing: bool = False

@@ -23,16 +23,39 @@ class Payroll(PageObject):
         return self._employment_on_page("employment")
 
     def employment_ids(self, pay: str | None = None, end_from: date | None = None,
-                       end_to: date | None = None) -> list[str]:
-        """The ids the employment list shows for these filters (all pages); one page load per 200."""
-        path = self.path("employments", pay=pay, end_from=end_from, end_to=end_to)
+                       end_to: date | None = None, start_from: date | None = None,
+                       start_to: date | None = None) -> list[str]:
+        """The ids the employment list shows for these filters (all pages); one page load per 200.
+
+        `end_from`/`end_to` and `start_from`/`start_to` are inclusive; an employment without
+        an end date is outside every end filter.
+        """
+        path = self.path("employments", pay=pay, end_from=end_from, end_to=end_to,
+                         start_from=start_from, start_to=start_to)
         rows = self.all_rows(path, "employments", "employments", page_id="employments")
         return [row["employment_id"] or "" for row in rows]
 
     def employments(self, pay: str | None = None, end_from: date | None = None,
-                    end_to: date | None = None) -> list[Employment]:
+                    end_to: date | None = None, start_from: date | None = None,
+                    start_to: date | None = None) -> list[Employment]:
         """Full records of every employment the filters match (opens each one)."""
-        found = [self.employment(eid) for eid in self.employment_ids(pay, end_from, end_to)]
+        ids = self.employment_ids(pay, end_from, end_to, start_from=start_from, start_to=start_to)
+        found = [self.employment(eid) for eid in ids]
+        return [employment for employment in found if employment is not None]
+
+    def employments_by_cpr(self, cpr: str) -> list[Employment]:
+        """Every employment (past, current, future) of the person with this CPR number.
+
+        `cpr` with or without its hyphen; the list is searched for it, rows whose CPR is not
+        exactly it are dropped (the search matches parts of words), then each is opened.
+        """
+        digits = cpr.strip().replace("-", "")
+        if not digits:
+            return []
+        step = "employments_by_cpr"
+        rows = self.all_rows(self.path("employments", q=digits), "employments", step,
+                             page_id="employments")
+        found = [self.employment(row["employment_id"] or "") for row in rows if row.get("cpr") == digits]
         return [employment for employment in found if employment is not None]
 
     def lines(self, employment_id: str) -> list[PayrollLine]:

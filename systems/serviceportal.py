@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from systems.base import PageObject, receipt_of, typed
-from systems.models import Case, CaseSummary, Receipt
+from systems.models import Case, CaseSummary, Receipt, Unit
 
 CASE_KEYS = ("case_id", "type", "unit", "status", "submitted_date")
 OWN_KEYS = ("case_id", "type", "status")
@@ -40,6 +40,11 @@ class Serviceportal(PageObject):
         """Set the status (e.g. "Løst") with an optional reply to the manager."""
         return self._case_write("set_status", case_id, "status", "status-form",
                                 {"status": status, "reply": reply, "reference": reference}, reference)
+
+    def units(self) -> list[Unit]:
+        """Every unit (all pages): administration, manager, and whether it is child-facing."""
+        rows = self.all_rows(self.path("units"), "units", "units", page_id="units")
+        return [Unit.model_validate(row) for row in rows]
 
     def message_manager(self, unit: str, subject: str, text: str, reference: str) -> Receipt:
         step = "message_manager"

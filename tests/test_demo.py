@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
+@pytest.mark.demo
 @pytest.mark.browser
 def test_demo_runs_every_enabled_bot_and_prints_the_summary(tmp_path: Path) -> None:
     shutil.copy(ROOT / "orchestrator.yaml", tmp_path / "orchestrator.yaml")
@@ -29,6 +29,7 @@ def test_demo_runs_every_enabled_bot_and_prints_the_summary(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["today"] == "2024-11-18"
+    assert report["failed_runs"] == []
     assert set(report["systems"]) == {"serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion",
                                       "attest"}
     for bot, counts in report["bots"].items():

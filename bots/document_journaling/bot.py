@@ -123,11 +123,9 @@ def collect_missing(run: Collector) -> None:
     edoc = Edoc(run.browser, run.system("edoc"))
     units = lookups.child_facing_units(portal)
     last_start = run.today + timedelta(days=settings.missing_certificate_days)
-    for row in lookups.employment_rows(payroll):
-        if row.get("unit") not in units or (row.get("end_date") and row["end_date"] < run.today):
-            continue
-        employment = payroll.employment(row["employment_id"])
-        if employment is None or not run.today <= employment.start_date <= last_start:
+    for employment in lookups.starting_between(payroll, run.today, last_start):
+        if (employment.unit not in units or not run.today <= employment.start_date <= last_start
+                or (employment.end_date and employment.end_date < run.today)):
             continue
         if not lookups.has_certificate(edoc, employment.employment_id):
             run.enqueue(f"{employment.employment_id}:missing_certificate", MissingCertificate(

@@ -1,39 +1,27 @@
-"""Reads the page objects do not offer yet, written with their public list helpers.
-
-TODO(systems): move into `systems/` as `Payroll.employments(cpr=...)`,
-`Payroll.employment_rows()` and `Serviceportal.units()`; until then these are the only
-lines of the bot that name a page or a table.
-"""
+"""The bot's reads, on the page objects' public API (only `systems/` knows pages and tables)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from systems import Edoc, Employment, Payroll, Serviceportal
-from systems.base import typed
 
 CERTIFICATE_DOC_TYPE = "Attest"
 
 
 def employments_with_cpr(payroll: Payroll, digits: str) -> list[Employment]:
-    """Every employment of the person with this CPR number (searched, then opened)."""
-    rows = payroll.all_rows(payroll.path("employments", q=digits), "employments", "find_by_cpr",
-                            page_id="employments")
-    found = [payroll.employment(row["employment_id"] or "") for row in rows if row.get("cpr") == digits]
-    return [employment for employment in found if employment is not None]
+    """Every employment of the person with this CPR number."""
+    return payroll.employments_by_cpr(digits)
 
 
 def child_facing_units(portal: Serviceportal) -> set[str]:
     """The units whose staff need a børneattest."""
-    rows = portal.all_rows(portal.path("units"), "units", "child_facing_units", page_id="units")
-    return {row["unit"] or "" for row in rows if typed(row.get("child_facing")) is True}
+    return {unit.unit for unit in portal.units() if unit.child_facing}
 
 
-def employment_rows(payroll: Payroll) -> list[dict[str, Any]]:
-    """The employment list's rows (id, name, cpr, unit, end_date, ...), typed."""
-    rows = payroll.all_rows(payroll.path("employments"), "employments", "employment_rows",
-                            page_id="employments")
-    return [{key: typed(value) for key, value in row.items()} for row in rows]
+def starting_between(payroll: Payroll, first: date, last: date) -> list[Employment]:
+    """Employments whose start date lies in [first, last], each a full record."""
+    return payroll.employments(start_from=first, start_to=last)
 
 
 def has_certificate(edoc: Edoc, employment_id: str) -> bool:

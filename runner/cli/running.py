@@ -50,7 +50,8 @@ def browser_provider(app: App) -> Any:
 
 
 def start_tasks(
-    app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str
+    app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
+    browsers: Any = None,
 ) -> list[int]:
     from runner.store import Actor
 
@@ -73,26 +74,25 @@ def start_tasks(
     run_ids = []
     for bot_name, task_name in targets:
         run = run_task(app.store, deployment, app.clock, bot_name, task_name,
-                       trigger=Trigger.MANUAL, actor=actor, browsers=None)
+                       trigger=Trigger.MANUAL, actor=actor, browsers=browsers)
         if run is not None:
             run_ids.append(run.id)
     return run_ids
 
 
-def extras(app: App, bots: list[str], run_ids: list[int]) -> dict[str, Any]:
+def extras(app: App, bots: list[str], run_ids: list[int], *, browsers: Any) -> dict[str, Any]:
     """Bot-specific summaries for `extra` (e.g. refunds at risk), from each bot's `summarize`."""
-    return {name: _summarize(app, name, run_ids) for name in bots
+    return {name: _summarize(app, name, run_ids, browsers) for name in bots
             if app.deployment.bots[name].bot.summarize is not None}
 
 
-def _summarize(app: App, name: str, run_ids: list[int]) -> dict[str, Any]:
+def _summarize(app: App, name: str, run_ids: list[int], provider: Any) -> dict[str, Any]:
     from runner.item import RunSummary
     from runner.logs import get_logger
     from runner.store import Actor
 
     runtime = app.deployment.bots[name]
     assert runtime.bot.summarize is not None
-    provider = browser_provider(app)
     sessions: list[Any] = []
 
     def open_browser() -> Any:
@@ -110,8 +110,6 @@ def _summarize(app: App, name: str, run_ids: list[int]) -> dict[str, Any]:
     finally:
         for session in sessions:
             session.close()
-        if provider is not None:
-            provider.close()
 
 
 @click.command("run")
@@ -135,30 +133,39 @@ def run_command(
         return
     click.echo(f"today {report['today']}; runs {', '.join(map(str, report['runs'])) or 'none'}")
     echo_counts(report["bots"])
+    echo_failed_runs(report["failed_runs"])
 
 
 def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
                    wait: bool) -> dict[str, Any]:
     """Start the tasks' runs, work their items here when `wait`, and summarise (DESIGN §6)."""
-    run_ids = start_tasks(app, bot, run_all, task, actor_name)
-    bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
-    if wait and run_ids:
-        provider = browser_provider(app)
-        try:
+    provider = browser_provider(app)  # one browser for collectors, items and summaries
+    try:
+        run_ids = start_tasks(app, bot, run_all, task, actor_name, browsers=provider)
+        bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
+        if wait and run_ids:
             work_until_settled(app.store, app.deployment, app.clock, run_ids, browsers=provider,
                                bots=bots)
-        finally:
-            if provider is not None:
-                provider.close()
-    report: dict[str, Any] = {
-        "today": app.clock.today().isoformat(),
-        "runs": run_ids,
-        "bots": summary(app.store, bots, run_ids=run_ids),
-    }
-    extra = extras(app, bots, run_ids)
-    if extra:
-        report["extra"] = extra
-    return report
+        runs = [app.store.get_run(r) for r in run_ids]
+        report: dict[str, Any] = {
+            "today": app.clock.today().isoformat(),
+            "runs": run_ids,
+            "bots": summary(app.store, bots, run_ids=run_ids),
+            "failed_runs": [{"id": r.id, "bot": r.bot, "task": r.task, "error": r.error}
+                            for r in runs if r.error],
+        }
+        extra = extras(app, bots, run_ids, browsers=provider)
+        if extra:
+            report["extra"] = extra
+        return report
+    finally:
+        if provider is not None:
+            provider.close()
+
+
+def echo_failed_runs(failed: list[dict[str, Any]]) -> None:
+    for run in failed:
+        click.echo(f"  run {run['id']} {run['bot']}/{run['task']} FAILED: {run['error']}", err=True)
 
 
 def echo_counts(bots: dict[str, dict[str, Any]]) -> None:

@@ -81,6 +81,13 @@ async def employments(request: Request, user: str = auth) -> Response:
             stmt = stmt.where(end_date >= end_from)
         if _ISO.match(end_to):
             stmt = stmt.where(end_date <= end_to)
+        # start_from/start_to: a query filter only (no labels for them in the search form yet)
+        start_from, start_to = params.get("start_from", ""), params.get("start_to", "")
+        start_date = func.json_extract(t.employments.c.data, "$.start_date")
+        if _ISO.match(start_from):
+            stmt = stmt.where(start_date >= start_from)
+        if _ISO.match(start_to):
+            stmt = stmt.where(start_date <= start_to)
         rows, pager = ctx.paginate(stmt)
         table = Table("employments-table",
                       ["employment_id", "name", "cpr", "position", "unit", "pay", "end_date",

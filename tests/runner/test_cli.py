@@ -121,10 +121,13 @@ def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Pa
 
 
 def test_pause_is_kept_and_a_paused_bot_is_not_worked(rpa: Rpa) -> None:
+    def hello() -> dict:
+        return next(row for row in json.loads(rpa("bots", "ls", "--json")) if row["name"] == "hello")
+
     rpa("bots", "pause", "hello", "--reason", "month end")
-    assert json.loads(rpa("bots", "ls", "--json"))[0]["paused"] is True
+    assert hello()["paused"] is True and hello()["reason"] == "month end"
     rpa("bots", "resume", "hello")
-    assert json.loads(rpa("bots", "ls", "--json"))[0]["paused"] is False
+    assert hello()["paused"] is False
 
 
 def test_no_full_cpr_on_any_path_of_the_runner(rpa: Rpa, tmp_path: Path) -> None:

@@ -1,0 +1,70 @@
+"""With faults on, the same end state as a fault-free run of the same dataset, nothing twice.
+
+Single cases, batch cases and the rows they enqueue, worked with 10 % HTTP 500s,
+sessions expired midway, a maintenance window, and the worker process SIGKILLed
+mid-run and a fresh one started (see `bots/termination_letters/tests/faultkit.py`).
+Also: no full CPR number in the workers' logs, the items' exception texts or the letters.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.one_off_supplements.bot import bot
+from bots.termination_letters.tests.faultkit import (
+    Outcome,
+    cprs_in,
+    duplicated,
+    fault_free_run,
+    faulty_run,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TASKS = ("cases",)
+
+
+def dataset() -> dict:
+    from sandbox import generator
+
+    return generator.generate(200, seed=12)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outcome]:
+    data = dataset()
+    folder = tmp_path_factory.mktemp("supplements-faults")
+    clean = fault_free_run(bot, TASKS, data, folder / "clean")
+    faulty = faulty_run("bots.one_off_supplements.bot:bot", TASKS, data, folder / "faulty")
+    return data, clean, faulty
+
+
+def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outcome, Outcome]) -> None:
+    data, clean, faulty = runs
+    batches = {c["case_id"] for c in data["cases"] if c["type"] == "supplement_batch"}
+
+    assert faulty.items == clean.items
+    assert any(task == "rows" for task, _ref in clean.items)
+    done = {ref for (_task, ref), (state, _code) in clean.items.items() if state == "done"}
+    paid = done - batches
+    assert len(paid) >= 5 and len(clean.items) - len(paid) >= 8  # payments and exceptions both
+    assert faulty.written() == clean.written()
+
+    export, references = faulty.export, {ref for _task, ref in faulty.items}
+    for table in ("letters", "payroll_lines", "journal"):
+        assert duplicated(export[table], references) == {}, table
+        # one payroll line, letter and journal entry per paid case or row
+        assert {r["reference"] for r in export[table] if r["reference"] in references} == paid, table
+    assert duplicated([event[4] for event in faulty.case_events], references) == {}, "a case event twice"
+    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
+    assert any(n > 1 for n in faulty.attempts.values()), "the item in hand at the kill was taken over"
+    assert faulty.deferred > 0, "the maintenance window deferred items"
+
+
+def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
+    data, _clean, run = runs
+    cprs = [e["cpr"] for e in data["employments"]]
+    assert '"item_done"' in run.logs and run.errors  # there was something to look in
+    assert cprs_in(run.logs, cprs) == []
+    assert cprs_in("\n".join(run.errors), cprs) == []
+    assert cprs_in("\n".join(letter["text"] for letter in run.export["letters"]), cprs) == []

@@ -1,0 +1,69 @@
+"""With faults on, the same end state as a fault-free run of the same dataset, nothing twice.
+
+Faults: 10 % HTTP 500s, sessions expired midway, a maintenance window, and the worker
+process SIGKILLed mid-run and a fresh one started (see `faultkit`). Also: no full CPR
+number in the workers' logs, the items' exception texts or the letters.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.termination_letters.bot import bot
+from bots.termination_letters.tests.faultkit import (
+    Outcome,
+    cprs_in,
+    duplicated,
+    fault_free_run,
+    faulty_run,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TASKS = ("resignations", "hourly_sweep")
+
+
+def dataset() -> dict:
+    from sandbox import generator
+
+    return generator.generate(200, seed=11)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outcome]:
+    data = dataset()
+    folder = tmp_path_factory.mktemp("termination-faults")
+    clean = fault_free_run(bot, TASKS, data, folder / "clean")
+    faulty = faulty_run("bots.termination_letters.bot:bot", TASKS, data, folder / "faulty")
+    return data, clean, faulty
+
+
+def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outcome, Outcome]) -> None:
+    _data, clean, faulty = runs
+
+    assert faulty.items == clean.items
+    done = {ref for (_task, ref), (state, _code) in clean.items.items() if state == "done"}
+    assert len(done) >= 8 and len(clean.items) - len(done) >= 8  # letters and exceptions both
+    assert faulty.written() == clean.written()
+    check_nothing_twice(faulty, done)
+    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
+    assert any(n > 1 for n in faulty.attempts.values()), "the item in hand at the kill was taken over"
+    assert faulty.deferred > 0, "the maintenance window deferred items"
+
+
+def check_nothing_twice(run: Outcome, done: set[str]) -> None:
+    export, references = run.export, {ref for _task, ref in run.items}
+    for table in ("letters", "terminations", "journal", "payroll_lines"):
+        assert duplicated(export[table], references) == {}, table
+    for table in ("letters", "terminations", "journal"):  # one letter (end date, entry) per done item
+        assert {r["reference"] for r in export[table] if r["reference"] in references} == done, table
+    assert duplicated([event[4] for event in run.case_events], references) == {}, "a case event twice"
+
+
+def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
+    data, _clean, run = runs
+    cprs = [e["cpr"] for e in data["employments"]]
+    assert '"item_done"' in run.logs and run.errors  # there was something to look in
+    assert cprs_in(run.logs, cprs) == []
+    assert cprs_in("\n".join(run.errors), cprs) == []
+    assert cprs_in("\n".join(letter["text"] for letter in run.export["letters"]), cprs) == []

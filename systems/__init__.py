@@ -19,6 +19,7 @@ from systems.models import (
     Receipt,
     RefundDecision,
     SentLetter,
+    Unit,
     Submission,
 )
 from systems.nemrefusion import NemRefusion
@@ -43,6 +44,7 @@ __all__ = [
     "Receipt",
     "RefundDecision",
     "SentLetter",
+    "Unit",
     "Serviceportal",
     "Submission",
 ]

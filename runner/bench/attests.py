@@ -151,7 +151,7 @@ def _decide(job: tuple[Sample, bytes]) -> tuple[tuple[str, str | None], int]:
     from bots.document_journaling.models import Settings
 
     sample, pdf = job
-    settings = Settings.model_validate({})
+    settings = Settings()
     document = rules.read_document(pdf, settings)
     decision = rules.decide_certificate(document, [sample.employment], received_date=AS_OF,
                                         as_of=AS_OF, settings=settings)

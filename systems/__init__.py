@@ -19,8 +19,8 @@ from systems.models import (
     Receipt,
     RefundDecision,
     SentLetter,
-    Unit,
     Submission,
+    Unit,
 )
 from systems.nemrefusion import NemRefusion
 from systems.payroll import Payroll
@@ -44,7 +44,7 @@ __all__ = [
     "Receipt",
     "RefundDecision",
     "SentLetter",
-    "Unit",
     "Serviceportal",
     "Submission",
+    "Unit",
 ]

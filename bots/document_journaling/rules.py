@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import string
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from bots.document_journaling.models import Settings
 from hr.cpr import check_cpr, mask_cpr, normalise_cpr
+from hr.decisions import settings_from as _settings_from
 from hr.documents import DocumentText, parse_certificate, read_pdf
 from hr.formatting import format_date_long
 
@@ -59,13 +59,7 @@ def read_document(pdf: bytes, settings: Settings) -> DocumentText:
 
 def settings_from(overrides: Mapping[str, Any] | None) -> Settings:
     """The defaults with `overrides`; an unknown key is ignored with a warning on stderr."""
-    known = {}
-    for key, value in (overrides or {}).items():
-        if key in Settings.model_fields:
-            known[key] = value
-        else:
-            print(f"document_journaling: unknown setting {key!r} ignored", file=sys.stderr)
-    return Settings.model_validate(known)
+    return _settings_from(Settings, overrides)
 
 
 def decide_certificate(

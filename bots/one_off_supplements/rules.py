@@ -6,7 +6,6 @@ prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` ca
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, cutoff_date
+from hr.decisions import parse_date, required
+from hr.decisions import settings_from as _settings_from
 from hr.money import round_ore, to_decimal
 
 from .models import Settings
@@ -292,28 +293,8 @@ def _pensionable_cell(value: Any) -> bool | None:
 # -- input --------------------------------------------------------------------------------
 
 
-def settings_from(given: Mapping[str, Any] | None) -> Settings:
-    """The defaults with `given` replacing whole values; unknown keys are ignored with a warning."""
-    if given is None:
-        return Settings()
-    if not isinstance(given, Mapping):
-        raise ValueError("settings must be an object or null")
-    known = {k: v for k, v in given.items() if k in Settings.model_fields}
-    for key in sorted(set(given) - set(known)):
-        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
-    return Settings(**{k: v for k, v in known.items() if v is not None})
 
 
-def parse_date(value: Any, field: str) -> date | None:
-    """An ISO date (or None); ValueError naming the field otherwise."""
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{field}: not a date (YYYY-MM-DD): {value!r}")
 
 
 def parse_period(value: Any, field: str) -> Period:
@@ -334,12 +315,6 @@ def parse_money(value: Any, field: str) -> Decimal:
         raise ValueError(f"{field}: not a number: {value!r}") from None
 
 
-def required(mapping: Mapping[str, Any], key: str, where: str) -> Any:
-    """A field the rules need and name no code for: missing or null is a ValueError."""
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"missing field {where}.{key}")
-    return value
 
 
 def _exception(code: str) -> dict[str, Any]:
@@ -348,3 +323,8 @@ def _exception(code: str) -> dict[str, Any]:
 
 def _batch_exception(code: str) -> dict[str, Any]:
     return {**dict.fromkeys(BATCH_KEYS), "outcome": "exception", "code": code, "rows": []}
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The rules' defaults with the input's `settings` (see hr.decisions.settings_from)."""
+    return _settings_from(Settings, given)

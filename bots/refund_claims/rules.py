@@ -8,13 +8,14 @@ inside and a JSON number rounded to øre outside.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from hr.calendar import add_months
+from hr.decisions import parse_date, required
+from hr.decisions import settings_from as _settings_from
 from hr.money import round_ore, to_decimal
 
 from .models import Settings
@@ -292,37 +293,10 @@ def _refundable_sickness(employment: Mapping[str, Any], absence: Mapping[str, An
 # -- input and output ---------------------------------------------------------------------
 
 
-def settings_from(given: Mapping[str, Any] | None) -> Settings:
-    """Defaults with the input's overrides; an unknown key is ignored with a warning on stderr."""
-    if given is None:
-        return Settings()
-    if not isinstance(given, Mapping):
-        raise ValueError("settings must be an object")
-    known = {key: value for key, value in given.items()
-             if key in Settings.model_fields and value is not None}
-    for key in sorted(set(given) - set(Settings.model_fields)):
-        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
-    return Settings(**known)
 
 
-def required(record: Mapping[str, Any], key: str, where: str) -> Any:
-    """The value of a field the rules need; ValueError naming it when it is missing or null."""
-    value = record.get(key)
-    if value is None:
-        raise ValueError(f"missing field {where}.{key}")
-    return value
 
 
-def parse_date(value: Any, field: str) -> Any:
-    """An ISO date (or a date) → date; None stays None; anything else is a ValueError."""
-    if value is None or isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{field}: not a date: {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
 def _date(absence: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:
@@ -355,3 +329,8 @@ def _result(outcome: str, **values: Any) -> dict[str, Any]:
 
 def _exception(code: str) -> dict[str, Any]:
     return _result("exception", code=code)
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The rules' defaults with the input's `settings` (see hr.decisions.settings_from)."""
+    return _settings_from(Settings, given)

@@ -7,13 +7,14 @@ Decimal inside and a JSON number rounded to øre outside.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, month_end, payroll_period_for
+from hr.decisions import parse_date, required
+from hr.decisions import settings_from as _settings_from
 from hr.money import round_ore, to_decimal
 
 from .models import Settings
@@ -167,38 +168,10 @@ def _balance_entry(employment: Mapping[str, Any], year: int) -> Mapping[str, Any
 # -- input and output -------------------------------------------------------------------
 
 
-def settings_from(given: Mapping[str, Any] | None) -> Settings:
-    """Defaults with the input's overrides; an unknown key is ignored with a warning on stderr."""
-    if given is None:
-        return Settings()
-    if not isinstance(given, Mapping):
-        raise ValueError("settings must be an object")
-    known = {key: value for key, value in given.items() if key in Settings.model_fields}
-    for key in sorted(set(given) - set(known)):
-        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
-    # null means "the default", except where the default itself is null
-    return Settings(**{key: value for key, value in known.items()
-                       if value is not None or Settings.model_fields[key].default is None})
 
 
-def required(record: Mapping[str, Any], key: str, where: str) -> Any:
-    """The value of a field the rules need; ValueError naming it when it is missing or null."""
-    value = record.get(key)
-    if value is None:
-        raise ValueError(f"missing field {where}.{key}")
-    return value
 
 
-def parse_date(value: Any, field: str) -> Any:
-    """An ISO date (or a date) → date; None stays None; anything else is a ValueError."""
-    if value is None or isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{field}: not a date: {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
 def _year(value: Any) -> int:
@@ -233,3 +206,8 @@ def _skip(reason: str) -> dict[str, Any]:
     result: dict[str, Any] = dict.fromkeys(TERMINATION_KEYS)
     result.update(outcome="skip", reason=reason, lines=[])
     return result
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The rules' defaults with the input's `settings` (see hr.decisions.settings_from)."""
+    return _settings_from(Settings, given)

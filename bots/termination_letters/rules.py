@@ -6,12 +6,13 @@ prints); `decide_resignation` and `decide_hourly` are what `process` calls.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from hr.calendar import Period, add_months
+from hr.decisions import parse_date, required
+from hr.decisions import settings_from as _settings_from
 
 from .models import Settings
 
@@ -121,36 +122,10 @@ def is_active(employment: Mapping[str, Any], day: date) -> bool:
 # -- input --------------------------------------------------------------------------------
 
 
-def settings_from(given: Mapping[str, Any] | None) -> Settings:
-    """The defaults with `given` replacing whole values; unknown keys are ignored with a warning."""
-    if given is None:
-        return Settings()
-    if not isinstance(given, Mapping):
-        raise ValueError("settings must be an object or null")
-    known = {k: v for k, v in given.items() if k in Settings.model_fields}
-    for key in sorted(set(given) - set(known)):
-        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
-    return Settings(**{k: v for k, v in known.items() if v is not None})
 
 
-def parse_date(value: Any, field: str) -> date | None:
-    """An ISO date (or None); ValueError naming the field otherwise."""
-    if value is None or isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{field}: not a date (YYYY-MM-DD): {value!r}")
 
 
-def required(mapping: Mapping[str, Any], key: str, where: str) -> Any:
-    """A field the rules need and name no code for: missing or null is a ValueError."""
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"missing field {where}.{key}")
-    return value
 
 
 def _flag(value: Any, field: str) -> bool:
@@ -165,3 +140,8 @@ def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
 
 def _skip(reason: str) -> dict[str, Any]:
     return {**dict.fromkeys(HOURLY_KEYS), "outcome": "skip", "reason": reason}
+
+
+def settings_from(given: Mapping[str, Any] | None) -> Settings:
+    """The rules' defaults with the input's `settings` (see hr.decisions.settings_from)."""
+    return _settings_from(Settings, given)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from hr.calendar import Period
@@ -36,30 +35,12 @@ MESSAGES = {
 }
 
 
-class BrowserPages:
-    """The page objects of `systems`, opened on first use with the item's browser."""
 
-    def __init__(self, ctx: Collector | Item) -> None:
-        import systems  # here, not at import time: only browser work needs Playwright
+def BrowserPages(ctx: Collector | Item) -> Any:
+    """The page objects of `systems` for this context (imported here: only browser work needs them)."""
+    from systems.pages import BrowserPages as Pages
 
-        self._systems = systems
-        self._ctx = ctx
-
-    @cached_property
-    def payroll(self) -> Any:
-        return self._systems.Payroll(self._ctx.browser, self._ctx.system("payroll"))
-
-    @cached_property
-    def portal(self) -> Any:
-        return self._systems.Serviceportal(self._ctx.browser, self._ctx.system("serviceportal"))
-
-    @cached_property
-    def edoc(self) -> Any:
-        return self._systems.Edoc(self._ctx.browser, self._ctx.system("edoc"))
-
-    @cached_property
-    def post(self) -> Any:
-        return self._systems.DigitalPost(self._ctx.browser, self._ctx.system("digitalpost"))
+    return Pages(ctx)
 
 
 Pages = Callable[[Collector | Item], Any]

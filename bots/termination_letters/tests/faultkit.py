@@ -35,7 +35,7 @@ AS_OF = date(2024, 11, 18)
 SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
 ROOT = Path(__file__).resolve().parents[3]
 OPEN = (State.NEW.value, State.DEFERRED.value, State.IN_PROGRESS.value)
-WORKER_TIMEOUT_S = 240.0
+WORKER_TIMEOUT_S = 600.0  # a loaded machine is slow; an unfinished run fails plainly
 MAINTENANCE_S = 8.0
 #: Quick retries: the waits are real seconds here. Five attempts: one may die with a worker.
 RETRY = RetryPolicy(max_attempts=5, initial_interval_s=0.5, max_interval_s=2.0)
@@ -150,6 +150,10 @@ def open_items(store: SqlStore, bot: str) -> int:
     return sum(n for (name, state), n in store.count_by_state().items() if name == bot and state in OPEN)
 
 
+def holding(store: SqlStore, bot: str) -> bool:
+    return bool(store.count_by_state().get((bot, State.IN_PROGRESS.value)))
+
+
 def finished_items(store: SqlStore, bot: str) -> int:
     return sum(n for (name, state), n in store.count_by_state().items() if name == bot and state not in OPEN)
 
@@ -174,6 +178,7 @@ def fault_free_run(bot: Bot, tasks: Iterable[str], data: dict[str, Any], folder:
                         browsers=browsers)
         deadline = time.monotonic() + WORKER_TIMEOUT_S
         worker.run(until=lambda: time.monotonic() > deadline or not open_items(store, bot.name))
+        assert not open_items(store, bot.name), f"the fault-free run did not finish in {WORKER_TIMEOUT_S} s"
         return outcome(bot, store, sandbox)
     finally:
         browsers.close()
@@ -212,7 +217,8 @@ def faulty_run(bot_ref: str, tasks: Iterable[str], data: dict[str, Any], folder:
         workers.append(first)
         wait_for(lambda: finished_items(store, bot.name) >= total // 5, first, folder)
         sandbox.faults(expire_sessions=True)
-        wait_for(lambda: finished_items(store, bot.name) >= total * 2 // 5, first, folder)
+        in_hand = lambda: holding(store, bot.name)  # noqa: E731
+        wait_for(lambda: finished_items(store, bot.name) >= total * 2 // 5 and in_hand(), first, folder)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         killed_with_done = finished_items(store, bot.name)
@@ -226,6 +232,7 @@ def faulty_run(bot_ref: str, tasks: Iterable[str], data: dict[str, Any], folder:
         sandbox.faults(expire_sessions=True)
         assert second.wait(timeout=WORKER_TIMEOUT_S) == 0, stderr_of(second, folder)
         sandbox.faults(reset=True)
+        assert not open_items(store, bot.name), f"the faulty run did not finish in {WORKER_TIMEOUT_S} s"
 
         result = outcome(bot, store, sandbox)
         logs = sorted((folder / "logs").glob("*/*.jsonl"))
@@ -263,7 +270,7 @@ def stderr_of(process: subprocess.Popen[str], folder: Path) -> str:
 
 
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], folder: Path,
-             timeout_s: float = 180) -> None:
+             timeout_s: float = WORKER_TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if process.poll() is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import timeit
 from collections import namedtuple
 
 import pytest
@@ -78,18 +76,6 @@ def test_masking_is_idempotent() -> None:
     assert mask_cprs(once) == once
 
 
-def test_masking_a_line_costs_a_few_microseconds() -> None:
-    line = (
-        "item_failed reference=SP-2024-000123 employee 070761-4285 has no contract; "
-        "OCR text from the scanned letter says 0707614285; account 123456789012; "
-        "phone +45 12 34 56 78; amount 12345.67 DKK"
-    )
-    assert len(line) > 180
-    runs = 2000
-    per_line = min(timeit.repeat(lambda: mask_cprs(line), number=runs, repeat=3)) / runs
-    # Generous bound so a loaded CI machine passes; measured ~5 µs (see the report).
-    limit = 200e-6 if sys.gettrace() else 50e-6
-    assert per_line < limit
 
 
 def test_redact_masks_strings_inside_containers() -> None:

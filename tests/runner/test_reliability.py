@@ -43,9 +43,12 @@ def test_sigkill_mid_run_loses_nothing_and_repeats_no_side_effect(tmp_path: Path
     store = make_store(tmp_path)
     enqueue_rows(store, 500)
     ledger = tmp_path / "ledger.txt"
-    first = start_worker(store.url, ledger, "w1", sleep_s=0.004)
+    first = start_worker(store.url, ledger, "w1", sleep_s=0.02)
     while len(ledger_counts(ledger)) < 150 if ledger.exists() else True:
         time.sleep(0.02)
+    # kill while an item is in hand, its decision taken and its write not yet made
+    while not [i for i in store.list_items(SYSTEM, states=[State.IN_PROGRESS]) if i.has_checkpoints]:
+        time.sleep(0.001)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     done_before = store.count_by_state().get(("crash", State.DONE.value), 0)

@@ -28,7 +28,7 @@ from runner import State, SystemAccess
 from runner.store import Actor
 from runner.testing import FakeClock, make_store, run_items, run_task_once
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.long]
 
 AS_OF = date(2024, 11, 18)
 EMPLOYEES, SEED = 1000, 22  # about 27 absence items and 22 decisions: every planted case

@@ -32,7 +32,7 @@ from runner import State, SystemAccess
 from runner.store import Actor
 from runner.testing import FakeClock, make_store, run_items, run_task_once
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.long]
 
 AS_OF = date(2024, 11, 18)
 EMPLOYEES, SEED = 2000, 21  # 46 requests + 4 sweep items: every planted case

@@ -18,7 +18,7 @@ from bots.termination_letters.tests.faultkit import (
     faulty_run,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.long]
 
 TASKS = ("resignations", "hourly_sweep")
 

@@ -260,21 +260,35 @@ class SqlStore:
         """Lease up to `limit` waiting items, highest priority first; counts an attempt each."""
         now = self._now()
         wi = work_items.c
-        ready = or_(
+        # One indexed walk per waiting state (state, priority DESC, id): an OR of the two
+        # states would make the database sort every waiting item on every claim.
+        waiting = [
             and_(wi.state == State.NEW.value, or_(wi.not_before.is_(None), wi.not_before <= now)),
             and_(wi.state == State.DEFERRED.value, wi.not_before <= now),
-        )
-        candidates = select(wi.id).where(ready)
-        if bots is not None:
-            candidates = candidates.where(wi.bot.in_(list(bots)))
-        if exclude_bots:
-            candidates = candidates.where(wi.bot.not_in(list(exclude_bots)))
-        candidates = candidates.order_by(wi.priority.desc(), wi.id).limit(limit)
-        if self.dialect == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        statement = (
+        ]
+        with self._tx() as conn:
+            found: list[tuple[int, int]] = []
+            for ready in waiting:
+                candidates = select(wi.id, wi.priority).where(ready)
+                if bots is not None:
+                    candidates = candidates.where(wi.bot.in_(list(bots)))
+                if exclude_bots:
+                    candidates = candidates.where(wi.bot.not_in(list(exclude_bots)))
+                candidates = candidates.order_by(wi.priority.desc(), wi.id).limit(limit)
+                if self.dialect == "postgresql":
+                    candidates = candidates.with_for_update(skip_locked=True)
+                found.extend((row.id, row.priority) for row in conn.execute(candidates))
+            chosen = [item_id for item_id, _ in sorted(found, key=lambda f: (-f[1], f[0]))[:limit]]
+            if not chosen:
+                return []
+            rows = conn.execute(self._lease(chosen, worker_id, now, lease_s, today)).all()
+        return sorted((self._item(row) for row in rows), key=lambda r: (-r.priority, r.id))
+
+    def _lease(self, ids: list[int], worker_id: str, now: datetime, lease_s: float, today: date) -> Any:
+        wi = work_items.c
+        return (
             update(work_items)
-            .where(wi.id.in_(candidates.scalar_subquery()))
+            .where(wi.id.in_(ids), wi.state.in_(WAITING))
             .values(
                 state=State.IN_PROGRESS.value,
                 attempts=wi.attempts + 1,
@@ -286,9 +300,6 @@ class SqlStore:
             )
             .returning(*work_items.c)
         )
-        with self._tx() as conn:
-            rows = conn.execute(statement).all()
-        return sorted((self._item(row) for row in rows), key=lambda r: (-r.priority, r.id))
 
     def heartbeat(self, worker_id: str, item_ids: Collection[int], *, lease_s: float) -> set[int]:
         """Extend leases still held; returns the ids this worker still owns."""

@@ -49,7 +49,7 @@ work_items = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("bot", "reference", name="uq_work_items_bot_reference"),
 )
-Index("ix_work_items_claim", work_items.c.state, work_items.c.priority, work_items.c.id)
+Index("ix_work_items_claim", work_items.c.state, work_items.c.priority.desc(), work_items.c.id)
 Index("ix_work_items_bot_state", work_items.c.bot, work_items.c.state)
 Index("ix_work_items_run", work_items.c.run_id)
 

@@ -101,7 +101,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('work_items', schema=None) as batch_op:
         batch_op.create_index('ix_work_items_bot_state', ['bot', 'state'], unique=False)
-        batch_op.create_index('ix_work_items_claim', ['state', 'priority', 'id'], unique=False)
+        batch_op.create_index('ix_work_items_claim', ['state', sa.text('priority DESC'), 'id'], unique=False)
         batch_op.create_index('ix_work_items_run', ['run_id'], unique=False)
 
     op.create_table('artifacts',

@@ -12,7 +12,7 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,15 @@ from runner.errors import TechnicalError
 from runner.redact import mask_cprs
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, ViewportSize
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        Locator,
+        Page,
+        Playwright,
+        StorageState,
+        ViewportSize,
+    )
 
 __all__ = ["BrowserPool", "BrowserSession", "bundled_chromium", "find_chromium", "technical_error"]
 
@@ -112,12 +120,23 @@ def technical_error(exc: BaseException, system: str, step: str) -> TechnicalErro
 
 
 class BrowserSession:
-    """One item's browser context; captures a masked screenshot and the trace on failure."""
+    """One item's browser context; captures a masked screenshot and the trace on failure.
 
-    def __init__(self, context: BrowserContext, label: str, *, tracing: bool) -> None:
+    `on_close`, when given, is handed the context's cookies (as a storage state) before it closes.
+    """
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        label: str,
+        *,
+        tracing: bool,
+        on_close: Callable[[StorageState], None] | None = None,
+    ) -> None:
         self.context = context
         self.label = label
         self._tracing = tracing
+        self._on_close = on_close
         self._closed = False
 
     def capture_failure(self, folder: Path) -> list[tuple[str, Path]]:
@@ -148,6 +167,8 @@ class BrowserSession:
             if self._tracing:
                 self._tracing = False
                 self.context.tracing.stop()
+            if self._on_close is not None:
+                self._on_close({"cookies": self.context.storage_state()["cookies"], "origins": []})
             self.context.close()
         except Exception as error:  # the browser may already be gone
             log.debug("browser_session_close_failed", label=self.label, error=str(error))
@@ -190,6 +211,11 @@ class BrowserPool:
 
     Playwright's sync API belongs to the thread that started it, and a thread can run only
     one at a time: one pool per worker thread, used from that thread only.
+
+    With `keep_logins` (the default) the robot stays logged in, as a caseworker does: each
+    new context starts with the cookies the last one closed with, so an item does not log
+    in to every system again. Nothing else carries over (pages, storage, cache), and a
+    session the system has expired sends the page objects through the login as usual.
     """
 
     def __init__(
@@ -199,11 +225,14 @@ class BrowserPool:
         headless: bool = True,
         executable: str | None = None,
         launch_args: Sequence[str] = (),
+        keep_logins: bool = True,
     ) -> None:
         self.traces = traces
         self.headless = headless
         self.executable = executable
         self.launch_args = tuple(launch_args)
+        self.keep_logins = keep_logins
+        self._logins: StorageState | None = None
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._thread: int | None = None
@@ -211,10 +240,15 @@ class BrowserPool:
     def session(self, label: str) -> BrowserSession:
         """A fresh context (1280x900, da-DK, Europe/Copenhagen), tracing when traces are on."""
         browser = self._live_browser()
-        context = browser.new_context(viewport=VIEWPORT, locale=LOCALE, timezone_id=TIMEZONE)
+        context = browser.new_context(viewport=VIEWPORT, locale=LOCALE, timezone_id=TIMEZONE,
+                                      storage_state=self._logins)
         if self.traces:
             context.tracing.start(screenshots=True, snapshots=True, title=label)
-        return BrowserSession(context, label, tracing=self.traces)
+        return BrowserSession(context, label, tracing=self.traces,
+                              on_close=self._keep if self.keep_logins else None)
+
+    def _keep(self, logins: StorageState) -> None:
+        self._logins = logins
 
     def close(self) -> None:
         """Close the browser and stop Playwright; safe to call twice."""

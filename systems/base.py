@@ -187,8 +187,15 @@ class PageObject:
 
     @property
     def page(self) -> Page:
+        """The context's one tab, shared by every system's page object (opened on first use).
+
+        One tab, as a robot works: a second tab would sit in the background, where Chromium
+        gives it about one animation frame a second, and Playwright waits for frames before
+        it clicks. The failure screenshot is then of the page the item was on.
+        """
         if self._page is None or self._page.is_closed():
-            self._page = self.context.new_page()
+            open_pages = [page for page in self.context.pages if not page.is_closed()]
+            self._page = open_pages[0] if open_pages else self.context.new_page()
             self._page.set_default_timeout(self.timeout_ms)
             self._page.set_default_navigation_timeout(self.navigation_timeout_ms)
         return self._page

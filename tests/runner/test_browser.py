@@ -120,23 +120,46 @@ def test_screenshot_masks_cpr_elements_fields_and_text(pool: BrowserPool, site: 
 
 
 @pytest.mark.browser
-def test_each_session_is_a_fresh_danish_context(pool: BrowserPool, site: str) -> None:
+def test_each_session_is_a_fresh_danish_context_that_stays_logged_in(pool: BrowserPool, site: str) -> None:
     first = pool.session("hello-3")
-    first.context.new_page().goto(f"{site}/login")
+    page = first.context.new_page()
+    page.goto(f"{site}/login")
+    page.evaluate("localStorage.setItem('draft', 'x')")
     assert [c["name"] for c in first.context.cookies()] == ["session"]
     first.close()
 
     second = pool.session("hello-4")
     try:
+        assert second.context.pages == []
         page = second.context.new_page()
         page.goto(site)
-        assert second.context.cookies() == []
+        assert [c["name"] for c in second.context.cookies()] == ["session"]  # the login, nothing else
+        assert page.evaluate("localStorage.getItem('draft')") is None
         assert second.label == "hello-4"
         assert page.viewport_size == {"width": 1280, "height": 900}
         assert page.evaluate("navigator.language") == "da-DK"
         assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Europe/Copenhagen"
     finally:
         second.close()
+
+
+@pytest.mark.browser
+def test_without_keep_logins_a_session_starts_logged_out(site: str) -> None:
+    def work() -> None:
+        pool = BrowserPool(traces=False, keep_logins=False)
+        try:
+            first = pool.session("hello-5")
+            first.context.new_page().goto(f"{site}/login")
+            assert first.context.cookies()
+            first.close()
+            second = pool.session("hello-6")
+            second.context.new_page().goto(site)
+            assert second.context.cookies() == []
+            second.close()
+        finally:
+            pool.close()
+
+    in_own_thread(work)
 
 
 def in_own_thread(work: Callable[[], None]) -> None:

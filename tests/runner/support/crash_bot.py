@@ -61,18 +61,17 @@ def main() -> None:
     deployment = deploy({"crash": make_bot(ledger, worker_id, sleep_s)}, worker=settings)
     worker = Worker(store, deployment, SystemClock(), worker_id=worker_id)
     print("ready", flush=True)
-    with graceful_stop([worker]):
-        worker.run(idle_exit=True)
-    if worker.stopping.is_set() and store.count_by_state().get(("crash", "new")):
-        store.close()
-        return  # stopped by SIGTERM: leave the rest for the next worker
-    # idle_exit returns at the first empty poll; wait out leases a crashed worker may hold
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and store.count_by_state().get(("crash", "in_progress")):
-        time.sleep(0.5)
-        worker.run(idle_exit=True)
+    # Until nothing is open: an item a killed worker still holds comes back when its lease
+    # expires (the reaper runs inside `run`), so waiting only for `new` items would miss it.
+    deadline = time.monotonic() + 120
+    with graceful_stop([worker]):  # SIGTERM: finish the item in hand, leave the rest
+        worker.run(until=lambda: time.monotonic() > deadline or not open_items(store))
     store.close()
 
+
+def open_items(store: SqlStore) -> int:
+    counts = store.count_by_state()
+    return sum(counts.get(("crash", state), 0) for state in ("new", "deferred", "in_progress"))
 
 if __name__ == "__main__":
     main()

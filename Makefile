@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-packages demo test test-long test-demo lint typecheck unit clean
+.PHONY: install system-packages demo test test-demo lint typecheck unit clean
 
 install: $(STAMP) system-packages
 
@@ -47,11 +47,7 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not postgres and not ocr and not slow"
 
 test: install lint typecheck
-	$(VENV)/bin/pytest -q -m "not demo and not long"
-
-# the bots' long end-to-end fault runs (about 20 minutes on two cores)
-test-long: install
-	$(VENV)/bin/pytest -q -m long
+	$(VENV)/bin/pytest -q -m "not demo"
 
 test-demo: install
 	$(VENV)/bin/pytest -q -m demo

@@ -14,7 +14,7 @@ from typing import Any
 
 from hr.calendar import Period
 from hr.formatting import format_hours, format_kr
-from runner import Bot, BusinessError, Collector, Item, RetryPolicy, Task
+from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 
 from . import letters, rules
 from .models import PayoutRequest, Settings, TerminationPayout
@@ -36,14 +36,14 @@ MESSAGES = {
 
 
 
-def BrowserPages(ctx: Collector | Item) -> Any:
+def BrowserPages(ctx: Collector | Item | PersonAction) -> Any:
     """The page objects of `systems` for this context (imported here: only browser work needs them)."""
     from systems.pages import BrowserPages as Pages
 
     return Pages(ctx)
 
 
-Pages = Callable[[Collector | Item], Any]
+Pages = Callable[[Collector | Item | PersonAction], Any]
 
 
 class SixthHolidayWeek:
@@ -105,6 +105,23 @@ class SixthHolidayWeek:
             return {"outcome": "skip", "reason": decision["reason"]}
         assert employment is not None
         return self._pay(item, pages, employment, decision["lines"], decision, "termination")
+
+    # -- a person's hand on a stopped request -----------------------------------------------
+
+    def resolved(self, action: PersonAction) -> None:
+        """A person paid (or settled) a request by hand: close the case with their note."""
+        if action.record.task != "requests":
+            return  # the sweep has no case to answer
+        text = f"Anmodningen er behandlet manuelt af Løn & Personale. {action.text}".strip()
+        self.pages(action).portal.set_status(action.reference, SOLVED, reply=text,
+                                             reference=f"{action.reference}:resolved")
+
+    def rejected(self, action: PersonAction) -> None:
+        """A person decided a request will not be paid: tell the manager why on the case."""
+        if action.record.task != "requests":
+            return
+        text = f"6. ferieuge udbetales ikke. Begrundelse: {action.text}".strip()
+        self.pages(action).portal.reply(action.reference, text, reference=f"{action.reference}:rejected")
 
     # -- shared steps ----------------------------------------------------------------------
 
@@ -183,6 +200,8 @@ def make_bot(pages: Pages = BrowserPages) -> Bot:
         owner="Koncernservice, Løn & Personale",
         settings=Settings,
         decide=rules.decide,
+        on_resolved=work.resolved,
+        on_rejected=work.rejected,
         minutes_per_item=12.0,
         tasks=[
             Task("requests", PayoutRequest, work.process_request, collect=work.collect_requests,

@@ -8,8 +8,8 @@ not share a GIL with the browsers. For each bot, `items` items are performed thr
 - reference, "bare page-object flow": the bot's own performer with the same page-object
   calls, one browser context per item, but no runner: no store, no lease, no
   checkpoints, no decision kept (a stand-in item runs each step at once);
-- the runner, one worker process (`python -m runner.bench.payouts worker ...`, a real
-  `Worker` with its own Chromium on a SQLite store), and
+- the runner, one worker process (`python -m sandbox.testing ...`, a real `Worker`
+  with its own Chromium on a SQLite store), and
 - the runner, four worker processes on the same store.
 
 Every worker launches Chromium before the clock starts; a phase is timed from the
@@ -28,7 +28,6 @@ not a sum). Run on a quiet machine: the figures scale with free cores.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import resource
@@ -64,84 +63,6 @@ def open_items(store: Any, bot: str) -> int:
     """Items of `bot` not yet ended: new, deferred, or leased by a worker."""
     counts = store.count_by_state()
     return sum(counts.get((bot, state), 0) for state in OPEN_STATES)
-
-
-# -- a worker process ---------------------------------------------------------------------
-
-
-def worker_main(argv: list[str]) -> None:
-    """`python -m runner.bench.payouts worker BOT STORE_URL BASE_URL TODAY WORKER_ID [--go]`.
-
-    A real worker of one bot, with its own Chromium, on the store at STORE_URL, against the
-    sandbox at BASE_URL, with the business date TODAY. Short leases (3 s) and retries
-    (0.5–2 s, 6 attempts), so a killed worker's item comes back soon. It prints "ready" when
-    Chromium runs (with --go it then waits for a line on stdin) and works until no item of
-    the bot is open.
-    """
-    parser = argparse.ArgumentParser(prog="payouts worker")
-    parser.add_argument("bot")
-    parser.add_argument("store_url")
-    parser.add_argument("base_url")
-    parser.add_argument("today", type=date.fromisoformat)
-    parser.add_argument("worker_id")
-    parser.add_argument("--go", action="store_true", help="wait for a line on stdin before working")
-    parser.add_argument("--logs", default=None)
-    args = parser.parse_args(argv)
-
-    import importlib
-
-    from runner import RetryPolicy
-    from runner.browser import BrowserPool
-    from runner.cli.running import graceful_stop
-    from runner.clock import SystemClock
-    from runner.deployment import WorkerSettings, deploy
-    from runner.logs import configure_logging
-    from runner.store import SqlStore
-    from runner.worker import Worker
-
-    folder = Path(args.logs) if args.logs else Path(tempfile.mkdtemp(prefix="rpa-payouts-"))
-    configure_logging(folder / "logs", "info")
-    bot = importlib.import_module(f"bots.{args.bot}.bot").bot
-    retry = RetryPolicy(max_attempts=6, initial_interval_s=0.5, max_interval_s=2)
-    deployment = deploy({bot.name: bot}, retry={(bot.name, task.name): retry for task in bot.tasks},
-                        systems=systems_for(args.base_url), artifacts_dir=folder / "artifacts",
-                        worker=WorkerSettings(lease_s=3, heartbeat_s=0.5, poll_s=0.05, reaper_s=0.5))
-    store = SqlStore(args.store_url)
-    browsers = BrowserPool(traces=False)
-    browsers.session("warm-up").close()  # Chromium runs before any clock starts
-    worker = Worker(store, deployment, SystemClock(args.today), worker_id=args.worker_id,
-                    browsers=browsers)
-    print("ready", flush=True)
-    if args.go:
-        sys.stdin.readline()
-    try:
-        with graceful_stop([worker]):
-            worker.run(until=lambda: open_items(store, bot.name) == 0)
-    finally:
-        browsers.close()
-        store.close()
-
-
-def start_worker(bot: str, store_url: str, base_url: str, today: date, worker_id: str, *,
-                 go: bool = False, logs: Path | None = None) -> subprocess.Popen[str]:
-    """A worker process (its own session: killing its group ends its Chromium too); returns once ready."""
-    command = [sys.executable, "-m", "runner.bench.payouts", "worker", bot, store_url, base_url,
-               today.isoformat(), worker_id]
-    if go:
-        command.append("--go")
-    if logs is not None:
-        command += ["--logs", str(logs)]
-    if logs is not None:
-        logs.mkdir(parents=True, exist_ok=True)
-    stderr = (logs / f"{worker_id}.stderr").open("w") if logs is not None else subprocess.DEVNULL
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                               text=True, start_new_session=True)
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if line != "ready":
-        process.kill()
-        raise RuntimeError(f"worker {worker_id} did not start: {line!r}")
-    return process
 
 
 # -- the bare page-object flow ------------------------------------------------------------
@@ -223,17 +144,16 @@ def runner_phase(bot_name: str, base: str, jobs: list[tuple[str, dict[str, Any]]
     """Seconds for `jobs` enqueued on a fresh store and worked by `workers` worker processes."""
     from runner.store import NewItem
     from runner.testing import make_store
+    from sandbox.testing import let_go, start_worker
 
     store = make_store(folder / f"store-{bot_name}-{workers}")
     store.enqueue(NewItem(bot_name, BOTS[bot_name], reference, payload, max_attempts=6)
                   for reference, payload in jobs)
-    processes = [start_worker(bot_name, store.url, base, AS_OF, f"w{n}", go=True, logs=folder / "logs")
+    processes = [start_worker(f"bots.{bot_name}.bot:bot", store.url, base, folder / "workers", f"w{n}",
+                              today=AS_OF, go=True, log_level="info")
                  for n in range(workers)]
     began = time.perf_counter()
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
+    let_go(processes)
     for process in processes:
         process.wait(timeout=3600)
     elapsed = time.perf_counter() - began
@@ -372,10 +292,6 @@ def run(items: int = 200) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["worker"]:
-        worker_main(sys.argv[2:])
-    else:
-        import json
+    import json
 
-        count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-        print(json.dumps(run(count), indent=2))
+    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 200), indent=2))

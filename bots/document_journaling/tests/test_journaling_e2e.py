@@ -138,7 +138,6 @@ def end_state(items: dict[str, WorkItemRecord], export: dict[str, Any]) -> dict[
             "manager_messages": export["manager_messages"]}
 
 
-@pytest.mark.long
 def test_mail_with_faults_ends_as_without(sandbox: dict[str, Any], fault_free: dict[str, Any]) -> None:
     expected = end_state(fault_free["items"], fault_free["export"])
     done = {r for r, (state, _, _) in expected["queue"].items() if state is State.DONE}

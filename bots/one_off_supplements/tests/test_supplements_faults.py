@@ -2,7 +2,7 @@
 
 Single cases, batch cases and the rows they enqueue, worked with 10 % HTTP 500s,
 sessions expired midway, a maintenance window, and the worker process SIGKILLed
-mid-run and a fresh one started (see `bots/termination_letters/tests/faultkit.py`).
+mid-run and a fresh one started (see `sandbox.testing`).
 Also: no full CPR number in the workers' logs, the items' exception texts or the letters.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bots.one_off_supplements.bot import bot
-from bots.termination_letters.tests.faultkit import (
+from sandbox.testing import (
     Outcome,
     cprs_in,
     duplicated,
@@ -19,9 +19,9 @@ from bots.termination_letters.tests.faultkit import (
     faulty_run,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.long]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TASKS = ("cases",)
+STAGES = [("cases",)]
 
 
 def dataset() -> dict:
@@ -34,8 +34,8 @@ def dataset() -> dict:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outcome]:
     data = dataset()
     folder = tmp_path_factory.mktemp("supplements-faults")
-    clean = fault_free_run(bot, TASKS, data, folder / "clean")
-    faulty = faulty_run("bots.one_off_supplements.bot:bot", TASKS, data, folder / "faulty")
+    clean = fault_free_run(bot, STAGES, data, folder / "clean")
+    faulty = faulty_run("bots.one_off_supplements.bot:bot", STAGES, data, folder / "faulty")
     return data, clean, faulty
 
 
@@ -57,7 +57,7 @@ def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outc
         assert {r["reference"] for r in export[table] if r["reference"] in references} == paid, table
     assert duplicated([event[4] for event in faulty.case_events], references) == {}, "a case event twice"
     assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
-    assert any(n > 1 for n in faulty.attempts.values()), "the item in hand at the kill was taken over"
+    assert faulty.records[faulty.killed_in_hand].attempts > 1, "the item in hand at the kill was taken over"
     assert faulty.deferred > 0, "the maintenance window deferred items"
 
 

@@ -1,79 +1,47 @@
 """End to end in Chromium against a seeded sandbox: reports, claims, and the decisions reconciled.
 
-The fault-free run is compared with what the bot's own pure rules compute from the seeded
-data; then a dataset of the same generator is worked again with faults on (10 % HTTP 500s
-after the write, sessions expired midway, a maintenance window, a worker process SIGKILLed
-mid-run and a fresh one started) and must end as the rules say, nothing submitted twice.
+One dataset (about 27 absence items and 22 decisions: every planted case) is worked
+fault-free, absences first and then NemRefusion's decisions on the claims just made, and
+checked against what the bot's own pure rules compute from the seeded data; the next run
+on the result claims, reports and messages nothing again; and the same dataset worked with
+faults on (10 % HTTP 500s after the write, sessions expired, a maintenance window, a
+worker process SIGKILLed mid-item and a fresh one started; see `sandbox.testing`) ends in
+the same state as the fault-free run, nothing submitted twice, no full CPR in the logs.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import time
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
 from bots.refund_claims.models import Settings
-from runner import State, SystemAccess
-from runner.store import Actor
-from runner.testing import FakeClock, make_store, run_items, run_task_once
+from runner import State
+from sandbox.testing import Outcome, cprs_in, duplicated, fault_free_run, faulty_run
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.long]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AS_OF = date(2024, 11, 18)
 EMPLOYEES, SEED = 1000, 22  # about 27 absence items and 22 decisions: every planted case
-FAULTS_EMPLOYEES = 200  # about 18 absence items and their decisions
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
-TASKS = ("absences", "decisions")  # in this order: the decisions are on the claims just made
-TEST = Actor.worker("test")
-
-
-def serve(folder: Path, data: dict[str, Any]) -> tuple[Path, str, Any]:
-    from sandbox import dataset
-    from sandbox.server import serve_in_thread
-
-    db = folder / "sandbox.db"
-    dataset.load(db, data)
-    base, stop = serve_in_thread(db, port=0)
-    return db, base, stop
+STAGES = [("absences",), ("decisions",)]  # in this order: the decisions are on the claims just made
 
 
 @pytest.fixture(scope="module")
-def browsers() -> Iterator[Any]:
-    from runner.testing import BrowserPool
+def data() -> dict[str, Any]:
+    from sandbox import generator
 
-    pool = BrowserPool(traces=False)
-    yield pool
-    pool.close()
+    return generator.generate(EMPLOYEES, seed=SEED)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, browsers: Any) -> Iterator[dict[str, Any]]:
-    """The seeded data and the fault-free run (collect, work, export)."""
-    from sandbox import dataset, generator
-
-    data = generator.generate(EMPLOYEES, seed=SEED)
-    db, base, stop = serve(tmp_path_factory.mktemp("refunds"), data)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    store = make_store(tmp_path_factory.mktemp("refunds-store"), clock=FakeClock(AS_OF))
-    items = {}
-    for task in TASKS:
-        run_task_once(bot, task, today=AS_OF, store=store, systems=systems, browsers=browsers)
-        items.update(run_items(bot, task, {}, today=AS_OF, store=store, systems=systems,
-                               browsers=browsers).items)
-    yield {"data": data, "db": db, "systems": systems, "items": items, "export": dataset.export(db),
-           "dataset": dataset}
-    stop()
+def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """The dataset collected and worked once, without faults."""
+    return fault_free_run(bot, STAGES, data, tmp_path_factory.mktemp("refunds-clean"))
 
 
 def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
@@ -170,118 +138,49 @@ def check_decisions(export: dict[str, Any], items: dict[str, Any]) -> None:
     assert codes[None] and codes["REFUND_DIFFERENCE"] and codes["REFUND_REJECTED"], codes
 
 
-def test_absences_end_to_end(world):
-    check_absences(world["data"], world["export"], world["items"], at_least=25)
+def test_absences_end_to_end(data, clean):
+    check_absences(data, clean.export, clean.records, at_least=25)
 
 
-def test_decisions_reconciled_end_to_end(world):
-    check_decisions(world["export"], world["items"])
+def test_decisions_reconciled_end_to_end(clean):
+    check_decisions(clean.export, clean.records)
 
 
-def bot_outputs(export: dict[str, Any]) -> dict[str, Any]:
-    """What the bot writes, without receipt ids or ordering: compared across runs."""
-    return {
-        "submissions": sorted((s["reference"], s["absence_id"], s["kind"], s["authority"], s["claim_from"],
-                               s["claim_to"], str(s["hours"]), str(s["max_refund"]))
-                              for s in export["refund_submissions"]),
-        "absences": sorted((a["absence_id"], a["reported_date"], a["claimed_until"])
-                           for a in export["absences"]),
-        "messages": sorted((m["reference"], m["unit"], m["subject"], m["text"])
-                           for m in export["manager_messages"]),
-    }
-
-
-def assert_no_duplicates(export: dict[str, Any]) -> None:
+def assert_no_duplicates(run: Outcome) -> None:
+    references = {ref for _task, ref in run.items}
     for key in ("refund_submissions", "manager_messages"):
-        counts = Counter(r["reference"] for r in export[key] if r["reference"])
+        counts = Counter(r["reference"] for r in run.export[key] if r["reference"])
         assert not [ref for ref, n in counts.items() if n > 1], (key, counts.most_common(3))
+    assert duplicated(run.export["refund_submissions"], references) == {}
 
 
-def test_a_second_run_changes_nothing(world, browsers, tmp_path):
-    """The next run on a fresh queue: nothing claimed or reported twice, no second message."""
-    store = make_store(tmp_path, clock=FakeClock(AS_OF))
-    items = {}
-    for task in TASKS:
-        run_task_once(bot, task, today=AS_OF, store=store, systems=world["systems"], browsers=browsers)
-        items.update(run_items(bot, task, {}, today=AS_OF, store=store, systems=world["systems"],
-                               browsers=browsers).items)
-    after = world["dataset"].export(world["db"])
-    assert bot_outputs(after) == bot_outputs(world["export"])
-    assert_no_duplicates(after)
-    absences = [item for item in items.values() if item.task == "absences"]
+def test_a_second_run_changes_nothing(clean, tmp_path):
+    """The next run on what the first left: nothing claimed or reported twice, no second message."""
+    again = fault_free_run(bot, STAGES, clean.db, tmp_path)
+    assert again.written() == clean.written()
+    absences = [item for item in again.records.values() if item.task == "absences"]
     assert all(item.state is State.BUSINESS_EXCEPTION for item in absences), "an absence was acted on again"
 
 
-# -- a dataset of the same generator, with faults on ----------------------------------------
+# -- the same dataset with faults on ----------------------------------------------------------
 
 
-def admin(base: str, **faults: Any) -> None:
-    httpx.post(f"{base}/_admin/faults", json=faults, timeout=10).raise_for_status()
+@pytest.fixture(scope="module")
+def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    return faulty_run("bots.refund_claims.bot:bot", STAGES, data, tmp_path_factory.mktemp("refunds-faulty"))
 
 
-def finished(store: Any) -> int:
-    counts = store.count_by_state()
-    return sum(n for (name, state), n in counts.items()
-               if name == bot.name and state in ("done", "business_exception", "system_exception"))
+def test_faults_and_a_killed_worker_give_the_same_end_state(clean, faulty):
+    assert faulty.items == clean.items
+    assert faulty.written() == clean.written()
+    assert_no_duplicates(faulty)
+    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
+    assert faulty.records[faulty.killed_in_hand].attempts > 1, "the item in hand at the kill was taken over"
+    assert faulty.deferred > 0, "the maintenance window deferred items"
 
 
-def test_faults_and_a_killed_worker_end_as_the_rules_say(browsers, tmp_path):
-    from runner.bench.payouts import start_worker
-    from sandbox import dataset, generator
-
-    data = generator.generate(FAULTS_EMPLOYEES, seed=SEED)
-    db, base, stop = serve(tmp_path, data)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    try:
-        store = make_store(tmp_path / "store")  # the wall clock: leases, retries and deferrals are real
-        run_task_once(bot, "absences", today=AS_OF, store=store, systems=systems, browsers=browsers)
-        total = sum(n for (name, _), n in store.count_by_state().items() if name == bot.name)
-        admin(base, error_rate=0.1, error_phase="after")  # the write happens, the answer is a 500
-
-        # a worker is SIGKILLed (with its Chromium) mid-item
-        first = start_worker(bot.name, store.url, base, AS_OF, "w1", logs=tmp_path / "w1")
-        deadline, in_hand = time.monotonic() + 180, None
-        while in_hand is None and time.monotonic() < deadline and first.poll() is None:
-            time.sleep(0.02)
-            if finished(store) >= 3:
-                in_hand = next((i for i in store.list_items(TEST, bot=bot.name, states=[State.IN_PROGRESS])
-                                if i.has_checkpoints), None)
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        done_at_kill = finished(store)
-        assert in_hand is not None and 0 < done_at_kill < total, "the kill must land mid-run"
-
-        # a maintenance window; the fresh worker defers, then finishes; sessions expire twice
-        second = start_worker(bot.name, store.url, base, AS_OF, "w2", go=True, logs=tmp_path / "w2")
-        now = datetime.now(UTC)
-        admin(base, maintenance_from=now.isoformat(),
-              maintenance_until=(now + timedelta(seconds=4)).isoformat())
-        assert second.stdin is not None
-        second.stdin.write("go\n")
-        second.stdin.flush()
-        seen: set[str] = set()
-        expiries, started = 0, time.monotonic()
-        while second.poll() is None and time.monotonic() - started < 300:
-            seen |= {state for (name, state), n in store.count_by_state().items() if name == bot.name and n}
-            if expiries < 2 and finished(store) >= done_at_kill + 2 * (expiries + 1):
-                admin(base, expire_sessions=True)
-                expiries += 1
-            time.sleep(0.1)
-        assert second.wait(timeout=5) == 0
-        assert "deferred" in seen and expiries == 2
-
-        # the decisions, still with 500s
-        run_task_once(bot, "decisions", today=AS_OF, store=store, systems=systems, browsers=browsers)
-        third = start_worker(bot.name, store.url, base, AS_OF, "w3", logs=tmp_path / "w3")
-        assert third.wait(timeout=300) == 0
-
-        items = {i.reference: store.get_item(TEST, i.id)
-                 for i in store.list_items(TEST, bot=bot.name, limit=None)}
-        assert items[in_hand.reference].state in (State.DONE, State.BUSINESS_EXCEPTION)
-        admin(base, reset=True)
-        export = dataset.export(db)
-        assert_no_duplicates(export)
-        check_absences(data, export, items, at_least=12)
-        check_decisions(export, items)
-    finally:
-        stop()
+def test_no_full_cpr_in_logs_or_exception_texts(data, faulty):
+    cprs = [e["cpr"] for e in data["employments"]]
+    assert '"item_done"' in faulty.logs and faulty.errors  # there was something to look in
+    assert cprs_in(faulty.logs, cprs) == []
+    assert cprs_in("\n".join(faulty.errors), cprs) == []

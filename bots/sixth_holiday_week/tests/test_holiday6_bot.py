@@ -11,7 +11,7 @@ from holiday6_fakes import World
 
 from bots.sixth_holiday_week.bot import WAGE_TYPE, make_bot
 from runner import RetryPolicy, State
-from runner.testing import make_store, run_items, run_task_once
+from runner.testing import exception_desk, make_store, run_items, run_task_once
 from systems.models import Case, Employment
 
 TODAY = date(2025, 6, 2)
@@ -102,6 +102,29 @@ def test_an_exception_replies_to_the_manager_and_writes_nothing_else(world: Worl
     assert reply["reference"] == "SP-2025-00002:NOT_YET_AVAILABLE"
     assert "1. maj" in reply["text"]
     assert set(world.writes) == {"replies"}
+
+
+def test_a_resolved_request_closes_the_case_with_the_note(world: World) -> None:
+    world.employments["E100234"] = employment(digital_post=False)
+    run = run_requests(world, "SP-2025-00001")
+    desk = exception_desk(make_bot(world.pages), run.store, today=TODAY)
+    desk.resolve(run["SP-2025-00001"].id, "Udbetalt manuelt med papirbrev")
+    [status] = world.writes["statuses"]
+    assert (status["case_id"], status["status"], status["reference"]) == (
+        "SP-2025-00001", "Løst", "SP-2025-00001:resolved")
+    assert "Udbetalt manuelt med papirbrev" in status["reply"]
+    assert world.cases["SP-2025-00001"].status == "Løst"
+
+
+def test_a_rejected_request_tells_the_manager_why(world: World) -> None:
+    world.cases["SP-2025-00003"] = request_case("SP-2025-00003", employment_id="E900001")
+    run = run_requests(world, "SP-2025-00003")
+    desk = exception_desk(make_bot(world.pages), run.store, today=TODAY)
+    desk.reject(run["SP-2025-00003"].id, "Medarbejderen er ikke ansat i kommunen")
+    rejected = [r for r in world.writes["replies"] if r["reference"] == "SP-2025-00003:rejected"]
+    assert [r["text"] for r in rejected] == [
+        "6. ferieuge udbetales ikke. Begrundelse: Medarbejderen er ikke ansat i kommunen"]
+    assert "statuses" not in world.writes  # the case stays open for the manager to answer
 
 
 def test_no_digital_post_stops_before_any_write(world: World) -> None:

@@ -1,27 +1,26 @@
 """`rpa bench payouts`: sixth_holiday_week and refund_claims end to end against the sandbox.
 
-Method. A sandbox is seeded (the generator's population, plus `items` payout requests
-and `items` claimable sickness absences cloned from its planted ones, each on its own
-monthly-paid employment) and served by a child process, so its request handling does
-not share a GIL with the browsers. For each bot, `items` items are performed three ways:
+Method. The sandbox is seeded at Copenhagen's size: the generator's population, filled up
+to 45,000 employments with clones of a monthly-paid employment that has a 6th-week
+balance, and given payout requests and claimable sickness absences on those clones (a
+plain payout of all unused hours lettered by Digital Post; a claim reported in time). It
+is served by a child process, so its request handling shares no GIL with the browsers.
 
-- reference, "bare page-object flow": the bot's own performer with the same page-object
-  calls, one browser context per item, but no runner: no store, no lease, no
-  checkpoints, no decision kept (a stand-in item runs each step at once);
-- the runner, one worker process (`python -m sandbox.testing ...`, a real `Worker`
-  with its own Chromium on a SQLite store), and
-- the runner, four worker processes on the same store.
+- Per bot, `items` items twice: the reference, the "bare page-object flow" (the bot's
+  own performer with the same page-object calls, one browser context per item, in this
+  process, but no runner: no store, lease, checkpoint or kept decision), and the runner
+  with one worker process (`python -m sandbox.testing ...`, a real `Worker` with its own
+  Chromium on a SQLite store). The ratio is runner over bare for sixth_holiday_week.
+- The yearly peak: 45,000 employments x 20 % = 9,000 sixth_holiday_week items. We measure
+  `peak_items` (1,000) with one and with four worker processes, and extrapolate linearly:
+  9,000 / rate. The run's first and second halves are timed apart, so a rate that falls
+  as the store and the sandbox fill up shows.
 
-Every worker launches Chromium before the clock starts; a phase is timed from the
-common start to the last item ended. Figures: items per minute (all workers) and per
-worker, for each bot; the ratio is runner over bare with one worker (sixth_holiday_week).
-The yearly peak: Copenhagen has about 45,000 employments; 20 % ask for a payout (9,000
-sixth_holiday_week items); its duration is extrapolated linearly from the measured
-sixth_holiday_week rate with one and with four workers: 9,000 / rate (an assumption: the
-rate of a short run holds for the peak; the store and the sandbox are not modelled at that
-size). Memory: peak RSS of this process (RUSAGE_SELF, with the bare flow's Chromium driver
-threads) and of the largest waited-for child (RUSAGE_CHILDREN; Linux reports the maximum,
-not a sum). Run on a quiet machine: the figures scale with free cores.
+Every worker launches Chromium before the clock starts; a phase is timed from the common
+start to the last item ended. Memory: the proportional set size (PSS, which shares
+Chromium's common pages out fairly) of each worker process with its Playwright driver and
+Chromium, sampled every two seconds: the peak of one worker and of all workers together,
+and the sandbox server's peak. The figures scale with free cores: run on a quiet machine.
 
 `runner` loads no bot, system or sandbox at import: they are imported inside `run()`.
 """
@@ -29,34 +28,30 @@ not a sum). Run on a quiet machine: the figures scale with free cores.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
-import resource
+import random
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 AS_OF = date(2024, 11, 18)
-EMPLOYEES = 300
+EMPLOYEES = 300  # the generator's own population, planted cases and all
 SEED = 5
 PEAK_EMPLOYMENTS = 45_000
 PEAK_SHARE = 0.20
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
+PEAK_WORKERS = (1, 4)
 BOTS = {"sixth_holiday_week": "requests", "refund_claims": "absences"}
 OPEN_STATES = ("new", "deferred", "in_progress")
+SAMPLE_S = 2.0
 
-
-def systems_for(base: str) -> dict[str, Any]:
-    """The sandbox's systems as a worker reaches them (user robot, password sandbox)."""
-    from runner import SystemAccess
-
-    return {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
+Jobs = list[tuple[str, dict[str, Any]]]
 
 
 def open_items(store: Any, bot: str) -> int:
@@ -91,88 +86,127 @@ class BareItem:
         del kind, filename, data
 
 
-def _performer(bot_name: str) -> tuple[Any, Callable[[Any], Any], Any, Any]:
-    """(bot, performer, payload model, settings) of the benchmarked task."""
+def bare_phase(bot_name: str, base: str, jobs: Jobs) -> float:
+    """Seconds for `jobs` (reference, payload) through the bot's performer without the runner."""
     import importlib
 
-    module = importlib.import_module(f"bots.{bot_name}.bot")
-    bot = module.bot
-    task = next(t for t in bot.tasks if t.name == BOTS[bot_name])
-    return bot, task.process, task.payload, bot.settings.model_validate({})
-
-
-def bare_phase(bot_name: str, base: str, jobs: list[tuple[str, dict[str, Any]]], threads: int) -> float:
-    """Seconds for `jobs` (reference, payload) through the bot's performer without the runner."""
     from runner import BusinessError
     from runner.browser import BrowserPool
+    from sandbox.testing import systems_at
 
-    _bot, perform, model, settings = _performer(bot_name)
-    systems = systems_for(base)
-    gate = threading.Barrier(threads + 1, timeout=600)
-
-    def work(index: int) -> None:
-        pool = BrowserPool(traces=False)
-        try:
-            pool.session("warm-up").close()
-            gate.wait()
-            for reference, payload in jobs[index::threads]:
-                session = pool.session(reference)
-                try:
-                    item = BareItem(BOTS[bot_name], reference, model.model_validate(payload), AS_OF,
-                                    settings, session.context, systems)
-                    with contextlib.suppress(BusinessError):  # an exception ends a bare item too
-                        perform(item)
-                finally:
-                    session.close()
-        except BaseException:
-            gate.abort()
-            raise
-        finally:
-            pool.close()
-
-    with ThreadPoolExecutor(threads) as executor:
-        futures = [executor.submit(work, i) for i in range(threads)]
-        gate.wait()
+    bot = importlib.import_module(f"bots.{bot_name}.bot").bot
+    task = bot.task(BOTS[bot_name])
+    settings, systems = bot.settings.model_validate({}), systems_at(base)
+    pool = BrowserPool(traces=False)
+    try:
+        pool.session("warm-up").close()  # Chromium runs before the clock starts
         began = time.perf_counter()
-        for future in futures:
-            future.result()
+        for reference, payload in jobs:
+            session = pool.session(reference)
+            try:
+                item = BareItem(task.name, reference, task.payload.model_validate(payload), AS_OF,
+                                settings, session.context, systems)
+                with contextlib.suppress(BusinessError):  # an exception ends a bare item too
+                    task.process(item)
+            finally:
+                session.close()
         return time.perf_counter() - began
+    finally:
+        pool.close()
 
 
-def runner_phase(bot_name: str, base: str, jobs: list[tuple[str, dict[str, Any]]], workers: int,
-                 folder: Path) -> tuple[float, dict[str, int]]:
-    """Seconds for `jobs` enqueued on a fresh store and worked by `workers` worker processes."""
+# -- the runner ---------------------------------------------------------------------------
+
+
+class MemorySampler:
+    """Peak PSS of process trees (a worker with its driver and Chromium), sampled in a thread."""
+
+    def __init__(self, roots: Mapping[str, int]) -> None:
+        self.roots = dict(roots)
+        self.peak: dict[str, float] = dict.fromkeys(self.roots, 0.0)
+        self.peak_total = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="memory-sampler")
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            sizes = {name: tree_pss_mb(pid) for name, pid in self.roots.items()}
+            for name, size in sizes.items():
+                self.peak[name] = max(self.peak[name], size)
+            self.peak_total = max(self.peak_total, sum(sizes.values()))
+            if self._stop.wait(SAMPLE_S):
+                return
+
+
+def tree_pss_mb(pid: int) -> float:
+    """PSS of a process and its descendants, in MB (0 when it is gone)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_full_info().pss
+    return round(total / 1e6, 1)
+
+
+def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Path,
+                 sandbox_pid: int) -> dict[str, Any]:
+    """`jobs` enqueued on a fresh store and worked by `workers` worker processes: times, memory."""
     from runner.store import NewItem
     from runner.testing import make_store
     from sandbox.testing import let_go, start_worker
 
-    store = make_store(folder / f"store-{bot_name}-{workers}")
+    store = make_store(folder / f"store-{bot_name}-{workers}-{len(jobs)}")
     store.enqueue(NewItem(bot_name, BOTS[bot_name], reference, payload, max_attempts=6)
                   for reference, payload in jobs)
-    processes = [start_worker(f"bots.{bot_name}.bot:bot", store.url, base, folder / "workers", f"w{n}",
-                              today=AS_OF, go=True, log_level="info")
+    processes = [start_worker(f"bots.{bot_name}.bot:bot", store.url, base, folder / "workers",
+                              f"{bot_name}-{workers}w-{n}", today=AS_OF, go=True, log_level="info")
                  for n in range(workers)]
-    began = time.perf_counter()
-    let_go(processes)
-    for process in processes:
-        process.wait(timeout=3600)
-    elapsed = time.perf_counter() - began
-    states: dict[str, int] = {}
-    for (bot, state), count in store.count_by_state().items():
-        if bot == bot_name:
-            states[state] = count
+    roots = {f"w{n}": p.pid for n, p in enumerate(processes)}
+    with MemorySampler({**roots, "sandbox": sandbox_pid}) as memory:
+        began = time.perf_counter()
+        let_go(processes)
+        half_at = None
+        while any(p.poll() is None for p in processes):
+            if half_at is None and open_items(store, bot_name) <= len(jobs) - len(jobs) // 2:
+                half_at = time.perf_counter() - began
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - began
+    states = {state: n for (bot, state), n in store.count_by_state().items() if bot == bot_name}
     store.close()
-    return elapsed, states
+    half = len(jobs) // 2
+    half_at = half_at or elapsed
+    return {
+        "seconds": round(elapsed, 1),
+        "items_per_min": per_min(len(jobs), elapsed),
+        "items_per_min_per_worker": round(per_min(len(jobs), elapsed) / workers, 1),
+        "items_per_min_first_half": per_min(half, half_at),
+        "items_per_min_second_half": per_min(len(jobs) - half, elapsed - half_at),
+        "states": states,
+        "peak_pss_mb_one_worker": max(memory.peak[name] for name in roots),
+        "peak_pss_mb_all_workers": round(memory.peak_total - memory.peak["sandbox"], 1),
+        "peak_pss_mb_sandbox": memory.peak["sandbox"],
+    }
 
 
 # -- the data -----------------------------------------------------------------------------
 
 
-def seed(folder: Path, items: int) -> tuple[Path, dict[str, list[tuple[str, dict[str, Any]]]]]:
-    """The sandbox database and, per bot, `items` jobs for each of the three phases."""
-    import copy
-    import random
-
+def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]]:
+    """A Copenhagen-size sandbox database and, per bot, `counts[bot]` jobs on cloned employments."""
     from bots.refund_claims import rules as refund_rules
     from bots.refund_claims.models import Settings as RefundSettings
     from bots.sixth_holiday_week import rules as holiday_rules
@@ -194,9 +228,9 @@ def seed(folder: Path, items: int) -> tuple[Path, dict[str, list[tuple[str, dict
         and not d["report_now"] and not d["warnings"] and a["type"] == "sickness")
     template_employment = employments[template_case["employment_id"]]
     rng = random.Random(SEED)
-    jobs: dict[str, list[tuple[str, dict[str, Any]]]] = {bot: [] for bot in BOTS}
+    jobs: dict[str, Jobs] = {bot: [] for bot in BOTS}
     last_year = AS_OF.year - 1
-    for n in range(items * 3):
+    for n in range(max(PEAK_EMPLOYMENTS - len(data["employments"]), *counts.values())):
         employment = copy.deepcopy(template_employment)
         employment["employment_id"] = f"E9{n:05d}"
         employment["cpr"] = generate_cpr(rng, date(rng.randint(1960, 2000), rng.randint(1, 12),
@@ -206,77 +240,73 @@ def seed(folder: Path, items: int) -> tuple[Path, dict[str, list[tuple[str, dict
         employment["holiday6"] = [{"earning_year": last_year, "earned_hours": employment["weekly_hours"],
                                    "taken_hours": 0.0, "paid_hours": 0.0, "transferred_hours": 0.0}]
         data["employments"].append(employment)
-        case = {**template_case, "case_id": f"SP-BENCH-{n:05d}", "employment_id": employment["employment_id"],
-                "unit": employment["unit"], "hours": None, "earning_year": last_year}
-        data["cases"].append(case)
-        absence = {**template_absence, "absence_id": f"F9{n:05d}",
-                   "employment_id": employment["employment_id"]}
-        data["absences"].append(absence)
-        if n == 0:
-            decision = refund_rules.decide_absence(employment, absence, AS_OF, RefundSettings())
-            assert decision["outcome"] == "claim", decision
-        jobs["sixth_holiday_week"].append((case["case_id"], {"case_id": case["case_id"]}))
-        jobs["refund_claims"].append((f"{absence['absence_id']}:claim",
-                                      {"absence_id": absence["absence_id"], "kind": "claim",
-                                       "claim_to": None}))
+        if n < counts["sixth_holiday_week"]:
+            case = {**template_case, "case_id": f"SP-BENCH-{n:05d}", "hours": None,
+                    "employment_id": employment["employment_id"], "unit": employment["unit"],
+                    "earning_year": last_year}
+            data["cases"].append(case)
+            jobs["sixth_holiday_week"].append((case["case_id"], {"case_id": case["case_id"]}))
+        if n < counts["refund_claims"]:
+            absence = {**template_absence, "absence_id": f"F9{n:05d}",
+                       "employment_id": employment["employment_id"]}
+            data["absences"].append(absence)
+            jobs["refund_claims"].append((f"{absence['absence_id']}:claim", {
+                "absence_id": absence["absence_id"], "kind": "claim", "claim_to": None}))
     db = folder / "sandbox.db"
     dataset.load(db, data)
     return db, jobs
 
 
-def _serve(db: Path) -> tuple[str, subprocess.Popen[str]]:
+def serve_child(db: Path) -> tuple[str, subprocess.Popen[str]]:
     command = [sys.executable, "-m", "runner.bench.flow", "serve", str(db)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     return child.stdout.readline().strip(), child
 
 
-def _per_min(count: int, seconds: float) -> float:
-    return round(count / seconds * 60, 1) if seconds else 0.0
+def per_min(count: int, seconds: float) -> float:
+    return round(count / seconds * 60, 1) if seconds > 0 else 0.0
 
 
-def _max_rss_mb(who: int) -> float:
-    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: kilobytes
-
-
-def run(items: int = 200) -> dict[str, Any]:
-    """Both bots, `items` items per phase: bare flow (1 thread), runner with 1 and 4 workers."""
-    items = max(4, items)
-    ours: dict[str, Any] = {"items_per_phase": items, "cores": os.cpu_count(),
-                            "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
-    bare: dict[str, Any] = {"items_per_phase": items}
+def run(items: int = 200, peak_items: int = 1000) -> dict[str, Any]:
+    """Both bots, `items` items bare and with one worker; `peak_items` with one and four workers."""
+    items, peak_items = max(4, items), max(4, peak_items)
+    peak_total = int(PEAK_EMPLOYMENTS * PEAK_SHARE)
+    ours: dict[str, Any] = {"items_per_bot": items, "peak_items_measured": peak_items,
+                            "cores": os.cpu_count(), "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
+    bare: dict[str, Any] = {"items_per_bot": items}
+    counts = {"sixth_holiday_week": 2 * items + len(PEAK_WORKERS) * peak_items, "refund_claims": 2 * items}
     with tempfile.TemporaryDirectory(prefix="rpa-bench-payouts-") as name:
         folder = Path(name)
         from runner.logs import configure_logging
 
         configure_logging(folder / "logs", "warning")  # stdout carries the report only
-        db, jobs = seed(folder, items)
-        base, child = _serve(db)
+        db, jobs = seed(folder, counts)
+        ours["sandbox_employments"] = PEAK_EMPLOYMENTS
+        base, child = serve_child(db)
         try:
             for bot_name, bot_jobs in jobs.items():
-                phases = [bot_jobs[i * items:(i + 1) * items] for i in range(3)]
-                seconds = bare_phase(bot_name, base, phases[0], threads=1)
-                bare[f"{bot_name}_items_per_min_1worker"] = _per_min(items, seconds)
-                for workers, batch in ((1, phases[1]), (4, phases[2])):
-                    seconds, states = runner_phase(bot_name, base, batch, workers, folder)
-                    rate = _per_min(items, seconds)
-                    ours[f"{bot_name}_items_per_min_{workers}worker"] = rate
-                    ours[f"{bot_name}_items_per_min_per_worker_{workers}worker"] = round(rate / workers, 1)
-                    ours[f"{bot_name}_states_{workers}worker"] = states
+                bare[f"{bot_name}_items_per_min_1worker"] = per_min(items, bare_phase(
+                    bot_name, base, bot_jobs[:items]))
+                phase = runner_phase(bot_name, base, bot_jobs[items:2 * items], 1, folder, child.pid)
+                ours[f"{bot_name}_items_per_min_1worker"] = phase["items_per_min"]
+                ours[f"{bot_name}_states_1worker"] = phase["states"]
+            rest = jobs["sixth_holiday_week"][2 * items:]
+            for n, workers in enumerate(PEAK_WORKERS):
+                phase = runner_phase("sixth_holiday_week", base, rest[n * peak_items:(n + 1) * peak_items],
+                                     workers, folder, child.pid)
+                ours[f"peak_run_{workers}worker"] = phase
+                hours = peak_total / phase["items_per_min"] / 60 if phase["items_per_min"] else None
+                ours[f"peak_{peak_total}_items_hours_{workers}worker"] = round(hours, 2) if hours else None
         finally:
             assert child.stdin is not None
             child.stdin.close()
             child.wait(timeout=30)
-    peak_items = int(PEAK_EMPLOYMENTS * PEAK_SHARE)
-    for workers in (1, 4):
-        rate = ours[f"sixth_holiday_week_items_per_min_{workers}worker"]
-        hours = round(peak_items / rate / 60, 1) if rate else None
-        ours[f"peak_{peak_items}_items_hours_{workers}worker"] = hours
-    ours["peak_method"] = (f"{PEAK_EMPLOYMENTS} employments x {PEAK_SHARE:.0%} = {peak_items} payout items, "
-                           "divided by the measured sixth_holiday_week items per minute (linear "
-                           "extrapolation from this run)")
-    ours["peak_rss_mb_self"] = _max_rss_mb(resource.RUSAGE_SELF)
-    ours["peak_rss_mb_children"] = _max_rss_mb(resource.RUSAGE_CHILDREN)
+    ours["peak_method"] = (
+        f"{PEAK_EMPLOYMENTS} employments x {PEAK_SHARE:.0%} = {peak_total} payout requests; "
+        f"{peak_items} sixth_holiday_week items measured end to end on a {PEAK_EMPLOYMENTS}-employment "
+        f"sandbox with 1 and with 4 worker processes on {os.cpu_count()} cores; hours = {peak_total} / "
+        "measured items per minute / 60 (linear: compare the halves' rates)")
     ours["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     ratio_key = "sixth_holiday_week_items_per_min_1worker"
     return {
@@ -294,4 +324,5 @@ def run(items: int = 200) -> dict[str, Any]:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 200), indent=2))
+    arguments = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(run(*arguments), indent=2))

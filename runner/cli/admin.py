@@ -241,13 +241,16 @@ def decide_command(app: App, bot: str, input_file: Any) -> None:
 @click.command("bench")
 @click.argument("name")
 @click.option("--items", type=int, default=None, help="How many items (benchmarks that take a size).")
+@click.option("--peak-items", type=int, default=None,
+              help="How many items the peak run measures (payouts: 1,000).")
 @click.option("--json", "as_json", is_flag=True)
-def bench_command(name: str, items: int | None, as_json: bool) -> None:
+def bench_command(name: str, items: int | None, peak_items: int | None, as_json: bool) -> None:
     """Run a shipped benchmark beside its reference."""
     found = {e.name: e for e in entry_points(group=BENCHMARKS_GROUP)}
     if name not in found:
         raise NotFound(f"no benchmark {name!r}; shipped: {', '.join(sorted(found))}")
-    options = {"items": items} if items is not None else {}
+    given = {"items": items, "peak_items": peak_items}
+    options = {key: value for key, value in given.items() if value is not None}
     report = found[name].load()(**options)
     if as_json:
         click.echo(json.dumps(report, indent=2))

@@ -48,8 +48,9 @@ from runner.store import Actor, SqlStore, WorkItemRecord
 from runner.worker import Worker
 
 __all__ = [
-    "AS_OF", "Outcome", "Sandbox", "cprs_in", "duplicated", "fault_free_run", "faulty_run", "seed", "serve",
-    "start_worker", "systems_at",
+    "AS_OF", "Outcome", "Sandbox", "check_no_full_cpr", "check_nothing_twice", "check_same_end_state",
+    "cprs_in", "duplicated", "fault_free_run", "faulty_run", "let_go", "seed", "serve", "start_worker",
+    "systems_at",
 ]
 
 AS_OF = date(2024, 11, 18)
@@ -389,6 +390,34 @@ def duplicated(records: Iterable[Any], references: Iterable[str]) -> dict[str, i
     ours = set(references)
     counts = Counter(str(r["reference"] if isinstance(r, dict) else r) for r in records)
     return {ref: n for ref, n in counts.items() if n > 1 and (ref in ours or ref.rsplit(":", 1)[0] in ours)}
+
+
+def check_same_end_state(clean: Outcome, faulty: Outcome) -> None:
+    """The faulty run went through its faults and ended as the fault-free run: items and writes."""
+    assert faulty.items == clean.items
+    assert faulty.written() == clean.written()
+    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
+    assert faulty.killed_in_hand is not None, "no item was in hand at the kill"
+    taken_over = faulty.records[faulty.killed_in_hand]
+    assert taken_over.attempts > 1, "the item in hand at the kill was taken over"
+    assert faulty.deferred > 0, "the maintenance window deferred items"
+
+
+def check_nothing_twice(run: Outcome, tables: Iterable[str]) -> None:
+    """No reference of the run's items written twice to these export tables or as a case event."""
+    references = {ref for _task, ref in run.items}
+    for table in tables:
+        assert duplicated(run.export[table], references) == {}, table
+    assert duplicated([event[4] for event in run.case_events], references) == {}, "a case event twice"
+
+
+def check_no_full_cpr(run: Outcome, cprs: Iterable[str]) -> None:
+    """None of `cprs`, nor anything CPR-shaped, in the workers' logs, exception texts or letters."""
+    cprs = list(cprs)
+    assert '"item_done"' in run.logs and run.errors  # there was something to look in
+    assert cprs_in(run.logs, cprs) == []
+    assert cprs_in("\n".join(run.errors), cprs) == []
+    assert cprs_in("\n".join(letter["text"] for letter in run.export["letters"]), cprs) == []
 
 
 def cprs_in(text: str, cprs: Iterable[str]) -> list[str]:

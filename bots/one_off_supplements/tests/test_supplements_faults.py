@@ -13,8 +13,9 @@ import pytest
 from bots.one_off_supplements.bot import bot
 from sandbox.testing import (
     Outcome,
-    cprs_in,
-    duplicated,
+    check_no_full_cpr,
+    check_nothing_twice,
+    check_same_end_state,
     fault_free_run,
     faulty_run,
 )
@@ -43,28 +44,18 @@ def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outc
     data, clean, faulty = runs
     batches = {c["case_id"] for c in data["cases"] if c["type"] == "supplement_batch"}
 
-    assert faulty.items == clean.items
+    check_same_end_state(clean, faulty)
     assert any(task == "rows" for task, _ref in clean.items)
     done = {ref for (_task, ref), (state, _code) in clean.items.items() if state == "done"}
     paid = done - batches
     assert len(paid) >= 5 and len(clean.items) - len(paid) >= 8  # payments and exceptions both
-    assert faulty.written() == clean.written()
 
-    export, references = faulty.export, {ref for _task, ref in faulty.items}
-    for table in ("letters", "payroll_lines", "journal"):
-        assert duplicated(export[table], references) == {}, table
-        # one payroll line, letter and journal entry per paid case or row
-        assert {r["reference"] for r in export[table] if r["reference"] in references} == paid, table
-    assert duplicated([event[4] for event in faulty.case_events], references) == {}, "a case event twice"
-    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
-    assert faulty.records[faulty.killed_in_hand].attempts > 1, "the item in hand at the kill was taken over"
-    assert faulty.deferred > 0, "the maintenance window deferred items"
+    check_nothing_twice(faulty, ("letters", "payroll_lines", "journal"))
+    references = {ref for _task, ref in faulty.items}
+    for table in ("letters", "payroll_lines", "journal"):  # one of each per paid case or row
+        assert {r["reference"] for r in faulty.export[table] if r["reference"] in references} == paid, table
 
 
 def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
     data, _clean, run = runs
-    cprs = [e["cpr"] for e in data["employments"]]
-    assert '"item_done"' in run.logs and run.errors  # there was something to look in
-    assert cprs_in(run.logs, cprs) == []
-    assert cprs_in("\n".join(run.errors), cprs) == []
-    assert cprs_in("\n".join(letter["text"] for letter in run.export["letters"]), cprs) == []
+    check_no_full_cpr(run, [e["cpr"] for e in data["employments"]])

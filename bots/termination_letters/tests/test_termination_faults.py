@@ -12,8 +12,9 @@ import pytest
 from bots.termination_letters.bot import bot
 from sandbox.testing import (
     Outcome,
-    cprs_in,
-    duplicated,
+    check_no_full_cpr,
+    check_nothing_twice,
+    check_same_end_state,
     fault_free_run,
     faulty_run,
 )
@@ -41,29 +42,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outco
 def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outcome, Outcome]) -> None:
     _data, clean, faulty = runs
 
-    assert faulty.items == clean.items
+    check_same_end_state(clean, faulty)
     done = {ref for (_task, ref), (state, _code) in clean.items.items() if state == "done"}
     assert len(done) >= 8 and len(clean.items) - len(done) >= 8  # letters and exceptions both
-    assert faulty.written() == clean.written()
-    check_nothing_twice(faulty, done)
-    assert 0 < faulty.killed_with_done < len(faulty.items), "the kill landed mid-run"
-    assert faulty.records[faulty.killed_in_hand].attempts > 1, "the item in hand at the kill was taken over"
-    assert faulty.deferred > 0, "the maintenance window deferred items"
-
-
-def check_nothing_twice(run: Outcome, done: set[str]) -> None:
-    export, references = run.export, {ref for _task, ref in run.items}
-    for table in ("letters", "terminations", "journal", "payroll_lines"):
-        assert duplicated(export[table], references) == {}, table
+    check_nothing_twice(faulty, ("letters", "terminations", "journal", "payroll_lines"))
+    references = {ref for _task, ref in faulty.items}
     for table in ("letters", "terminations", "journal"):  # one letter (end date, entry) per done item
-        assert {r["reference"] for r in export[table] if r["reference"] in references} == done, table
-    assert duplicated([event[4] for event in run.case_events], references) == {}, "a case event twice"
+        assert {r["reference"] for r in faulty.export[table] if r["reference"] in references} == done, table
 
 
 def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
     data, _clean, run = runs
-    cprs = [e["cpr"] for e in data["employments"]]
-    assert '"item_done"' in run.logs and run.errors  # there was something to look in
-    assert cprs_in(run.logs, cprs) == []
-    assert cprs_in("\n".join(run.errors), cprs) == []
-    assert cprs_in("\n".join(letter["text"] for letter in run.export["letters"]), cprs) == []
+    check_no_full_cpr(run, [e["cpr"] for e in data["employments"]])

@@ -166,7 +166,7 @@ class Seen:
 
 
 class PageObject:
-    """One system, one browser page (opened on first use) in the item's context.
+    """One system, reached in the item's context through its one tab (opened on first use).
 
     `access.url` is the system's base URL, e.g. `http://127.0.0.1:8765/payroll`.
     """

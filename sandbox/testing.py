@@ -206,9 +206,9 @@ def finished_items(store: SqlStore, bot: str) -> int:
     return sum(n for (name, state), n in store.count_by_state().items() if name == bot and state not in OPEN)
 
 
-def work_until_done(worker: Worker, store: SqlStore, bot: str) -> None:
-    """Run `worker` until no item of `bot` is open (or `WORKER_TIMEOUT_S` has passed)."""
-    deadline = time.monotonic() + WORKER_TIMEOUT_S
+def work_until_done(worker: Worker, store: SqlStore, bot: str, timeout_s: float = WORKER_TIMEOUT_S) -> None:
+    """Run `worker` until no item of `bot` is open (or `timeout_s` has passed)."""
+    deadline = time.monotonic() + timeout_s
     worker.run(until=lambda: time.monotonic() > deadline or not open_items(store, bot))
 
 
@@ -329,14 +329,15 @@ def faulty_run(bot_ref: str, stages: Stages, data: dict[str, Any], folder: Path)
 
 
 def start_worker(bot_ref: str, store_url: str, url: str, folder: Path, worker_id: str, *,
-                 today: date = AS_OF, go: bool = False, log_level: str = "debug") -> subprocess.Popen[str]:
+                 today: date = AS_OF, go: bool = False, log_level: str = "debug",
+                 timeout_s: float = WORKER_TIMEOUT_S) -> subprocess.Popen[str]:
     """A worker process in its own session (killing its group ends its Chromium too).
 
     Returns once its Chromium runs; with `go` it then waits for a line on its stdin, so
-    several workers can be started first and let go together.
+    several workers can be started first and let go together. It gives up after `timeout_s`.
     """
     command = [sys.executable, "-m", "sandbox.testing", bot_ref, store_url, url, str(folder), worker_id,
-               "--today", today.isoformat(), "--log-level", log_level]
+               "--today", today.isoformat(), "--log-level", log_level, "--timeout-s", str(timeout_s)]
     if go:
         command.append("--go")
     folder.mkdir(parents=True, exist_ok=True)
@@ -441,6 +442,7 @@ def worker_main(argv: list[str]) -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=AS_OF)
     parser.add_argument("--go", action="store_true", help="wait for a line on stdin before working")
     parser.add_argument("--log-level", default="debug")
+    parser.add_argument("--timeout-s", type=float, default=WORKER_TIMEOUT_S)
     args = parser.parse_args(argv)
     folder = Path(args.folder)
     configure_logging(folder / "logs" / args.worker_id, args.log_level)
@@ -455,7 +457,7 @@ def worker_main(argv: list[str]) -> None:
         sys.stdin.readline()
     try:
         with graceful_stop([worker]):
-            work_until_done(worker, store, bot.name)
+            work_until_done(worker, store, bot.name, args.timeout_s)
     finally:
         browsers.close()
         store.close()

@@ -50,6 +50,7 @@ PEAK_WORKERS = (1, 4)
 BOTS = {"sixth_holiday_week": "requests", "refund_claims": "absences"}
 OPEN_STATES = ("new", "deferred", "in_progress")
 SAMPLE_S = 2.0
+PHASE_TIMEOUT_S = 6 * 3600.0
 
 Jobs = list[tuple[str, dict[str, Any]]]
 
@@ -173,7 +174,8 @@ def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Pat
     store.enqueue(NewItem(bot_name, BOTS[bot_name], reference, payload, max_attempts=6)
                   for reference, payload in jobs)
     processes = [start_worker(f"bots.{bot_name}.bot:bot", store.url, base, folder / "workers",
-                              f"{bot_name}-{workers}w-{n}", today=AS_OF, go=True, log_level="info")
+                              f"{bot_name}-{workers}w-{n}", today=AS_OF, go=True, log_level="info",
+                              timeout_s=PHASE_TIMEOUT_S)
                  for n in range(workers)]
     roots = {f"w{n}": p.pid for n, p in enumerate(processes)}
     with MemorySampler({**roots, "sandbox": sandbox_pid}) as memory:
@@ -187,6 +189,8 @@ def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Pat
         elapsed = time.perf_counter() - began
     states = {state: n for (bot, state), n in store.count_by_state().items() if bot == bot_name}
     store.close()
+    if sum(n for state, n in states.items() if state not in OPEN_STATES) != len(jobs):
+        raise RuntimeError(f"{bot_name} with {workers} worker(s) left items unfinished: {states}")
     half = len(jobs) // 2
     half_at = half_at or elapsed
     return {

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from hr.certificates import Certificate, certificate_text, render_certificate_pdf, render_certificate_scan
-from hr.doc_fields import letters_only, parse_certificate
+from hr.doc_fields import contains_nearly, letters_only, parse_certificate
 from hr.doc_preprocess import binarise, estimate_skew, median3, otsu_threshold, prepare_scan
 from hr.documents import read_pdf
 
@@ -122,6 +122,23 @@ def test_several_pages_and_conflicting_values() -> None:
 
 def test_letters_only() -> None:
     assert letters_only(" Børne-Attest 2. ") == "børneattest"
+    assert letters_only("ÆRØ Å") == "ærøå"  # Danish letters are letters of their own
+
+
+def test_a_stray_ocr_accent_does_not_hide_the_clean_phrase() -> None:
+    # seen in the attests benchmark: "Der ér ingen ..." on a 200 dpi scan
+    fields = parse_certificate(f"{HEADER}Navn: Jens Hansen\nCPR-nr.: 070761-4285\nResultat:\n"
+                               "Der ér ingen oplysninger om afgørelser, som skal med på.en børneattest.")
+    assert fields.result_clean_phrase_found and not fields.has_entries_marker
+    entries = parse_certificate(f"{HEADER}Navn: Jens Hansen\nCPR-nr.: 070761-4285\nResultat:\n"
+                                "Der ér registréret følgende afgørelser:\nDom 12.03.2019")
+    assert entries.has_entries_marker and not entries.result_clean_phrase_found
+
+
+@pytest.mark.parametrize("label", ["CPR-nr,:", "CPR-nr.:", "CPR-nr. :", "Personnummer.:", "CPR-nr;"])
+def test_a_separator_read_twice(label: str) -> None:
+    fields = parse_certificate(f"{HEADER}Navn: Jens Hansen\n{label} 810681-1648\n{CLEAN}")
+    assert fields.cpr_text == "810681-1648"
 
 
 # -- read_pdf ------------------------------------------------------------------------------------
@@ -227,3 +244,42 @@ def test_a_page_past_its_timeout_makes_the_document_unreadable() -> None:
 def test_specks_before_a_label_are_ignored() -> None:
     fields = parse_certificate(f"{HEADER}\"Navn: Jens Hansen\n|CPR-nr.: 070761-4285\n{CLEAN}")
     assert (fields.name, fields.cpr_text) == ("Jens Hansen", "070761-4285")
+
+
+@pytest.mark.parametrize("line", ["”— Navn: Jens Hansen", "N avn: Jens Hansen", "— Navn: Jens Hansen"])
+def test_ocr_slips_around_the_name_label(line: str) -> None:
+    # seen on 200 dpi scans: a dash speck before the label, a space inside it
+    fields = parse_certificate(f"{HEADER}{line}\nCPR-nr.: 070761-4285\n{CLEAN}")
+    assert fields.names == ("Jens Hansen",)
+
+
+def test_a_clean_phrase_with_a_few_ocr_slips_still_counts() -> None:
+    slips = ("Der er ingen oplysninger i i Kriminalregisteret, | som i skal med på en straffeattest til\n"
+             "| \"offentlig: brug")
+    fields = parse_certificate(f"STRAFFEATTEST TIL OFFENTLIG BRUG\nNavn: Jens Hansen\nCPR-nr.: 070761-4285\n"
+                               f"Resultat:\n{slips}")
+    assert fields.kind == "straffeattest_offentlig" and fields.result_clean_phrase_found
+
+
+def test_a_clean_phrase_read_badly_does_not_count() -> None:
+    garbled = "Dr r ngen oplsnnger om afgrlser, sm skl md p n brnttest."
+    fields = parse_certificate(f"{HEADER}Navn: Jens Hansen\nCPR-nr.: 070761-4285\nResultat:\n{garbled}")
+    assert not fields.result_clean_phrase_found
+
+
+def test_records_never_read_as_the_clean_phrase() -> None:
+    records = "Der er registreret følgende afgørelser:\nDom 12.03.2019, Københavns Byret: straffelovens § 244"
+    fields = parse_certificate(f"{HEADER}Navn: Jens Hansen\nCPR-nr.: 070761-4285\nResultat:\n{records}")
+    assert fields.has_entries_marker and not fields.result_clean_phrase_found
+    slipped = parse_certificate(f"{HEADER}Resultat:\nDer er regstreret følgende afgørelser:")
+    assert slipped.has_entries_marker  # one slip in the marker: still found
+
+
+def test_contains_nearly() -> None:
+    pattern = "deringenoplysningeromafgørelser"  # 31 letters: one slip allowed
+    assert contains_nearly("xx" + pattern + "yy", pattern)
+    assert contains_nearly("xxderiingenoplysningeromafgørelseryy", pattern)  # one letter added
+    assert contains_nearly("xxderingenoplysnigeromafgørelseryy", pattern)  # one dropped
+    assert not contains_nearly("xxderiingenoplysnigeromafgørelseryy", pattern)  # two: no
+    assert not contains_nearly("xxderingyy", "deringen")  # under 20 letters: exact only
+    assert contains_nearly("abc", "abd", min_edits=1) and not contains_nearly("abc", "xyz", min_edits=1)

@@ -18,32 +18,28 @@ import pytest
 
 from bots.document_journaling.bot import bot
 from hr.pdf import extract_text
-from runner import State, SystemAccess
+from runner import State
 from runner.store import WorkItemRecord
 from runner.testing import FakeClock, make_store, person, run_items, run_task_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.ocr]
 
 AS_OF = date(2024, 11, 18)
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.server import serve_in_thread
+    from sandbox.testing import seed
 
-    db = tmp_path_factory.mktemp("attests") / "sandbox.db"
     data = generator.generate(150, seed=5)
-    dataset.load(db, data)
-    base, stop = serve_in_thread(db)
+    box = seed(tmp_path_factory.mktemp("attests"), data)
     browsers = BrowserPool(traces=False)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    yield {"db": db, "data": data, "systems": systems, "browsers": browsers, "dataset": dataset,
-           "tmp": tmp_path_factory.mktemp("attests-store"), "base": base}
+    yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
+           "tmp": tmp_path_factory.mktemp("attests-store"), "base": box.url}
     browsers.close()
-    stop()
+    box.stop()
 
 
 def collect(task: str, store: Any, sandbox: dict[str, Any]) -> None:

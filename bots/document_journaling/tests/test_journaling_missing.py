@@ -17,12 +17,11 @@ import pytest
 
 from bots.document_journaling.bot import bot
 from bots.document_journaling.models import Settings
-from runner import State, SystemAccess
+from runner import State
 from runner.testing import FakeClock, make_store, run_items, run_task_once
 
 pytestmark = pytest.mark.browser
 
-SYSTEMS = ("serviceportal", "payroll", "edoc")
 SUFFIX = ":missing_certificate"
 DAYS = Settings().missing_certificate_days
 # name: (child-facing unit?, start in days from as_of, what eDoc holds)
@@ -87,20 +86,17 @@ def needs_reminder(data: dict[str, Any]) -> set[str]:
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.server import serve_in_thread
+    from sandbox.testing import seed
 
-    db = tmp_path_factory.mktemp("missing") / "sandbox.db"
     data = generator.generate(150, seed=11)
     planted = plant(data)
-    dataset.load(db, data)
-    base, stop = serve_in_thread(db)
+    box = seed(tmp_path_factory.mktemp("missing"), data)
     browsers = BrowserPool(traces=False)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    yield {"db": db, "data": data, "planted": planted, "systems": systems, "browsers": browsers,
+    yield {"db": box.db, "data": data, "planted": planted, "systems": box.systems(), "browsers": browsers,
            "dataset": dataset, "tmp": tmp_path_factory.mktemp("missing-store"),
            "as_of": date.fromisoformat(data["as_of"])}
     browsers.close()
-    stop()
+    box.stop()
 
 
 def run(store: Any, sandbox: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -14,31 +14,27 @@ from bots.one_off_supplements.models import Settings
 from hr.calendar import Period
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_kr, format_month
-from runner import State, SystemAccess
+from runner import State
 from runner.testing import FakeClock, exception_desk, make_store, run_items, run_task_once
 
 pytestmark = pytest.mark.browser
 
 AS_OF = date(2024, 11, 18)
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.server import serve_in_thread
+    from sandbox.testing import seed
 
-    db = tmp_path_factory.mktemp("supplements") / "sandbox.db"
     data = generator.generate(200, seed=12)
-    dataset.load(db, data)
-    base, stop = serve_in_thread(db)
+    box = seed(tmp_path_factory.mktemp("supplements"), data)
     browsers = BrowserPool(traces=False)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    yield {"db": db, "data": data, "systems": systems, "browsers": browsers, "dataset": dataset,
+    yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
            "tmp": tmp_path_factory.mktemp("supplements-store")}
     browsers.close()
-    stop()
+    box.stop()
 
 
 def collect(store: Any, sandbox: dict[str, Any]) -> None:

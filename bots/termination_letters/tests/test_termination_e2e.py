@@ -13,31 +13,27 @@ from bots.termination_letters.bot import bot
 from bots.termination_letters.models import Settings
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_date_long
-from runner import State, SystemAccess
+from runner import State
 from runner.testing import FakeClock, make_store, run_items, run_task_once
 
 pytestmark = pytest.mark.browser
 
 AS_OF = date(2024, 11, 18)
-SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.server import serve_in_thread
+    from sandbox.testing import seed
 
-    db = tmp_path_factory.mktemp("termination") / "sandbox.db"
     data = generator.generate(200, seed=11)
-    dataset.load(db, data)
-    base, stop = serve_in_thread(db)
+    box = seed(tmp_path_factory.mktemp("termination"), data)
     browsers = BrowserPool(traces=False)
-    systems = {name: SystemAccess(name, f"{base}/{name}", "robot", "sandbox") for name in SYSTEMS}
-    yield {"db": db, "data": data, "systems": systems, "browsers": browsers, "dataset": dataset,
+    yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
            "tmp": tmp_path_factory.mktemp("termination-store")}
     browsers.close()
-    stop()
+    box.stop()
 
 
 def collect_and_work(sandbox: dict[str, Any], task: str) -> dict[str, Any]:

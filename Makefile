@@ -47,7 +47,7 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not postgres and not ocr and not slow"
 
 test: install lint typecheck
-	$(VENV)/bin/pytest -q -m "not demo"
+	$(VENV)/bin/pytest -q
 
 test-demo: install
 	$(VENV)/bin/pytest -q -m demo

@@ -49,12 +49,8 @@ def browser_provider(app: App) -> Any:
     return BrowserPool(traces=app.deployment.traces)
 
 
-def start_tasks(
-    app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
-    browsers: Any = None,
-) -> list[int]:
-    from runner.store import Actor
-
+def task_targets(app: App, bot: str | None, run_all: bool, task: str | None) -> list[tuple[str, str]]:
+    """(bot, task) of every task `rpa run` names: one task, a bot's collecting tasks, or all."""
     deployment = app.deployment
     if run_all:
         targets = [(b, t) for b, rt in deployment.bots.items() for t, tr in rt.tasks.items()
@@ -70,6 +66,15 @@ def start_tasks(
         targets = [(bot, t) for t in names]
     else:
         raise click.UsageError("name a BOT or give --all")
+    return targets
+
+
+def start_tasks(app: App, targets: list[tuple[str, str]], actor_name: str, *,
+                browsers: Any = None) -> list[int]:
+    """Start the runs of `targets` (bot, task); the ids of those that started."""
+    from runner.store import Actor
+
+    deployment = app.deployment
     actor = Actor(actor_name)
     run_ids = []
     for bot_name, task_name in targets:
@@ -116,7 +121,9 @@ def _summarize(app: App, name: str, run_ids: list[int], provider: Any) -> dict[s
 @click.argument("bot", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Run every enabled bot's tasks.")
 @click.option("--task", default=None, help="Only this task.")
-@click.option("--wait", is_flag=True, help="Work the items here until every one has ended or stopped.")
+@click.option("--wait", is_flag=True,
+              help="Work the items here until every one has ended or stopped; the tasks in the "
+                   "order of their schedules' time of day, each worked to the end first.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def run_command(
@@ -138,14 +145,22 @@ def run_command(
 
 def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
                    wait: bool) -> dict[str, Any]:
-    """Start the tasks' runs, work their items here when `wait`, and summarise (DESIGN §6)."""
+    """Start the tasks' runs, work their items here when `wait`, and summarise (DESIGN §6).
+
+    With `wait`, the tasks run in rounds in the order of their schedules' time of day, each
+    round worked to the end (`in_schedule_order`); without it, every run starts at once.
+    """
     provider = browser_provider(app)  # one browser for collectors, items and summaries
     try:
-        run_ids = start_tasks(app, bot, run_all, task, actor_name, browsers=provider)
+        targets = task_targets(app, bot, run_all, task)
+        run_ids: list[int] = []
+        for batch in (in_schedule_order(app, targets) if wait else [targets]):
+            started = start_tasks(app, batch, actor_name, browsers=provider)
+            run_ids += started
+            if wait and started:
+                work_until_settled(app.store, app.deployment, app.clock, started, browsers=provider,
+                                   bots=sorted({app.store.get_run(r).bot for r in started}))
         bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
-        if wait and run_ids:
-            work_until_settled(app.store, app.deployment, app.clock, run_ids, browsers=provider,
-                               bots=bots)
         runs = [app.store.get_run(r) for r in run_ids]
         report: dict[str, Any] = {
             "today": app.clock.today().isoformat(),
@@ -161,6 +176,32 @@ def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, a
     finally:
         if provider is not None:
             provider.close()
+
+
+def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """`targets` in rounds by the time of day their schedules fire, as a working day runs them.
+
+    A task that reads what another wrote runs after it (refund_claims' `decisions` at 07:30
+    on the claims its `absences` made at 06:30); each round is worked to the end before the
+    next starts. Tasks on an interval or without a schedule are in the first round.
+    """
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from runner.scheduler import fire_times
+
+    zone = ZoneInfo(app.config.timezone)
+    midnight = datetime.combine(app.clock.today(), time(), tzinfo=zone)
+    rounds: dict[time, list[tuple[str, str]]] = {}
+    for bot_name, task_name in targets:
+        bot_config = app.config.bots.get(bot_name)
+        spec = bot_config.tasks.get(task_name) if bot_config is not None else None
+        at = time()
+        if spec is not None and spec.schedule is not None and spec.schedule.cron is not None:
+            fires = fire_times(spec, midnight, 1, zone)
+            at = fires[0].timetz().replace(tzinfo=None) if fires else time()
+        rounds.setdefault(at, []).append((bot_name, task_name))
+    return [rounds[at] for at in sorted(rounds)]
 
 
 def echo_failed_runs(failed: list[dict[str, Any]]) -> None:

@@ -120,6 +120,21 @@ def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Pa
     assert (tmp_path / "out" / f"{row['reference']}.txt").read_text().startswith("Goddag, Ole Berg")
 
 
+def test_run_all_wait_works_the_tasks_in_the_order_of_their_schedules(tmp_path: Path) -> None:
+    from runner.cli.app import App
+    from runner.cli.running import in_schedule_order, task_targets
+
+    app = App(config_path=str(write_config(tmp_path)), as_user=None)
+    targets = task_targets(app, None, True, None)
+    rounds = in_schedule_order(app, targets)
+    assert sorted(t for batch in rounds for t in batch) == sorted(targets)
+    at = {target: n for n, batch in enumerate(rounds) for target in batch}
+    # decisions (07:30) reconcile the claims absences (06:30) made the same morning
+    assert at[("refund_claims", "absences")] < at[("refund_claims", "decisions")]
+    assert at[("document_journaling", "mail")] == 0  # every 15 minutes: from the first round
+    assert at[("refund_claims", "absences")] == at[("document_journaling", "missing_certificates")]
+
+
 def test_pause_is_kept_and_a_paused_bot_is_not_worked(rpa: Rpa) -> None:
     def hello() -> dict:
         return next(row for row in json.loads(rpa("bots", "ls", "--json")) if row["name"] == "hello")

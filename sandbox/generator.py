@@ -212,6 +212,10 @@ class _Municipality(Population):
         self._h6_request(self.hourly(), last_year)  # NO_ENTITLEMENT
         self._h6_request(self.ended(), last_year)  # EMPLOYMENT_INACTIVE
         self._h6_request(None, last_year)  # EMPLOYMENT_NOT_FOUND
+        emp = self.monthly()
+        self._with_unused(emp, last_year)
+        emp["digital_post"] = False
+        self._h6_request(emp, last_year)  # NO_DIGITAL_POST: a payout that cannot be lettered
         # termination sweep: monthly staff whose end date is in this or the next period
         ends = [month_end(self.as_of), month_end(month_end(self.as_of) + timedelta(days=1))]
         for end in ends:

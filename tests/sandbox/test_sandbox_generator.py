@@ -159,10 +159,13 @@ def test_sixth_week_edge_cases(dataset_500: dict[str, Any]) -> None:
             found.add("NOT_YET_AVAILABLE")
         elif case["hours"] and case["hours"] > entry["earned_hours"] - entry["taken_hours"]:
             found.add("INSUFFICIENT_BALANCE")
+        elif not e["digital_post"]:
+            found.add("NO_DIGITAL_POST")
         else:
             found.add("payout")
     assert found == {"EMPLOYMENT_NOT_FOUND", "NO_ENTITLEMENT", "EMPLOYMENT_INACTIVE",
-                     "NO_BALANCE", "NOT_YET_AVAILABLE", "INSUFFICIENT_BALANCE", "payout"}
+                     "NO_BALANCE", "NOT_YET_AVAILABLE", "INSUFFICIENT_BALANCE", "NO_DIGITAL_POST",
+                     "payout"}
     ending = [e for e in d["employments"] if e["pay"] == "monthly" and e["end_date"]
               and "2024-11-18" <= e["end_date"] <= "2024-12-31"]
     assert any(e["holiday6_transfer_agreed"] for e in ending)

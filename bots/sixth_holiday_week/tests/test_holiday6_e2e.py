@@ -141,7 +141,7 @@ def check_requests(data: dict[str, Any], export: dict[str, Any], items: dict[str
     assert set(requests) == set(expected) and len(expected) >= at_least
     assert {d["code"] for d in expected.values()} >= {
         None, "EMPLOYMENT_NOT_FOUND", "NO_ENTITLEMENT", "EMPLOYMENT_INACTIVE", "NO_BALANCE",
-        "NOT_YET_AVAILABLE", "INSUFFICIENT_BALANCE"}
+        "NOT_YET_AVAILABLE", "INSUFFICIENT_BALANCE", "NO_DIGITAL_POST"}
     status = {s["case_id"]: s for s in export["case_status"]}
     cases = {c["case_id"]: c for c in data["cases"]}
     for ref, decision in expected.items():

@@ -105,6 +105,7 @@ def parse_certificate(text: str, clean_phrases: Mapping[str, str] | None = None)
     cprs = _distinct(cpr_matches)
     phrases = DEFAULT_CLEAN_PHRASES if clean_phrases is None else clean_phrases
     phrase = phrases.get(kind or "")
+    letters = letters_only(text)
     return CertificateFields(
         kind=kind,
         kinds_found=tuple(kinds),
@@ -115,8 +116,8 @@ def parse_certificate(text: str, clean_phrases: Mapping[str, str] | None = None)
         cpr_texts=tuple(cprs),
         issued=_issued(text),
         order_id=_order_id(text),
-        result_clean_phrase_found=bool(phrase) and contains_nearly(letters_only(text), letters_only(phrase)),
-        has_entries_marker=any(contains_nearly(letters_only(text), letters_only(marker), min_edits=1)
+        result_clean_phrase_found=bool(phrase) and contains_nearly(letters, letters_only(phrase)),
+        has_entries_marker=any(contains_nearly(letters, letters_only(marker), min_edits=1)
                                for marker in ENTRIES_MARKERS),
     )
 

@@ -196,10 +196,9 @@ def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tup
     for bot_name, task_name in targets:
         bot_config = app.config.bots.get(bot_name)
         spec = bot_config.tasks.get(task_name) if bot_config is not None else None
-        at = time()
-        if spec is not None and spec.schedule is not None and spec.schedule.cron is not None:
-            fires = fire_times(spec, midnight, 1, zone)
-            at = fires[0].timetz().replace(tzinfo=None) if fires else time()
+        fires = (fire_times(spec, midnight, 1, zone) if spec is not None and spec.schedule is not None
+                 and spec.schedule.cron is not None else [])
+        at = fires[0].time() if fires else time()
         rounds.setdefault(at, []).append((bot_name, task_name))
     return [rounds[at] for at in sorted(rounds)]
 

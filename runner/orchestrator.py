@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import structlog
+import tenacity
 
 from runner.clock import Clock
 from runner.deployment import Deployment
@@ -47,12 +48,17 @@ def run_task(
         return None
     with structlog.contextvars.bound_contextvars(run_id=run.id, bot=bot, task=task):
         log.info("run_started", trigger=trigger.value, today=today.isoformat())
-        session = None
-        try:
-            collect = task_runtime.task.collect
-            if collect is None:
-                store.finish_run(run.id, enqueued=0)
-                return store.get_run(run.id)
+        collect = task_runtime.task.collect
+        if collect is None:
+            store.finish_run(run.id, enqueued=0)
+            return store.get_run(run.id)
+        policy = task_runtime.retry
+        enqueued = offered = 0
+
+        def collect_once() -> None:
+            """One try of the collector, in a browser session of its own."""
+            nonlocal enqueued, offered
+            session = None
 
             def open_browser() -> Any:
                 nonlocal session
@@ -67,19 +73,37 @@ def run_task(
                 systems=deployment.systems,
                 open_browser=open_browser if task_runtime.task.browser else None,
             )
-            collect(collector)
-            collector.flush()
+            try:
+                collect(collector)
+            finally:
+                # What a failed try enqueued stays: a retry offers it again as a no-op.
+                collector.flush()
+                enqueued += collector.enqueued
+                offered = max(offered, collector.offered)
+                if session is not None:
+                    session.close()
+
+        def before_retry(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.warning("run_collect_retry", attempt=state.attempt_number, error=str(error),
+                        code=type(error).__name__, delay_s=round(state.upcoming_sleep, 3))
+
+        try:
+            # A collector only reads and enqueues by reference, so a technical error is
+            # retried with the task's policy, as an item's would be.
+            tenacity.Retrying(
+                stop=tenacity.stop_after_attempt(policy.max_attempts), wait=policy.wait(),
+                retry=tenacity.retry_if_exception(policy.is_retryable), before_sleep=before_retry,
+                reraise=True,
+            )(collect_once)
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
-            store.finish_run(run.id, enqueued=0, error=message)
+            store.finish_run(run.id, enqueued=enqueued, error=message)
             store.add_alert(bot=bot, kind="run_failed", message=f"run {run.id} of {bot}/{task}: {message}")
             log.error("run_failed", error=str(error), code=type(error).__name__)
             return store.get_run(run.id)
-        finally:
-            if session is not None:
-                session.close()
-        store.finish_run(run.id, enqueued=collector.enqueued)
-        log.info("run_collected", enqueued=collector.enqueued, offered=collector.offered)
+        store.finish_run(run.id, enqueued=enqueued)
+        log.info("run_collected", enqueued=enqueued, offered=offered)
     return store.get_run(run.id)
 
 

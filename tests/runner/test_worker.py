@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +173,61 @@ def test_circuit_breaker_pauses_after_consecutive_system_exceptions(tmp_path) ->
     assert worker.run_batch() == 1
     assert worker.run_batch() == 0
     assert store.bot_states()["t"].paused
+
+
+# -- collectors --------------------------------------------------------------------------------
+
+
+def collecting_bot(fail_times: int, error: Exception) -> tuple[Bot, Counter[str]]:
+    """A bot whose collector enqueues two items, then fails the first `fail_times` tries."""
+    tries: Counter[str] = Counter()
+
+    def collect(run: Any) -> None:
+        tries["collect"] += 1
+        run.enqueue("a", Case(name="Jens"))
+        run.flush()  # in the store before the failure, as a collector's batches are
+        if tries["collect"] <= fail_times:
+            raise error
+        run.enqueue("b", Case(name="Anne"))
+
+    task = Task("cases", Case, lambda item: {"outcome": "done"}, collect=collect, retry=NO_WAIT)
+    return Bot(name="c", version="1", tasks=[task]), tries
+
+
+def run_collector(bot: Bot) -> Any:
+    from runner.orchestrator import run_task
+    from runner.states import Trigger
+    from runner.testing import FakeClock, _deployment
+
+    store = make_store()
+    deployment = _deployment(bot, None, None, None, Path(store.url.removeprefix("sqlite:///")).parent)
+    run = run_task(store, deployment, FakeClock(date(2024, 11, 18)), bot.name, "cases",
+                   trigger=Trigger.MANUAL, actor=Actor.scheduler())
+    references = sorted(r.reference for r in store.list_items(Actor.worker("test"), bot=bot.name))
+    return run, references, store
+
+
+def test_a_collector_technical_error_is_retried_and_enqueues_each_item_once() -> None:
+    bot, tries = collecting_bot(2, TimeoutError("the portal did not answer"))
+    run, references, store = run_collector(bot)
+    assert tries["collect"] == 3
+    assert run.error is None and run.enqueued == 2
+    assert references == ["a", "b"]
+    assert not store.list_alerts()
+
+
+def test_a_collector_that_keeps_failing_fails_the_run_with_an_alert_and_keeps_its_items() -> None:
+    bot, tries = collecting_bot(9, TimeoutError("the portal did not answer"))
+    run, references, store = run_collector(bot)
+    assert tries["collect"] == NO_WAIT.max_attempts
+    assert run.error == "TimeoutError: the portal did not answer"
+    assert references == ["a"] and run.enqueued == 1
+    assert [alert.kind for alert in store.list_alerts()] == ["run_failed"]
+
+
+def test_a_collector_business_error_or_maintenance_is_not_retried() -> None:
+    for error in (BusinessError("BATCH_INVALID", "arket mangler kolonnen cpr"),
+                  SystemUnavailable("Planlagt vedligeholdelse", system="portal", retry_after_s=60)):
+        bot, tries = collecting_bot(9, error)
+        run, _, _ = run_collector(bot)
+        assert tries["collect"] == 1 and run.error.startswith(type(error).__name__)

@@ -93,7 +93,9 @@ def test_failure_capture_writes_a_screenshot_and_a_trace(pool: BrowserPool, site
     paths = dict(captured)
     assert paths["screenshot"].read_bytes().startswith(b"\x89PNG")
     assert paths["trace"].stat().st_size > 0
-    assert zipfile.is_zipfile(paths["trace"])
+    with zipfile.ZipFile(paths["trace"]) as trace:
+        events = trace.read("trace.trace").decode()
+    assert '"frame-snapshot"' in events  # the trace viewer can show the page as the robot saw it
 
 
 @pytest.mark.browser

@@ -52,7 +52,6 @@ def run_task(
         if collect is None:
             store.finish_run(run.id, enqueued=0)
             return store.get_run(run.id)
-        policy = task_runtime.retry
         enqueued = offered = 0
 
         def collect_once() -> None:
@@ -91,11 +90,7 @@ def run_task(
         try:
             # A collector only reads and enqueues by reference, so a technical error is
             # retried with the task's policy, as an item's would be.
-            tenacity.Retrying(
-                stop=tenacity.stop_after_attempt(policy.max_attempts), wait=policy.wait(),
-                retry=tenacity.retry_if_exception(policy.is_retryable), before_sleep=before_retry,
-                reraise=True,
-            )(collect_once)
+            task_runtime.retry.retrying(before_sleep=before_retry)(collect_once)
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
             store.finish_run(run.id, enqueued=enqueued, error=message)

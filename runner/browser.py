@@ -16,9 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import structlog
-
 from runner.errors import TechnicalError
+from runner.logs import module_logger
 from runner.redact import mask_cprs
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BrowserPool", "BrowserSession", "bundled_chromium", "find_chromium", "technical_error"]
 
-log = structlog.get_logger("runner.browser")
+log = module_logger("runner.browser")
 
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome")
 DEBIAN_CHROMIUM = "/usr/bin/chromium"

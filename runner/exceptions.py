@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from pydantic import ValidationError
 
 from runner.clock import Clock
 from runner.deployment import Deployment
 from runner.errors import PayloadInvalid
 from runner.item import PersonAction
+from runner.logs import module_logger
 from runner.states import State
 from runner.store import Actor, SqlStore, WorkItemRecord
 
-log = structlog.get_logger("runner.exceptions")
+log = module_logger("runner.exceptions")
 
 EXCEPTION_STATES = (State.BUSINESS_EXCEPTION, State.SYSTEM_EXCEPTION)
 

@@ -27,7 +27,9 @@ __all__ = [
     "LOG_FILE_NAME",
     "bind_item_context",
     "configure_logging",
+    "ensure_configured",
     "get_logger",
+    "module_logger",
     "read_log_lines",
     "reset_logging",
 ]
@@ -156,6 +158,32 @@ def get_logger(**initial: Any) -> FilteringBoundLogger:
     """
     ensure_configured()
     return cast(FilteringBoundLogger, structlog.get_logger(**initial))
+
+
+class _ModuleLogger:
+    """A logger made at import time that configures the safe default on its first event.
+
+    structlog's own lazy loggers bind to structlog's defaults when used before anyone
+    configured logging: unmasked console lines on stdout. This one checks first.
+    """
+
+    __slots__ = ("_proxy",)
+
+    def __init__(self, name: str) -> None:
+        self._proxy = structlog.get_logger(name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        ensure_configured()
+        return getattr(self._proxy, attribute)
+
+
+def module_logger(name: str) -> FilteringBoundLogger:
+    """Return the logger a module keeps in `log = module_logger(__name__)`.
+
+    Safe to create at import time: nothing is configured until its first event, and an
+    event logged before `configure_logging` goes masked to stderr, never to stdout.
+    """
+    return cast(FilteringBoundLogger, _ModuleLogger(name))
 
 
 @contextmanager

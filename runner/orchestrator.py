@@ -12,12 +12,12 @@ import tenacity
 from runner.clock import Clock
 from runner.deployment import Deployment
 from runner.item import Collector
-from runner.logs import ensure_configured
+from runner.logs import ensure_configured, module_logger
 from runner.states import State, Trigger
 from runner.store import Actor, RunRecord, SqlStore
 from runner.worker import BrowserProvider, Worker
 
-log = structlog.get_logger("runner.orchestrator")
+log = module_logger("runner.orchestrator")
 
 
 def run_task(

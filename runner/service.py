@@ -6,14 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import structlog
-
+from runner.logs import module_logger
 from runner.orchestrator import run_task
 from runner.scheduler import Scheduler, run_key
 from runner.states import Trigger
 from runner.store import Actor
 
-log = structlog.get_logger("runner.service")
+log = module_logger("runner.service")
 
 
 def schedule_id(bot: str, task: str) -> str:

@@ -20,11 +20,11 @@ from runner.clock import Clock
 from runner.deployment import BotRuntime, Deployment, TaskRuntime
 from runner.errors import BusinessError, LeaseLost, SystemUnavailable
 from runner.item import Item
-from runner.logs import ensure_configured
+from runner.logs import ensure_configured, module_logger
 from runner.states import ErrorKind, State
 from runner.store import SqlStore, WorkItemRecord
 
-log = structlog.get_logger("runner.worker")
+log = module_logger("runner.worker")
 
 
 class BrowserSession(Protocol):

@@ -216,7 +216,7 @@ def test_read_log_lines_masks_again_and_skips_torn_lines(tmp_path: Path) -> None
 
 def test_importing_the_module_configures_nothing() -> None:
     code = (
-        "import logging, structlog, runner.logs, runner.alerts; "
+        "import logging, structlog, runner.logs, runner.alerts, runner.exceptions, runner.worker; "
         "assert not structlog.is_configured(); "
         "assert not logging.getLogger().handlers"
     )
@@ -241,3 +241,34 @@ def test_a_broken_library_record_is_reported_masked(
     err = capsys.readouterr().err
     assert "logging error in some.broken.library" in err
     assert UNMASKED.findall(err) == []
+
+
+def test_a_module_logger_used_before_configure_writes_masked_json_to_stderr_only() -> None:
+    # `rpa exceptions retry` once printed structlog's default console line to stdout.
+    code = (
+        "from runner.exceptions import log; "
+        f"log.info('item_retried_by_person', actor='ib', note='for {CPR_HYPHEN}')"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout == ""
+    event = json.loads(done.stderr)
+    assert (event["event"], event["note"]) == ("item_retried_by_person", "for 150589-XXXX")
+
+
+def test_project_modules_log_through_the_redacting_logger() -> None:
+    # structlog.get_logger at import time binds to structlog's unmasked stdout defaults
+    # when used before configure_logging; runner.logs.module_logger does not.
+    root = Path(__file__).resolve().parents[2]
+    packages = ("runner", "hr", "systems", "bots", "sandbox", "examples")
+    offenders = [
+        str(path.relative_to(root))
+        for package in packages
+        for path in (root / package).rglob("*.py")
+        if "structlog.get_logger(" in path.read_text(encoding="utf-8")
+        and path != root / "runner" / "logs.py"
+    ]
+    assert offenders == []

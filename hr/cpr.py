@@ -35,7 +35,18 @@ _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 _FORMAT = re.compile(r"([0-9]{6})[- ]?([0-9]{4})")
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
-_IN_TEXT = re.compile(rf"(?<![0-9])({_DAY}{_MONTH}[0-9]{{2}})[- ]?[0-9]{{4}}(?![0-9])")
+# Any dash, space, `.` or `/` people split the number with, up to three of them; the
+# same pattern as runner.redact (hr may not import the runner), held to one test table.
+_SEPARATOR = (
+    "[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+    " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+    "./\uff0e\uff0f]{0,3}"
+)
+_IN_TEXT = re.compile(
+    rf"(?<![0-9])({_DAY}{_MONTH}[0-9]{{2}}){_SEPARATOR}[0-9]{{4}}(?![0-9])"
+)
+# Full-width digits (０–９) count as digits; one character for one keeps the spans.
+_TO_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MAX_ATTEMPTS = 1000
 
 
@@ -87,8 +98,19 @@ def mask_cpr(text_or_digits: str) -> str:
 
 
 def mask_cprs_in_text(text: str) -> str:
-    """Mask every CPR-shaped number in free text as `DDMMYY-XXXX`."""
-    return _IN_TEXT.sub(r"\1-XXXX", text)
+    """Mask every CPR-shaped number in free text as `DDMMYY-XXXX`.
+
+    The number may be split between its sixth and seventh digit by up to three dashes,
+    spaces, `.` or `/`, and written in full-width digits.
+    """
+    ascii_digits = text.translate(_TO_ASCII_DIGITS)
+    pieces: list[str] = []
+    end = 0
+    for match in _IN_TEXT.finditer(ascii_digits):
+        pieces += [text[end : match.start()], match[1], "-XXXX"]
+        end = match.end()
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def birth_date_of(digits: str) -> date:

@@ -5,11 +5,33 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from hr.money import LIMIT, payable, to_decimal
+
 M = TypeVar("M", bound=BaseModel)
+
+#: The code when Lønsystem's employment record holds a number nothing can be paid from
+#: (a negative salary, zero weekly hours, a pension percentage below 0 or above 100); the
+#: rules files name none, so every bot uses this one and its README says what a person does.
+EMPLOYMENT_DATA_INVALID = "EMPLOYMENT_DATA_INVALID"
+#: The most hours a week can hold: the bound on weekly hours wherever they are read.
+HOURS_IN_A_WEEK = Decimal(168)
+
+
+class Unpayable(Exception):
+    """Raised by the money readers below when a number cannot be paid from; `code` is the rules' code.
+
+    `field` names the field (e.g. `employment.monthly_salary`), never its value: a value
+    typed in the wrong field could be a CPR number.
+    """
+
+    def __init__(self, code: str, field: str) -> None:
+        super().__init__(f"{code}: {field}")
+        self.code, self.field = code, field
 
 
 def settings_from(model: type[M], given: Mapping[str, Any] | None) -> M:
@@ -45,3 +67,32 @@ def parse_date(value: Any, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def number(value: Any, field: str) -> Decimal:
+    """A finite number (a float via its repr) as Decimal; ValueError naming the field otherwise."""
+    try:
+        return to_decimal(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field}: not a number: {value!r}") from None
+
+
+def payable_number(value: Any, field: str, code: str, limit: Decimal = LIMIT) -> Decimal:
+    """An amount, salary or hour count the rules pay from: at least 0.01 once rounded, at most `limit`.
+
+    ValueError when it is not a number; Unpayable(code, field) when it is negative, zero,
+    rounds to 0.00 or exceeds the limit. The number is returned as given: money is
+    rounded once, at the end of the computation.
+    """
+    result = number(value, field)
+    if not payable(result, limit):
+        raise Unpayable(code, field)
+    return result
+
+
+def percentage(value: Any, field: str, code: str) -> Decimal:
+    """A percentage from 0 to 100 (0 is a real answer: no pension); Unpayable(code, field) outside."""
+    result = number(value, field)
+    if not Decimal(0) <= result <= Decimal(100):
+        raise Unpayable(code, field)
+    return result

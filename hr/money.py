@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["ORE", "Amount", "round_ore", "to_decimal"]
+__all__ = ["LIMIT", "ORE", "Amount", "payable", "round_ore", "to_decimal"]
 
 Amount = Decimal | int | str | float
 ORE = Decimal("0.01")
+#: Above any amount, salary, rate or hour count a payroll holds; below it Decimal's 28
+#: digits keep every øre, so a larger value is refused before it is rounded or multiplied.
+LIMIT = Decimal(10) ** 12
 
 
 def to_decimal(value: Amount) -> Decimal:
@@ -26,5 +29,22 @@ def to_decimal(value: Amount) -> Decimal:
 
 
 def round_ore(x: Amount) -> Decimal:
-    """Round half-up to 2 decimals (øre)."""
-    return to_decimal(x).quantize(ORE, rounding=ROUND_HALF_UP)
+    """Round half-up to 2 decimals (øre); ValueError when the value has too many digits to keep øre."""
+    try:
+        return to_decimal(x).quantize(ORE, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError("a number too large to round to øre") from None
+
+
+def payable(value: Amount, limit: Amount = LIMIT) -> bool:
+    """Whether `value`, rounded half-up to øre, is at least 0.01 and at most `limit` (and `LIMIT`).
+
+    What a payroll line, a claim or an hour count can carry: negative, zero, 0.004 (0.00
+    once rounded) and anything beyond the limit are not. Hours are checked the same way,
+    to 2 decimals.
+    """
+    number = to_decimal(value)
+    if abs(number) > LIMIT:  # before rounding: a huge value would not survive quantize
+        return False
+    rounded = round_ore(number)
+    return ORE <= rounded <= to_decimal(limit)

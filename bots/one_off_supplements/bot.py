@@ -30,7 +30,9 @@ TERMINAL = (State.DONE, State.RESOLVED, State.REJECTED)
 #: What the manager (and the person handling the item) is told, in plain Danish.
 MESSAGES = {
     "EMPLOYMENT_NOT_FOUND": "Vi kan ikke finde ansættelsen {employment_id} i lønsystemet.",
-    "AMOUNT_OUT_OF_RANGE": "Beløbet skal være over 0 kr. og højst {max} for et enkelt engangsvederlag.",
+    "AMOUNT_OUT_OF_RANGE": (
+        "Beløbet skal være mindst 0,01 kr. (afrundet til øre) og højst {max} for et enkelt engangsvederlag."
+    ),
     "REASON_MISSING": "Indberetningen mangler en begrundelse for engangsvederlaget.",
     "PAYROLL_CUTOFF_PASSED": "Fristen for lønkørslen i den ønskede udbetalingsmåned er overskredet.",
     "EMPLOYMENT_INACTIVE": "Medarbejderen er ikke ansat i den måned, beløbet skal udbetales.",
@@ -41,6 +43,10 @@ MESSAGES = {
     "NO_DIGITAL_POST": (
         "Medarbejderen kan ikke modtage Digital Post; brevet skal printes og sendes med posten."
     ),
+    "EMPLOYMENT_DATA_INVALID": (
+        "Ansættelsens oplysninger i Lønsystemet kan ikke bruges til udbetalingen ({field}); "
+        "Løn & Personale retter dem."
+    ),
     "BATCH_FILE_INVALID": "Regnearket kan ikke læses: {detail}. Ret filen og indberet igen.",
     "BATCH_CONTROL_MISMATCH": "Regnearket stemmer ikke med sagens kontroltal: {detail}.",
 }
@@ -48,7 +54,7 @@ MESSAGES = {
 
 def message(code: str, **facts: Any) -> str:
     """The plain Danish reason for an exception code."""
-    return MESSAGES[code].format_map({"employment_id": "", "max": "", "detail": "", **facts})
+    return MESSAGES[code].format_map({"employment_id": "", "max": "", "detail": "", "field": "", **facts})
 
 
 # -- the cases task ---------------------------------------------------------------------------------
@@ -105,7 +111,7 @@ def process_single(item: Item) -> dict[str, Any]:
     employment = _employment(payroll, case.fields.get("employment_id"))
     decision = item.decision(lambda: rules.decide_single(employment, case.fields, item.settings))
     if decision["outcome"] == "exception":
-        stop(item, portal, case.case_id, decision["code"], _why(decision["code"], case.fields, item.settings))
+        stop(item, portal, case.case_id, decision["code"], _why(decision, case.fields, item.settings))
     assert employment is not None
     reason = str(case.fields.get("reason") or "").strip()
     pay_out(item, portal, payroll, case.case_id, employment, reason, decision)
@@ -210,7 +216,7 @@ def process_row(item: Item) -> dict[str, Any]:
     employment = _employment(payroll, row.employment_id)
     decision = item.decision(lambda: rules.decide_row(employment, row.model_dump(), item.settings))
     if decision["outcome"] == "exception":
-        why = _why(decision["code"], row.model_dump(), item.settings)
+        why = _why(decision, row.model_dump(), item.settings)
         if row.duplicate_of is not None:
             why += f" (samme som række {row.duplicate_of})"
         stop(
@@ -327,9 +333,12 @@ def _employment(payroll: Payroll, employment_id: Any) -> dict[str, Any] | None:
     return found.model_dump(mode="json") if found else None
 
 
-def _why(code: str, fields: Mapping[str, Any], settings: Settings) -> str:
+def _why(decision: Mapping[str, Any], fields: Mapping[str, Any], settings: Settings) -> str:
     return message(
-        code, employment_id=fields.get("employment_id") or "", max=format_kr(settings.max_single_amount)
+        decision["code"],
+        employment_id=fields.get("employment_id") or "",
+        max=format_kr(settings.max_single_amount),
+        field=decision.get("field") or "",
     )
 
 

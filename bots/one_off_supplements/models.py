@@ -8,13 +8,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hr.money import LIMIT
+
 
 class Settings(BaseModel):
     """Every number a municipality may set differently; a typo in orchestrator.yaml is an error."""
 
     model_config = ConfigDict(extra="forbid")
 
-    max_single_amount: Decimal = Field(Decimal(50000), gt=0)
+    max_single_amount: Decimal = Field(Decimal(50000), gt=0, le=LIMIT, allow_inf_nan=False)
     cutoff_day: int = Field(10, ge=1, le=31)
     late_policy: Literal["next_period", "exception"] = "next_period"
     pensionable_by_agreement: dict[str, bool] = Field(default_factory=dict)
@@ -48,7 +50,8 @@ class BatchRow(BaseModel):
     batch_id: str = Field(min_length=1)
     row: int = Field(ge=1)
     employment_id: str = Field(min_length=1)
-    amount: Decimal
+    # finite and within any amount; the sign and the maximum are the rules' (AMOUNT_OUT_OF_RANGE)
+    amount: Decimal = Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False)
     reason: str
     payout_period: str
     pensionable: bool | None = None

@@ -2,6 +2,14 @@
 
 `decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
 prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` calls.
+
+Money that cannot be paid stops the item, checked on the value rounded to øre: an
+amount below 0.01 kr. once rounded (negative, zero, 0.004) or above
+`max_single_amount` is `AMOUNT_OUT_OF_RANGE`; a pension percentage below 0 or above 100
+on a pensionable supplement is `EMPLOYMENT_DATA_INVALID` (hr.decisions; the rules
+name no code for Lønsystem's data), whose decision adds `field` naming it. 0 % is a
+real answer (no pension) and pays 0.00 pension. A batch cell beyond any amount
+(e.g. 1e999999) cannot be read: `BATCH_FILE_INVALID`.
 """
 
 from __future__ import annotations
@@ -13,9 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, cutoff_date
-from hr.decisions import parse_date, required
+from hr.decisions import EMPLOYMENT_DATA_INVALID, Unpayable, number, parse_date, percentage, required
 from hr.decisions import settings_from as _settings_from
-from hr.money import round_ore, to_decimal
+from hr.money import LIMIT, payable, round_ore, to_decimal
 
 from .models import Settings
 
@@ -65,7 +73,7 @@ def decide_single(
     if employment is None:
         return _exception("EMPLOYMENT_NOT_FOUND")
     amount = parse_money(required(case, "amount", "case"), "case.amount")
-    if amount <= 0 or amount > settings.max_single_amount:
+    if not payable(amount, settings.max_single_amount):  # on the rounded amount: 0.004 is 0.00 kr.
         return _exception("AMOUNT_OUT_OF_RANGE")
     if not str(case.get("reason") or "").strip():
         return _exception("REASON_MISSING")
@@ -81,6 +89,11 @@ def decide_single(
     if pensionable is None:
         return _exception("AGREEMENT_UNKNOWN")
     pct = parse_money(required(employment, "pension_pct", "employment"), "employment.pension_pct")
+    try:
+        if pensionable:  # a pct nothing is paid from is not read: 0 % is no pension, not an error
+            percentage(pct, "employment.pension_pct", EMPLOYMENT_DATA_INVALID)
+    except Unpayable as bad:
+        return _invalid(bad)
     pension = amount * pct / 100 if pensionable else Decimal(0)
     return {
         "outcome": "register",
@@ -214,9 +227,9 @@ def controls_match(lines: Sequence[BatchLine], row_count: Any, control_total: An
     if isinstance(row_count, bool) or not isinstance(row_count, int | float | Decimal) or row_count % 1:
         raise ValueError(f"case.row_count: not a whole number: {row_count!r}")
     total = round_ore(sum((line.amount for line in lines), Decimal(0)))
-    return len(lines) == int(row_count) and total == round_ore(
-        parse_money(control_total, "case.control_total")
-    )
+    control = parse_money(control_total, "case.control_total")
+    # a control total beyond any amount (1e999999) differs from the sheet's; never rounded
+    return len(lines) == int(row_count) and abs(control) <= LIMIT and total == round_ore(control)
 
 
 def duplicate_rows(lines: Sequence[BatchLine]) -> dict[int, int]:
@@ -270,7 +283,10 @@ def _amount_cell(value: Any) -> Decimal:
         value = value.removesuffix("kr.").strip()
     if value is None or isinstance(value, bool):
         raise ValueError("no amount")
-    return to_decimal(value)
+    amount = to_decimal(value)
+    if abs(amount) > LIMIT:  # beyond any amount: the control total could not be summed to the øre
+        raise ValueError("out of range")
+    return amount
 
 
 def _period_cell(value: Any) -> Period:
@@ -308,17 +324,19 @@ def parse_period(value: Any, field: str) -> Period:
 
 
 def parse_money(value: Any, field: str) -> Decimal:
-    """A number as Decimal; ValueError naming the field otherwise."""
-    try:
-        return to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field}: not a number: {value!r}") from None
+    """A number as Decimal; ValueError naming the field otherwise (hr.decisions.number)."""
+    return number(value, field)
 
 
 
 
 def _exception(code: str) -> dict[str, Any]:
     return {**dict.fromkeys(SINGLE_KEYS), "outcome": "exception", "code": code}
+
+
+def _invalid(bad: Unpayable) -> dict[str, Any]:
+    """EMPLOYMENT_DATA_INVALID adds `field`, so the person knows what to correct in Lønsystem."""
+    return {**_exception(bad.code), "field": bad.field}
 
 
 def _batch_exception(code: str) -> dict[str, Any]:

@@ -26,6 +26,10 @@ MESSAGES = {
                      "i indstillingerne (rates), så kræves refusionen ved næste kørsel."),
     "DEADLINE_PASSED": "Fristen for at kræve barselsrefusion er overskredet.",
     "ABSENCE_NOT_FOUND": "Fraværet findes ikke længere i Lønsystemet.",
+    "ABSENCE_INVALID": ("Fraværets oplysninger i Lønsystemet kan ikke bruges til et krav "
+                        "(fx timer pr. uge negative, nul eller over 168); ret fraværet."),
+    "EMPLOYMENT_DATA_INVALID": ("Ansættelsens timer pr. uge i Lønsystemet kan ikke bruges til et krav; "
+                                "ret ansættelsen, eller angiv fraværets egne timer pr. uge."),
 }
 
 
@@ -85,7 +89,8 @@ class RefundClaims:
         decision = item.decision(
             lambda: rules.decide_absence(employment, absence, item.today, item.settings))
         if decision["outcome"] == "exception":
-            raise BusinessError(decision["code"], _message(decision["code"], absence, item.settings))
+            raise BusinessError(decision["code"], _message(decision["code"], absence, item.settings,
+                                                           decision.get("field")))
         if decision["outcome"] not in ACTIONS:
             return {"outcome": decision["outcome"], "reason": decision["reason"]}
         assert employment is not None
@@ -176,8 +181,8 @@ class RefundClaims:
         return {"outcome": "reconciled", "paid": result["paid"], "max_refund": result["max_refund"]}
 
 
-def _message(code: str, absence: Mapping[str, Any], settings: Settings) -> str:
-    message = MESSAGES.get(code, code)
+def _message(code: str, absence: Mapping[str, Any], settings: Settings, field: str | None = None) -> str:
+    message = MESSAGES.get(code, code) + (f" (felt: {field})" if field else "")
     if code == "DEADLINE_PASSED":
         deadline = rules.maternity_deadline(absence, settings)
         message += f" Fristen var {format_date_long(deadline)}." if deadline else ""

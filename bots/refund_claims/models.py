@@ -8,14 +8,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hr.money import LIMIT
+
 
 class Rate(BaseModel):
-    """The highest benefit of one year: per week and per hour (kr.)."""
+    """The highest benefit of one year: per week and per hour (kr.); a rate of 0 would claim nothing."""
 
     model_config = ConfigDict(extra="forbid")
 
-    week: Decimal = Field(ge=0)
-    hour: Decimal = Field(ge=0)
+    week: Decimal = Field(gt=0, le=LIMIT, allow_inf_nan=False)
+    hour: Decimal = Field(gt=0, le=LIMIT, allow_inf_nan=False)
 
 
 def _default_rates() -> dict[str, Rate]:
@@ -35,9 +37,9 @@ class Settings(BaseModel):
     report_from_day: int = Field(23, ge=1, le=365)
     report_deadline_days: int = Field(35, ge=0, le=365)
     lookback_months: int = Field(3, ge=0, le=120)
-    min_partial_hours: Decimal = Field(Decimal(4), ge=0)
+    min_partial_hours: Decimal = Field(Decimal(4), ge=0, le=168, allow_inf_nan=False)
     maternity_claim_days: int = Field(56, ge=0, le=3650)
-    reconcile_tolerance: Decimal = Field(Decimal("1.00"), ge=0)
+    reconcile_tolerance: Decimal = Field(Decimal("1.00"), ge=0, le=LIMIT, allow_inf_nan=False)
     at_risk_days: int = Field(5, ge=0, le=365, description="report deadlines this near are at risk")
     rates: dict[str, Rate] = Field(default_factory=_default_rates)
 
@@ -72,7 +74,8 @@ class RefundDecision(BaseModel):
     absence_id: str = Field(min_length=1)
     claim_from: date | None = None
     claim_to: date | None = None
-    max_refund: Decimal
+    # finite, not negative, within any amount: a corrected "1e999999" is PAYLOAD_INVALID
+    max_refund: Decimal = Field(ge=0, le=LIMIT, allow_inf_nan=False)
     decision: str = Field(min_length=1)
-    paid: Decimal | None = None
+    paid: Decimal | None = Field(None, ge=0, le=LIMIT, allow_inf_nan=False)
     receipt_id: str | None = None

@@ -4,6 +4,14 @@
 prints); `decide_absence` is what the `absences` task calls, `reconcile` what the
 `decisions` task calls, and `refunds_at_risk` feeds the run summary. Money is Decimal
 inside and a JSON number rounded to øre outside.
+
+Hours nothing can be claimed from stop the item, checked on values rounded to 2
+decimals, before `BELOW_4H`: the absence's `hours_per_week` below 0.01 once rounded
+(negative, zero, 0.004) or above 168 is `ABSENCE_INVALID`; the employment's
+`weekly_hours`, when the absence gives none, is `EMPLOYMENT_DATA_INVALID` (hr.decisions;
+an hourly-paid employee with no contracted hours needs the absence's own hours). Both
+add `field` naming it; so does a claim whose hours round to 0.00. A claim whose
+`max_refund` rounds to 0.00 kr. has no usable rate: `RATE_UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -14,9 +22,16 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import add_months
-from hr.decisions import parse_date, required
+from hr.decisions import (
+    EMPLOYMENT_DATA_INVALID,
+    HOURS_IN_A_WEEK,
+    Unpayable,
+    parse_date,
+    payable_number,
+    required,
+)
 from hr.decisions import settings_from as _settings_from
-from hr.money import round_ore, to_decimal
+from hr.money import ORE, round_ore, to_decimal
 
 from .models import Settings
 
@@ -28,6 +43,7 @@ KEYS = ("outcome", "code", "reason", "authority", "report_now", "refund_from", "
 OPHOLDSKOMMUNE, UDBETALING_DANMARK = "opholdskommune", "udbetaling_danmark"
 LATE_REPORT, LOOKBACK_LIMIT = "LATE_REPORT", "LOOKBACK_LIMIT"
 DAY = timedelta(days=1)
+ABSENCE_INVALID = "ABSENCE_INVALID"
 
 
 class RateUnknown(Exception):
@@ -66,9 +82,12 @@ def decide_absence(
         return _exception("EMPLOYMENT_NOT_FOUND")
     if not _flag(required(absence, "salary_continued", "case"), "case.salary_continued"):
         return _result("none", reason="NO_SALARY")
-    if kind == MATERNITY:
-        return _decide_maternity(employment, absence, as_of, settings)
-    return _decide_sickness(employment, absence, as_of, settings)
+    try:
+        if kind == MATERNITY:
+            return _decide_maternity(employment, absence, as_of, settings)
+        return _decide_sickness(employment, absence, as_of, settings)
+    except Unpayable as bad:
+        return _result("exception", code=bad.code, field=bad.field)
 
 
 def _decide_sickness(
@@ -94,7 +113,7 @@ def _decide_sickness(
     common = {"authority": OPHOLDSKOMMUNE, "report_now": report_now,
               "refund_from": refund_from.isoformat(), "warnings": warnings}
     if claim_to is not None and claim_from <= claim_to:
-        return _claim(claim_from, claim_to, weekly, settings, common)
+        return _claim(claim_from, claim_to, weekly, settings, common, absence)
     if report_now:
         return _result("report_only", **common)
     return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
@@ -114,19 +133,25 @@ def _decide_maternity(
     common = {"authority": UDBETALING_DANMARK,
               "claim_deadline": deadline.isoformat() if deadline else None, "warnings": []}
     if claim_to is not None and claim_from <= claim_to:
-        return _claim(claim_from, claim_to, hours_per_week(employment, absence), settings, common)
+        return _claim(claim_from, claim_to, hours_per_week(employment, absence), settings, common,
+                      absence)
     return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
 
 
 def _claim(claim_from: date, claim_to: date, weekly: Decimal, settings: Settings,
-           common: dict[str, Any]) -> dict[str, Any]:
+           common: dict[str, Any], absence: Mapping[str, Any]) -> dict[str, Any]:
     try:
         refund = max_refund(claim_from, claim_to, weekly, settings)
     except RateUnknown:
         return _exception("RATE_UNKNOWN")
     days = (claim_to - claim_from).days + 1
+    hours = round_ore(weekly * days / 7)
+    if hours < ORE:  # 0.01 hours a week for a day: nothing NemRefusion can pay
+        raise Unpayable(*_hours_source(absence))
+    if refund < ORE:
+        return _exception("RATE_UNKNOWN")  # a rate so small it pays nothing is no rate
     return _result("claim", claim_from=claim_from.isoformat(), claim_to=claim_to.isoformat(),
-                   hours=_json(weekly * days / 7), max_refund=_json(refund), **common)
+                   hours=_json(hours), max_refund=_json(refund), **common)
 
 
 # -- dates --------------------------------------------------------------------------------
@@ -189,11 +214,23 @@ def _claim_to(employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: 
 
 
 def hours_per_week(employment: Mapping[str, Any], absence: Mapping[str, Any]) -> Decimal:
-    """The absence's hours a week; null means the employment's contracted hours."""
+    """The absence's hours a week; null means the employment's contracted hours.
+
+    Unpayable (ABSENCE_INVALID or EMPLOYMENT_DATA_INVALID, naming the field) when they are
+    below 0.01 once rounded or above 168.
+    """
+    code, field = _hours_source(absence)
     value = absence.get("hours_per_week")
     if value is None:
-        return _number(required(employment, "weekly_hours", "employment"), "employment.weekly_hours")
-    return _number(value, "case.hours_per_week")
+        value = required(employment, "weekly_hours", "employment")
+    return payable_number(value, field, code, HOURS_IN_A_WEEK)
+
+
+def _hours_source(absence: Mapping[str, Any]) -> tuple[str, str]:
+    """Where the claim's hours a week come from: the code and field a person corrects."""
+    if absence.get("hours_per_week") is None:
+        return EMPLOYMENT_DATA_INVALID, "employment.weekly_hours"
+    return ABSENCE_INVALID, "case.hours_per_week"
 
 
 def max_refund(first: date, last: date, weekly: Decimal, settings: Settings) -> Decimal:
@@ -242,8 +279,13 @@ def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable
     late: list[dict[str, Any]] = []
     for absence in absences:
         employment = by_id.get(absence.get("employment_id"))
-        if employment is None or not _refundable_sickness(employment, absence, settings):
-            continue
+        try:
+            if employment is None or not _refundable_sickness(employment, absence, settings):
+                continue
+            loss = lost_refund(employment, absence, _date(absence, "reported_date", optional=True)
+                               or as_of, settings)
+        except Unpayable:
+            continue  # hours nothing can be claimed from: the absence is a person's item already
         where = {"absence_id": absence.get("absence_id"),
                  "employment_id": employment.get("employment_id"), "unit": employment.get("unit")}
         deadline = report_deadline(absence, settings)
@@ -251,7 +293,6 @@ def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable
         if reported is None and as_of <= deadline <= as_of + timedelta(days=settings.at_risk_days):
             soon.append({**where, "report_deadline": deadline.isoformat(),
                          "days_left": (deadline - as_of).days})
-        loss = lost_refund(employment, absence, reported or as_of, settings)
         if loss is not None:
             late.append({**where, **loss})
     total = sum((to_decimal(x["refund_lost"]) for x in late if x["refund_lost"] is not None),
@@ -308,13 +349,6 @@ def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{field}: not true/false: {value!r}")
     return value
-
-
-def _number(value: Any, field: str) -> Decimal:
-    try:
-        return to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field}: not a number: {value!r}") from None
 
 
 def _json(amount: Decimal) -> float:

@@ -32,6 +32,8 @@ MESSAGES = {
     "REQUEST_LATE": "Anmodningen er modtaget efter fristen for optjeningsåret.",
     "INSUFFICIENT_BALANCE": "Der er ikke timer nok tilbage til den anmodede udbetaling.",
     "NO_DIGITAL_POST": "Medarbejderen kan ikke modtage Digital Post; brevet skal sendes manuelt.",
+    "EMPLOYMENT_DATA_INVALID": ("Ansættelsens oplysninger i Lønsystemet kan ikke bruges til at beregne "
+                                "udbetalingen; Løn & Personale retter dem."),
 }
 
 
@@ -67,7 +69,7 @@ class SixthHolidayWeek:
         decision = item.decision(lambda: rules.decide_request(
             employment, {**case, "type": rules.REQUEST}, item.today, item.settings))
         if decision["outcome"] == "exception":
-            self._refuse(item, pages, decision["code"])
+            self._refuse(item, pages, decision["code"], decision.get("field"))
         assert employment is not None  # a payout decision has an employment
         lines = [{key: decision[key] for key in ("earning_year", "hours", "hourly_value", "amount")}]
         result = self._pay(item, pages, employment, lines, decision, "request")
@@ -100,7 +102,7 @@ class SixthHolidayWeek:
                 "transfer_agreed": bool((employment or {}).get("holiday6_transfer_agreed"))}
         decision = item.decision(lambda: rules.decide_termination(employment, case, item.settings))
         if decision["outcome"] == "exception":
-            self._refuse(item, pages, decision["code"])
+            self._refuse(item, pages, decision["code"], decision.get("field"))
         if decision["outcome"] == "skip":
             return {"outcome": "skip", "reason": decision["reason"]}
         assert employment is not None
@@ -155,9 +157,12 @@ class SixthHolidayWeek:
         return {"outcome": "payout", "amount": decision["amount"], "period": decision["period"],
                 "years": [line["earning_year"] for line in lines]}
 
-    def _refuse(self, item: Item, pages: Any, code: str) -> None:
-        """Stop the item with `code`; on a request, tell the manager on the case first."""
-        message = MESSAGES.get(code, code)
+    def _refuse(self, item: Item, pages: Any, code: str, field: str | None = None) -> None:
+        """Stop the item with `code`; on a request, tell the manager on the case first.
+
+        `field` names the employment field an EMPLOYMENT_DATA_INVALID decision found.
+        """
+        message = MESSAGES.get(code, code) + (f" (felt: {field})" if field else "")
         if item.task == "requests":
             text = f"Anmodningen om udbetaling af 6. ferieuge kan ikke behandles automatisk: {message}"
             item.step(f"replied_{code}", lambda: _receipt(pages.portal.reply(

@@ -3,6 +3,14 @@
 `decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
 prints); `decide_request` and `decide_termination` are what `process` calls. Money is
 Decimal inside and a JSON number rounded to øre outside.
+
+What cannot be paid stops the item, checked on values rounded to 2 decimals: requested
+hours below 0.01 once rounded (negative, zero, 0.004) are `INSUFFICIENT_BALANCE` (step
+7), and a year whose unused hours round to 0.00 has nothing unused. A monthly salary or
+weekly hours below 0.01 once rounded, weekly hours above 168, an hourly value or a
+line's amount that rounds to 0.00 kr., and balance figures beyond any number are
+`EMPLOYMENT_DATA_INVALID` (hr.decisions; the rules name no code for Lønsystem's data),
+whose decision adds `field` naming it, after every code the rules list.
 """
 
 from __future__ import annotations
@@ -13,9 +21,17 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, month_end, payroll_period_for
-from hr.decisions import parse_date, required
+from hr.decisions import (
+    EMPLOYMENT_DATA_INVALID,
+    HOURS_IN_A_WEEK,
+    Unpayable,
+    number,
+    parse_date,
+    payable_number,
+    required,
+)
 from hr.decisions import settings_from as _settings_from
-from hr.money import round_ore, to_decimal
+from hr.money import LIMIT, ORE, payable, round_ore
 
 from .models import Settings
 
@@ -68,15 +84,19 @@ def decide_request(
         return _exception(REQUEST_KEYS, "NOT_YET_AVAILABLE")
     if _late(requested_on, year, settings):
         return _exception(REQUEST_KEYS, "REQUEST_LATE")
-    available = unused_hours(entry)
-    asked = case.get("hours")
-    hours = available if asked is None else _number(asked, "case.hours")
-    if hours <= ZERO or hours > available:
-        return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
-    value = hourly_value(employment)
+    try:
+        available = unused_hours(entry)
+        asked = case.get("hours")
+        hours = available if asked is None else _number(asked, "case.hours")
+        if not payable(hours) or hours > available:  # 0.004 hours are 0.00 once rounded
+            return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
+        value = hourly_value(employment)
+        amount = line_amount(hours, value)
+    except Unpayable as bad:
+        return _invalid(REQUEST_KEYS, bad)
     return {
         "outcome": "payout", "code": None, "earning_year": year, "hours": _json(hours),
-        "hourly_value": _json(value), "amount": _json(round_ore(hours * value)),
+        "hourly_value": _json(value), "amount": _json(amount),
         "period": str(payroll_period_for(as_of, settings.cutoff_day)),
     }
 
@@ -93,18 +113,22 @@ def decide_termination(
     agreed = case.get("transfer_agreed", employment.get("holiday6_transfer_agreed", False))
     if agreed:
         return _skip("TRANSFER_AGREED")
-    years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
-    unused = [(year, hours) for year, hours in years if hours > ZERO]
-    if not unused:
-        return _skip("NOTHING_UNUSED")
-    end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")
-    value = hourly_value(employment)
+    try:
+        years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
+        unused = [(year, hours) for year, hours in years if round_ore(hours) > ZERO]
+        if not unused:
+            return _skip("NOTHING_UNUSED")
+        end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")
+        value = hourly_value(employment)
+        amounts = [(year, hours, line_amount(hours, value)) for year, hours in unused]
+    except Unpayable as bad:
+        return _invalid(TERMINATION_KEYS, bad)
     lines = [
         {"earning_year": year, "hours": _json(hours), "hourly_value": _json(value),
-         "amount": _json(round_ore(hours * value))}
-        for year, hours in unused
+         "amount": _json(amount)}
+        for year, hours, amount in amounts
     ]
-    total = sum((round_ore(hours * value) for _, hours in unused), ZERO)
+    total = sum((amount for _, _, amount in amounts), ZERO)
     return {"outcome": "payout", "code": None, "reason": None, "lines": lines,
             "amount": _json(total), "period": str(Period.of(end_date))}
 
@@ -113,23 +137,44 @@ def decide_termination(
 
 
 def unused_hours(entry: Mapping[str, Any]) -> Decimal:
-    """earned − taken − paid − transferred of one `holiday6` entry (may be below zero)."""
-    earned = _number(entry.get("earned_hours", 0), "holiday6.earned_hours")
-    used = sum(
-        (_number(entry.get(key) or 0, f"holiday6.{key}")
-         for key in ("taken_hours", "paid_hours", "transferred_hours")),
-        ZERO,
-    )
-    return earned - used
+    """earned − taken − paid − transferred of one `holiday6` entry (may be below zero).
+
+    Unpayable (EMPLOYMENT_DATA_INVALID) when a figure is beyond any number of hours.
+    """
+    figures = {"earned_hours": _number(entry.get("earned_hours", 0), "holiday6.earned_hours")}
+    figures.update({key: _number(entry.get(key) or 0, f"holiday6.{key}")
+                    for key in ("taken_hours", "paid_hours", "transferred_hours")})
+    for key, hours in figures.items():
+        if abs(hours) > LIMIT:
+            raise Unpayable(EMPLOYMENT_DATA_INVALID, f"employment.holiday6.{key}")
+    return figures["earned_hours"] - sum(
+        (hours for key, hours in figures.items() if key != "earned_hours"), ZERO)
 
 
 def hourly_value(employment: Mapping[str, Any]) -> Decimal:
-    """monthly_salary × 12 / (weekly_hours × 52), rounded to øre first (the letter's "á" figure)."""
-    salary = _number(required(employment, "monthly_salary", "employment"), "employment.monthly_salary")
-    weekly = _number(required(employment, "weekly_hours", "employment"), "employment.weekly_hours")
-    if weekly <= ZERO:
-        raise ValueError("employment.weekly_hours must be above zero for a monthly-paid employee")
-    return round_ore(salary * 12 / (weekly * 52))
+    """monthly_salary × 12 / (weekly_hours × 52), rounded to øre first (the letter's "á" figure).
+
+    Unpayable (EMPLOYMENT_DATA_INVALID, naming the field) when the salary or the weekly
+    hours are below 0.01 once rounded, the hours above 168, or the value rounds to 0.00.
+    """
+    salary = payable_number(required(employment, "monthly_salary", "employment"),
+                            "employment.monthly_salary", EMPLOYMENT_DATA_INVALID)
+    weekly = payable_number(required(employment, "weekly_hours", "employment"),
+                            "employment.weekly_hours", EMPLOYMENT_DATA_INVALID, HOURS_IN_A_WEEK)
+    value = round_ore(salary * 12 / (weekly * 52))
+    if value < ORE:
+        raise Unpayable(EMPLOYMENT_DATA_INVALID, "employment.monthly_salary")
+    return value
+
+
+def line_amount(hours: Decimal, value: Decimal) -> Decimal:
+    """hours × hourly value rounded to øre; Unpayable when that is 0.00 kr. or beyond any amount."""
+    amount = round_ore(hours * value)
+    if amount < ORE:  # a value that small is no salary
+        raise Unpayable(EMPLOYMENT_DATA_INVALID, "employment.monthly_salary")
+    if amount > LIMIT:  # hours that many are no balance
+        raise Unpayable(EMPLOYMENT_DATA_INVALID, "employment.holiday6")
+    return amount
 
 
 def usable_from(earning_year: int) -> date:
@@ -184,10 +229,7 @@ def _year(value: Any) -> int:
 
 
 def _number(value: Any, field: str) -> Decimal:
-    try:
-        return to_decimal(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field}: not a number: {value!r}") from None
+    return number(value, field)
 
 
 def _json(amount: Decimal) -> float:
@@ -200,6 +242,11 @@ def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
     if "lines" in result:
         result["lines"] = []
     return result
+
+
+def _invalid(keys: tuple[str, ...], bad: Unpayable) -> dict[str, Any]:
+    """EMPLOYMENT_DATA_INVALID adds `field`, so the person knows what to correct in Lønsystem."""
+    return {**_exception(keys, bad.code), "field": bad.field}
 
 
 def _skip(reason: str) -> dict[str, Any]:

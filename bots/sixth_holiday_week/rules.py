@@ -87,7 +87,7 @@ def decide_request(
     try:
         available = unused_hours(entry)
         asked = case.get("hours")
-        hours = available if asked is None else _number(asked, "case.hours")
+        hours = available if asked is None else number(asked, "case.hours")
         if not payable(hours) or hours > available:  # 0.004 hours are 0.00 once rounded
             return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
         value = hourly_value(employment)
@@ -141,8 +141,8 @@ def unused_hours(entry: Mapping[str, Any]) -> Decimal:
 
     Unpayable (EMPLOYMENT_DATA_INVALID) when a figure is beyond any number of hours.
     """
-    figures = {"earned_hours": _number(entry.get("earned_hours", 0), "holiday6.earned_hours")}
-    figures.update({key: _number(entry.get(key) or 0, f"holiday6.{key}")
+    figures = {"earned_hours": number(entry.get("earned_hours", 0), "holiday6.earned_hours")}
+    figures.update({key: number(entry.get(key) or 0, f"holiday6.{key}")
                     for key in ("taken_hours", "paid_hours", "transferred_hours")})
     for key, hours in figures.items():
         if abs(hours) > LIMIT:
@@ -226,10 +226,6 @@ def _year(value: Any) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"not an earning year: {value!r}") from None
-
-
-def _number(value: Any, field: str) -> Decimal:
-    return number(value, field)
 
 
 def _json(amount: Decimal) -> float:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from bots.one_off_supplements.models import BatchRow
 from bots.one_off_supplements.rules import BATCH_KEYS, SINGLE_KEYS, decide
 
 
@@ -450,3 +456,119 @@ def test_output_is_plain_json_with_money_as_numbers():
 
     text = json.dumps(batch(EXAMPLE_ROWS, 3, 5000))
     assert '"pension_amount": 361.4' in text and '"amount": 2000.0' in text
+
+
+# -- money that cannot be paid (issue 15): refused on the value rounded to øre ---------------------
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [-500, -0.01, 0, "-0", 0.001, 0.004, "0.004", 50000.005, "1e999999", 1e308],
+)
+def test_an_amount_payroll_cannot_register_is_amount_out_of_range(amount):
+    # 0.004 kr. is registered as 0.00 kr., which Lønsystem refuses: the person sees the rules' code
+    assert single(amount=amount) == {
+        **dict.fromkeys(SINGLE_KEYS),
+        "outcome": "exception",
+        "code": "AMOUNT_OUT_OF_RANGE",
+    }
+
+
+def test_an_amount_that_rounds_up_to_one_ore_is_registered():
+    decision = single(amount=0.005, pensionable=False)
+    assert (decision["outcome"], decision["amount"]) == ("register", 0.01)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "inf", "-Infinity", float("nan"), float("inf")])
+def test_a_non_finite_amount_is_input_the_rules_cannot_read(amount):
+    with pytest.raises(ValueError, match=r"case\.amount"):
+        single(amount=amount)
+
+
+@pytest.mark.parametrize("pct", [-0.01, -25, 100.01, "1e999999", "-1e999999"])
+def test_a_pension_percentage_nothing_can_be_paid_from_is_employment_data_invalid(pct):
+    decision = single(emp=employment(pension_pct=pct))
+    assert decision == {
+        **dict.fromkeys(SINGLE_KEYS),
+        "outcome": "exception",
+        "code": "EMPLOYMENT_DATA_INVALID",
+        "field": "employment.pension_pct",
+    }
+
+
+@pytest.mark.parametrize(("pct", "pension"), [(0, 0.0), (100, 5000.0)])
+def test_zero_and_hundred_percent_pension_are_real_answers(pct, pension):
+    decision = single(emp=employment(pension_pct=pct))
+    assert (decision["outcome"], decision["pension_amount"]) == ("register", pension)
+
+
+def test_a_bad_pension_percentage_does_not_stop_a_supplement_that_is_not_pensionable():
+    decision = single(pensionable=False, emp=employment(pension_pct=-25))
+    assert (decision["outcome"], decision["pension_amount"]) == ("register", 0.0)
+
+
+@pytest.mark.parametrize("pct", ["NaN", "Infinity"])
+def test_a_non_finite_pension_percentage_is_input_the_rules_cannot_read(pct):
+    with pytest.raises(ValueError, match="pension_pct"):
+        single(emp=employment(pension_pct=pct))
+
+
+@pytest.mark.parametrize("amount", [-100, 0, 0.004])
+def test_a_batch_row_that_cannot_be_paid_is_its_own_amount_out_of_range(amount):
+    rows = [row(1, "E1", 2000), row(2, "E2", amount)]
+    decision = batch(rows, 2, 2000 + amount)
+    assert [(r["row"], r["outcome"], r["code"]) for r in decision["rows"]] == [
+        (1, "register", None),
+        (2, "exception", "AMOUNT_OUT_OF_RANGE"),
+    ]
+
+
+def test_a_batch_cell_beyond_any_amount_cannot_be_read():
+    decision = batch([row(1, "E1", 2000), row(2, "E2", "1e999999")], 2, 2000)
+    assert (decision["code"], decision["row"], decision["column"]) == ("BATCH_FILE_INVALID", 2, "Beløb")
+
+
+def test_a_control_total_beyond_any_amount_does_not_match():
+    assert batch(EXAMPLE_ROWS, 3, "1e999999")["code"] == "BATCH_CONTROL_MISMATCH"
+
+
+@pytest.mark.parametrize("amount", ["1e999999", "NaN", "inf", 1e13])
+def test_a_corrected_row_payload_with_an_impossible_amount_fails_its_model(amount):
+    payload = {"case_id": "SP-9", "batch_id": "B1", "row": 2, "employment_id": "E2", "amount": amount,
+               "reason": "Særlig indsats", "payout_period": "2025-05", "submitted_date": "2025-05-02"}
+    with pytest.raises(ValidationError, match="amount"):
+        BatchRow.model_validate(payload)
+    # a negative amount passes the model: the rules answer it with their code
+    assert BatchRow.model_validate({**payload, "amount": "-5"}).amount == -5
+
+
+@pytest.mark.parametrize("maximum", ["NaN", "1e999999", 0])
+def test_max_single_amount_must_be_a_real_amount(maximum):
+    with pytest.raises(ValueError):
+        single(settings={"max_single_amount": maximum})
+
+
+@pytest.mark.parametrize(
+    ("case", "emp", "code", "field"),
+    [
+        ({"amount": 0.001}, {}, "AMOUNT_OUT_OF_RANGE", None),
+        ({}, {"pension_pct": "1e999999"}, "EMPLOYMENT_DATA_INVALID", "employment.pension_pct"),
+    ],
+)
+def test_rpa_decide_shows_the_code_on_stdout(tmp_path, case, emp, code, field):
+    data = {
+        "as_of": "2025-05-02",
+        "employment": employment(**emp),
+        "case": {"type": "one_off_supplement", "case_id": "SP-7", "employment_id": "E100234",
+                 "amount": 5000, "reason": "Særlig indsats", "payout_period": "2025-05",
+                 "pensionable": True, "submitted_date": "2025-05-02", **case},
+    }
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data))
+    rpa = Path(sys.executable).with_name("rpa")
+    result = subprocess.run([str(rpa), "decide", "one_off_supplements", "--input", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    decision = json.loads(result.stdout)
+    assert (decision["outcome"], decision["code"], decision["pension_amount"]) == ("exception", code, None)
+    assert decision.get("field") == field

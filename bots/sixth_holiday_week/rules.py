@@ -4,7 +4,8 @@
 prints); `decide_request` and `decide_termination` are what `process` calls. Money is
 Decimal inside and a JSON number rounded to øre outside.
 
-What cannot be paid stops the item, checked on values rounded to 2 decimals: requested
+Hours are rounded to 2 decimals when read, as the letter shows them, so "hours á value"
+adds up. What cannot be paid stops the item, checked on the rounded values: requested
 hours below 0.01 once rounded (negative, zero, 0.004) are `INSUFFICIENT_BALANCE` (step
 7), and a year whose unused hours round to 0.00 has nothing unused. A monthly salary or
 weekly hours below 0.01 once rounded, weekly hours above 168, an hourly value or a
@@ -85,11 +86,12 @@ def decide_request(
     if _late(requested_on, year, settings):
         return _exception(REQUEST_KEYS, "REQUEST_LATE")
     try:
-        available = unused_hours(entry)
+        available = round_ore(unused_hours(entry))  # hours to 2 decimals, as the letter shows them
         asked = case.get("hours")
-        hours = available if asked is None else number(asked, "case.hours")
-        if not payable(hours) or hours > available:  # 0.004 hours are 0.00 once rounded
+        given = available if asked is None else number(asked, "case.hours")
+        if not payable(given) or round_ore(given) > available:  # 0.004 hours are 0.00 once rounded
             return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
+        hours = round_ore(given)
         value = hourly_value(employment)
         amount = line_amount(hours, value)
     except Unpayable as bad:
@@ -115,7 +117,7 @@ def decide_termination(
         return _skip("TRANSFER_AGREED")
     try:
         years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
-        unused = [(year, hours) for year, hours in years if round_ore(hours) > ZERO]
+        unused = [(year, round_ore(hours)) for year, hours in years if round_ore(hours) > ZERO]
         if not unused:
             return _skip("NOTHING_UNUSED")
         end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")

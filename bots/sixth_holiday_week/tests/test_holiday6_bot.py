@@ -198,3 +198,42 @@ def test_an_end_date_changed_since_the_sweep_is_skipped(leavers: World) -> None:
     run = run_items(make_bot(leavers.pages), "termination_sweep", payloads, today=TODAY)
     assert run["E1:2025-05-31"].result["reason"] == "END_DATE_CHANGED"
     assert leavers.writes == {}
+
+
+# -- money that cannot be paid (issue 15) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"monthly_salary": Decimal(-36000)}, "employment.monthly_salary"),
+    ({"monthly_salary": Decimal("0.004")}, "employment.monthly_salary"),
+    ({"weekly_hours": Decimal(0)}, "employment.weekly_hours"),
+])
+def test_employment_data_nothing_can_be_paid_from_stops_a_request_before_any_payment(
+        world: World, fields: dict[str, Any], field: str) -> None:
+    world.employments["E100234"] = employment(**fields)
+    item = run_requests(world, "SP-2025-00001")["SP-2025-00001"]
+    assert (item.state, item.error.code) == (State.BUSINESS_EXCEPTION, "EMPLOYMENT_DATA_INVALID")
+    assert field in item.error.message
+    assert set(world.writes) == {"replies"}  # the manager is told; nothing is paid, lettered or journaled
+    [reply] = world.writes["replies"]
+    assert reply["reference"] == "SP-2025-00001:EMPLOYMENT_DATA_INVALID" and field in reply["text"]
+    assert "-36000" not in reply["text"] + item.error.message
+
+
+@pytest.mark.parametrize("hours", [Decimal(-10), Decimal(0), Decimal("0.004")])
+def test_requested_hours_that_cannot_be_paid_stop_before_any_payment(world: World, hours: Decimal) -> None:
+    world.cases["SP-2025-00001"] = request_case(hours=hours)
+    item = run_requests(world, "SP-2025-00001")["SP-2025-00001"]
+    assert (item.state, item.error.code) == (State.BUSINESS_EXCEPTION, "INSUFFICIENT_BALANCE")
+    assert set(world.writes) == {"replies"}
+
+
+def test_a_leaver_with_a_negative_salary_is_stopped_and_nothing_is_written(leavers: World) -> None:
+    leavers.employments["E1"] = employment("E1", end_date=date(2025, 6, 30), monthly_salary=Decimal(-36000))
+    payloads = {"E1:2025-06-30": {"employment_id": "E1", "end_date": "2025-06-30"}}
+    item = run_items(make_bot(leavers.pages), "termination_sweep", payloads, today=TODAY,
+                     retry=FAST)["E1:2025-06-30"]
+    assert (item.state, item.error.code, item.attempts) == (
+        State.BUSINESS_EXCEPTION, "EMPLOYMENT_DATA_INVALID", 1)
+    assert "employment.monthly_salary" in item.error.message
+    assert leavers.writes == {}

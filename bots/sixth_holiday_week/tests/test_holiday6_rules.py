@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -265,3 +268,81 @@ def test_unknown_settings_are_ignored_with_a_warning(capsys: pytest.CaptureFixtu
 def test_a_bad_setting_value_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         request("2025-06-02", employment(), request_deadline="30-09")
+
+
+# -- money that cannot be paid (issue 15): refused on values rounded to 2 decimals ----------------
+
+SALARY, WEEKLY = "employment.monthly_salary", "employment.weekly_hours"
+
+
+def invalid(keys: set[str], field: str) -> dict[str, Any]:
+    lines = {"lines": []} if "lines" in keys else {}
+    return dict.fromkeys(keys) | {"outcome": "exception", "code": "EMPLOYMENT_DATA_INVALID",
+                                  "field": field, **lines}
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"monthly_salary": -36000}, SALARY),
+    ({"monthly_salary": 0}, SALARY),
+    ({"monthly_salary": 0.004}, SALARY),  # 0.00 kr. once rounded
+    ({"monthly_salary": 0.01}, SALARY),  # an hourly value of 0.00 kr.
+    ({"monthly_salary": "1e999999"}, SALARY),
+    ({"weekly_hours": -37}, WEEKLY),
+    ({"weekly_hours": 0}, WEEKLY),
+    ({"weekly_hours": 0.004}, WEEKLY),
+    ({"weekly_hours": 169}, WEEKLY),  # more hours than a week has
+    ({"weekly_hours": "1e999999"}, WEEKLY),
+    ({"holiday6": [{"earning_year": 2024, "earned_hours": "1e999999"}]}, "employment.holiday6.earned_hours"),
+])
+def test_employment_data_nothing_can_be_paid_from_is_employment_data_invalid(
+        fields: dict[str, Any], field: str) -> None:
+    assert request("2025-06-02", employment(**fields)) == invalid(REQUEST_KEYS, field)
+    assert termination(employment(end_date="2025-06-30", **fields)) == invalid(TERMINATION_KEYS, field)
+
+
+def test_a_payout_that_rounds_to_zero_kroner_is_employment_data_invalid() -> None:
+    emp = employment(monthly_salary=1.60)  # an hourly value of 0.01 kr.: 0.4 hours pay 0.004 kr.
+    assert request("2025-06-02", emp, hours=0.4) == invalid(REQUEST_KEYS, SALARY)
+
+
+@pytest.mark.parametrize("hours", [-10, -0.01, 0, 0.001, 0.004, "1e999999"])
+def test_requested_hours_that_cannot_be_paid_are_insufficient_balance(hours: Any) -> None:
+    decision = request("2025-06-02", employment(), hours=hours)
+    assert decision == dict.fromkeys(REQUEST_KEYS) | {"outcome": "exception", "code": "INSUFFICIENT_BALANCE"}
+
+
+def test_a_balance_that_rounds_to_zero_hours_has_nothing_to_pay() -> None:
+    emp = employment(end_date="2025-06-30",
+                     holiday6=[{"earning_year": 2024, "earned_hours": 37, "taken_hours": 36.996}])
+    assert request("2025-06-02", emp)["code"] == "INSUFFICIENT_BALANCE"
+    assert termination(emp)["reason"] == "NOTHING_UNUSED"
+
+
+def test_half_an_ore_of_hours_rounds_up_and_is_paid() -> None:
+    decision = request("2025-06-02", employment(), hours=0.005)
+    assert (decision["outcome"], decision["hours"], decision["amount"]) == ("payout", 0.01, 2.25)
+
+
+@pytest.mark.parametrize(("fields", "hours"), [
+    ({"monthly_salary": "NaN"}, None),
+    ({"weekly_hours": "Infinity"}, None),
+    ({}, "nan"),
+    ({}, "-inf"),
+])
+def test_a_non_finite_number_is_input_the_rules_cannot_read(fields: dict[str, Any], hours: Any) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        request("2025-06-02", employment(**fields), hours=hours)
+
+
+def test_rpa_decide_shows_the_code_on_stdout(tmp_path: Path) -> None:
+    data = {"as_of": "2025-06-02", "employment": employment(monthly_salary=-32000),
+            "case": {"type": "holiday6_payout_request", "case_id": "SP-2025-00001",
+                     "employment_id": "E100234", "request_date": "2025-06-02", "earning_year": 2024,
+                     "hours": None}}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data))
+    rpa = Path(sys.executable).with_name("rpa")
+    result = subprocess.run([str(rpa), "decide", "sixth_holiday_week", "--input", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == invalid(REQUEST_KEYS, SALARY)

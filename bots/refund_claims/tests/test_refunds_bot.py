@@ -170,3 +170,25 @@ def test_refunds_at_risk_reads_lonsystem(world: World) -> None:
     risk = RefundClaims(world.pages).refunds_at_risk(Context())  # type: ignore[arg-type]
     assert [r["absence_id"] for r in risk["late_reports"]] == ["F3"]
     assert risk["late_reports"][0]["refund_lost"] == 13414.09  # 10-29 … 11-17 (20 days)
+
+
+# -- hours nothing can be claimed from (issue 15) ----------------------------------------------------
+
+
+def test_hours_nothing_can_be_claimed_from_are_a_persons_item_and_nothing_is_submitted() -> None:
+    world = World(employments={"E1": employment("E1"), "E2": employment("E2", weekly_hours=Decimal(-37))})
+    reported = TODAY - timedelta(days=55)
+    world.absences["F8"] = absence("F8", 80, reported_date=reported, hours_per_week=Decimal("0.004"))
+    world.absences["F9"] = absence("F9", 80, employment_id="E2", reported_date=reported)
+    bot = make_bot(world.pages)
+    store, _ = run_task_once(bot, "absences", today=TODAY)
+    references = sorted(r.reference for r in store.list_items(_worker(), bot="refund_claims"))
+    assert references == ["F8:ABSENCE_INVALID", "F9:EMPLOYMENT_DATA_INVALID"]
+    run = run_items(bot, "absences", [], today=TODAY, store=store, retry=FAST)
+    for reference, field in [("F8:ABSENCE_INVALID", "case.hours_per_week"),
+                             ("F9:EMPLOYMENT_DATA_INVALID", "employment.weekly_hours")]:
+        item = run[reference]
+        assert (item.state, item.error.code, item.attempts) == (
+            State.BUSINESS_EXCEPTION, reference.split(":")[1], 1)
+        assert field in item.error.message and "-37" not in item.error.message
+    assert world.writes == {}  # no report, no claim, no update in Lønsystem

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot
-from bots.refund_claims.models import Settings
+from bots.refund_claims.models import RefundDecision, Settings
 
 KEYS = {"outcome", "code", "reason", "authority", "report_now", "refund_from", "claim_from",
         "claim_to", "hours", "max_refund", "claim_deadline", "warnings"}
@@ -299,3 +303,95 @@ def test_settings_override_the_defaults() -> None:
     decision = decide("2024-05-02", absence(reported_date="2024-03-26"),
                       employment(last_paid_date="2024-04-30"), employer_period_days=14)
     assert decision["refund_from"] == "2024-03-18"
+
+
+# -- hours nothing can be claimed from (issue 15): refused on values rounded to 2 decimals ----------
+
+CLAIM = {"reported_date": "2024-03-26"}  # the rules' claim example: 148.00 hours, 18779.72 kr.
+PAID = {"last_paid_date": "2024-04-30"}
+
+
+def refused(code: str, field: str) -> dict[str, Any]:
+    return dict.fromkeys(KEYS) | {"outcome": "exception", "code": code, "field": field, "warnings": []}
+
+
+@pytest.mark.parametrize("hours", [-37, -0.01, 0, 0.004, "0.004", 169, "1e999999"])
+@pytest.mark.parametrize("kind", ["sickness", "partial_sickness", "maternity"])
+def test_absence_hours_nothing_can_be_claimed_from_are_absence_invalid(kind: str, hours: Any) -> None:
+    # before BELOW_4H: a partial sickness of -3 hours is a record to correct, not "nothing to do"
+    decision = decide("2024-05-02", absence(type=kind, hours_per_week=hours, **CLAIM), employment(**PAID))
+    assert decision == refused("ABSENCE_INVALID", "case.hours_per_week")
+
+
+@pytest.mark.parametrize("weekly", [-37, 0, 0.004, 169, "1e999999"])
+def test_employment_weekly_hours_nothing_can_be_claimed_from_are_employment_data_invalid(weekly: Any) -> None:
+    # the issue's reproduction: -37 hours a week claimed "hours -148.0"
+    decision = decide("2024-05-02", absence(**CLAIM), employment(weekly_hours=weekly, **PAID))
+    assert decision == refused("EMPLOYMENT_DATA_INVALID", "employment.weekly_hours")
+
+
+def test_zero_contracted_hours_claim_with_the_absences_own_hours() -> None:
+    # an hourly-paid employee without contracted hours: the absence's hours are what is claimed
+    decision = decide("2024-05-02", absence(hours_per_week=37, **CLAIM),
+                      employment(pay="hourly", weekly_hours=0, **PAID))
+    assert (decision["outcome"], decision["hours"], decision["max_refund"]) == ("claim", 148.0, 18779.72)
+
+
+def test_a_claim_whose_hours_round_to_zero_is_absence_invalid() -> None:
+    one_day = {"reported_date": "2024-03-26", "last_day": "2024-04-03"}  # 0.01 h a week for a day
+    decision = decide("2024-05-02", absence(hours_per_week=0.01, **one_day), employment(**PAID))
+    assert decision == refused("ABSENCE_INVALID", "case.hours_per_week")
+
+
+def test_a_claim_whose_refund_rounds_to_zero_has_no_usable_rate() -> None:
+    one_day = {"reported_date": "2024-03-26", "last_day": "2024-04-03"}  # 0.01 hours at 0.30 kr.
+    decision = decide("2024-05-02", absence(hours_per_week=0.07, **one_day), employment(**PAID),
+                      rates={"2024": {"week": 1, "hour": 0.3}})
+    assert decision == dict.fromkeys(KEYS) | {"outcome": "exception", "code": "RATE_UNKNOWN",
+                                              "warnings": []}
+
+
+@pytest.mark.parametrize("hours", ["NaN", "inf", "-Infinity"])
+def test_non_finite_hours_are_input_the_rules_cannot_read(hours: str) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        decide("2024-05-02", absence(hours_per_week=hours, **CLAIM), employment(**PAID))
+    with pytest.raises(ValueError, match="not a number"):
+        decide("2024-05-02", absence(**CLAIM), employment(weekly_hours=hours, **PAID))
+
+
+@pytest.mark.parametrize("rate", [0, -126.89, "NaN", "inf", "1e999999"])
+def test_a_rate_that_pays_nothing_or_cannot_be_read_is_a_bad_setting(rate: Any) -> None:
+    with pytest.raises(ValueError, match="hour"):
+        decide("2024-05-02", absence(**CLAIM), employment(**PAID),
+               rates={"2024": {"week": 4695, "hour": rate}})
+
+
+def test_refunds_at_risk_leave_out_an_absence_whose_hours_cannot_be_claimed() -> None:
+    good = absence(absence_id="F000001", first_day="2024-02-01")
+    huge = absence(absence_id="F000002", first_day="2024-02-01", hours_per_week="1e999999")
+    negative = absence(absence_id="F000003", first_day="2024-02-01", hours_per_week=-37)
+    summary = rules.refunds_at_risk([good, huge, negative], [employment()],
+                                    rules.parse_date("2024-03-26", "as_of"), Settings())
+    assert [late["absence_id"] for late in summary["late_reports"]] == ["F000001"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("max_refund", "1e999999"), ("max_refund", "NaN"),
+                                              ("max_refund", -1), ("paid", "inf"), ("paid", "1e999999")])
+def test_a_corrected_decision_payload_with_an_impossible_amount_fails_its_model(field: str,
+                                                                                 value: Any) -> None:
+    payload = {"absence_id": "F000001", "claim_to": "2024-04-30", "max_refund": "18779.72",
+               "decision": "approved", "paid": "18779.72", field: value}
+    with pytest.raises(ValidationError, match=field):
+        RefundDecision.model_validate(payload)
+
+
+def test_rpa_decide_shows_the_code_on_stdout(tmp_path: Path) -> None:
+    data = {"as_of": "2024-05-02", "employment": employment(weekly_hours=-37, **PAID),
+            "case": absence(**CLAIM)}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data))
+    rpa = Path(sys.executable).with_name("rpa")
+    result = subprocess.run([str(rpa), "decide", "refund_claims", "--input", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == refused("EMPLOYMENT_DATA_INVALID", "employment.weekly_hours")

@@ -2,6 +2,11 @@
 
 `decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
 prints); `decide_resignation` and `decide_hourly` are what `process` calls.
+
+No money: a confirmation letter and an end date pay nothing, so these rules read no
+salary, hours, rate or pension percentage and refuse none; a negative salary does not
+stop a resignation letter. The bots that pay stop on it with `EMPLOYMENT_DATA_INVALID`
+(hr.decisions).
 """
 
 from __future__ import annotations

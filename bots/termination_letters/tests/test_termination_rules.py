@@ -294,3 +294,26 @@ def test_output_is_plain_json():
 
     decision = resign(monthly(), "2025-03-15")
     assert json.loads(json.dumps(decision)) == decision
+
+
+# -- money (issue 15): these rules pay nothing, so they refuse no money ------------------------------
+
+
+@pytest.mark.parametrize(
+    "money",
+    [
+        {"monthly_salary": -36000},
+        {"weekly_hours": 0},
+        {"pension_pct": -25},
+        {"monthly_salary": "1e999999", "weekly_hours": "NaN"},
+    ],
+)
+def test_salary_hours_and_pension_do_not_change_a_resignation_letter(money):
+    # a letter and an end date pay nothing; the bots that pay (6th week, supplements) stop on these
+    assert resign(monthly(**money), "2025-03-15") == resign(monthly(), "2025-03-15")
+
+
+@pytest.mark.parametrize("money", [{"hourly_rate": -180.5}, {"weekly_hours": 0}, {"hourly_rate": "NaN"}])
+def test_rate_and_hours_do_not_change_the_hourly_sweep(money):
+    employment = {**hourly(last_paid_date="2024-08-19"), **money}
+    assert sweep(employment, "2024-11-20") == sweep(hourly(last_paid_date="2024-08-19"), "2024-11-20")

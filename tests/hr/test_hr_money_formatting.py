@@ -7,7 +7,7 @@ import pytest
 
 from hr.calendar import Period
 from hr.formatting import format_amount, format_date_long, format_hours, format_kr, format_month
-from hr.money import round_ore, to_decimal
+from hr.money import LIMIT, payable, round_ore, to_decimal
 
 
 def test_sixth_holiday_week_example() -> None:
@@ -50,6 +50,26 @@ def test_to_decimal_accepts_numbers_and_text() -> None:
 def test_to_decimal_rejects(bad: str | float) -> None:
     with pytest.raises(ValueError):
         to_decimal(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-1, False), (0, False), ("-0", False), (0.001, False), (0.004, False),  # 0.00 once rounded
+        (0.005, True), (0.01, True), (LIMIT, True), (LIMIT + 1, False), ("1e999999", False),
+    ],
+)
+def test_payable_is_judged_on_the_rounded_value(value: object, expected: bool) -> None:
+    assert payable(value) is expected  # type: ignore[arg-type]
+
+
+def test_payable_applies_the_limit_after_rounding() -> None:
+    assert payable("50000.004", 50000) and not payable("50000.005", 50000)
+
+
+def test_a_number_too_large_to_round_is_a_value_error_not_invalid_operation() -> None:
+    with pytest.raises(ValueError, match="too large"):
+        round_ore("1e999999")
 
 
 def test_to_decimal_rejects_bool() -> None:

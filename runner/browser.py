@@ -7,6 +7,7 @@ starts nothing. `python -m runner.browser --check` says which Chromium would be 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from runner.errors import TechnicalError
 from runner.logs import module_logger
 from runner.redact import mask_cprs
+from runner.traces import mask_trace
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -56,7 +58,15 @@ TIMEZONE = "Europe/Copenhagen"
 
 # JavaScript-compatible, so Playwright can evaluate it in the page. Deliberately wider
 # than runner.redact's (no day/month check): masking a stray number is the accepted price.
-CPR_TEXT = re.compile(r"(?<![0-9])[0-9]{6}[- ]?[0-9]{4}(?![0-9])")
+# The same splits as runner.redact: dashes, spaces, `.` and `/`; full-width digits too.
+# Written with escapes, which Python's re and JavaScript read alike.
+_DIGIT = r"[0-9\uff10-\uff19]"
+_SPLIT = (
+    r"[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+    r" \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+    r"./\uff0e\uff0f]{0,3}"
+)
+CPR_TEXT = re.compile(f"(?<!{_DIGIT}){_DIGIT}{{6}}{_SPLIT}{_DIGIT}{{4}}(?!{_DIGIT})")
 CPR_FIELDS = ",".join(
     f"{tag}[{attr}*=cpr i]" for tag in ("input", "textarea", "select") for attr in ("name", "id")
 )
@@ -194,7 +204,11 @@ class BrowserSession:
         self._tracing = False
         try:
             self.context.tracing.stop(path=path)
+            mask_trace(path)
         except Exception as error:  # capture must not hide the item's own error
+            # A trace that could not be masked is not kept: it holds full CPR numbers.
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             log.warning("browser_capture_failed", label=self.label, step="trace", error=str(error))
             return None
         return path

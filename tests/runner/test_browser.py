@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -11,16 +14,20 @@ import zipfile
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from runner import SystemAccess
 from runner.browser import BrowserPool, find_chromium, technical_error
 from runner.errors import TechnicalError
+from runner.traces import mask_trace
 
 REPO = Path(__file__).resolve().parents[2]
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 PAGE = b"""<!doctype html>
 <html lang="da"><head><meta charset="utf-8"><title>Medarbejder</title>
@@ -38,6 +45,21 @@ PAGE = b"""<!doctype html>
 """
 
 
+# One person's number (210390-3966) in every form a page, a URL or a body can hold it.
+HOSTILE = """<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><title>Sag 2103903966</title></head>
+<body>
+  <h1>Medarbejder 210390\u20133966</h1>
+  <dl><dd data-value="2103903966" data-cpr>210390&nbsp;3966</dd>
+  <dd title="210390&#8211;3966">CPR ２１０３９０－３９６６</dd>
+  <dd>210390.3966 og 210390\u202f3966 og 210390/3966 og 210390  3966</dd></dl>
+  <input id="field" name="medarbejder_cpr" value="210390 3966">
+  <a id="next" href="/hostile/next?cpr=210390%E2%80%933966&amp;q=210390+3966">videre</a>
+  <script>document.body.insertAdjacentHTML("beforeend", "<p>210390\\t3966</p>")</script>
+</body></html>
+""".encode()
+
+
 class Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.send_response(200)
@@ -45,7 +67,7 @@ class Site(BaseHTTPRequestHandler):
         if self.path == "/login":
             self.send_header("Set-Cookie", "session=abc; Path=/")
         self.end_headers()
-        self.wfile.write(PAGE)
+        self.wfile.write(HOSTILE if self.path.startswith("/hostile") else PAGE)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -96,6 +118,101 @@ def test_failure_capture_writes_a_screenshot_and_a_trace(pool: BrowserPool, site
     with zipfile.ZipFile(paths["trace"]) as trace:
         events = trace.read("trace.trace").decode()
     assert '"frame-snapshot"' in events  # the trace viewer can show the page as the robot saw it
+
+
+def full_cprs(data: bytes, cprs: list[str]) -> list[str]:
+    """The numbers of `cprs` found whole in `data`, split or escaped any way (JSON, URL, HTML)."""
+    text = data.decode("utf-8", errors="replace")
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
+    text = re.sub(r"\\[tnrfvb]", " ", text)
+    text = unquote_plus(html.unescape(text)).translate(FULL_WIDTH)
+    wanted = "|".join(f"{cpr[:6]}[^0-9A-Za-z]{{0,12}}{cpr[6:]}" for cpr in cprs)
+    return re.findall(rf"(?<![0-9])(?:{wanted})(?![0-9])", text)
+
+
+def trace_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as trace:
+        assert trace.testzip() is None
+        return {name: trace.read(name) for name in trace.namelist()}
+
+
+def check_trace_opens(members: dict[str, bytes]) -> None:
+    """What the trace viewer reads: the events, DOM snapshots and the bodies they name."""
+    events = [json.loads(line) for line in members["trace.trace"].decode().splitlines() if line]
+    assert any(event["type"] == "frame-snapshot" for event in events)
+    network = [json.loads(line) for line in members["trace.network"].decode().splitlines() if line]
+    contents = [entry["snapshot"]["response"]["content"] for entry in network]
+    # Playwright names a body by its member (`_file`), older versions by its SHA-1 name.
+    bodies = [c.get("_file") or (c.get("_sha1") and f"resources/{c['_sha1']}") for c in contents]
+    assert [body for body in bodies if body], "no response body in the trace"
+    for body in filter(None, bodies):
+        assert body in members, body
+
+
+@pytest.mark.browser
+def test_trace_holds_no_full_cpr_in_any_member(pool: BrowserPool, site: str, tmp_path) -> None:
+    session = pool.session("hello-210390-3966")
+    try:
+        page = session.context.new_page()
+        page.goto(f"{site}/hostile?cpr=210390%203966")
+        page.fill("#field", "210390\t3966")
+        page.click("#next")
+        page.locator("h1").wait_for()
+        captured = dict(session.capture_failure(tmp_path))
+    finally:
+        session.close()
+
+    members = trace_members(captured["trace"])
+    check_trace_opens(members)
+    for name, data in members.items():
+        assert full_cprs(data, ["2103903966"]) == [], name
+    snapshots = members["trace.trace"].decode()
+    assert '"data-value":"210390-XXXX"' in snapshots  # masked, not dropped
+    assert "Medarbejder 210390-XXXX" in snapshots
+    assert captured["trace"].stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.browser
+def test_trace_of_a_sandbox_page_holds_no_full_cpr(tmp_path) -> None:
+    from sandbox import dataset, generator
+    from sandbox.server import serve_in_thread
+    from systems import Payroll
+
+    data = generator.generate(20, seed=3)
+    dataset.load(tmp_path / "sandbox.db", data)
+    cprs = sorted({employment["cpr"].replace("-", "") for employment in data["employments"]})
+    url, stop = serve_in_thread(tmp_path / "sandbox.db", port=0)
+
+    def work() -> None:
+        pool = BrowserPool()
+        try:
+            session = pool.session("payroll-lookup")
+            payroll = Payroll(session.context, SystemAccess("payroll", f"{url}/payroll", "robot", "sandbox"))
+            assert payroll.employments_by_cpr(cprs[0])
+            assert payroll.employment_ids()
+            captured.update(session.capture_failure(tmp_path / "attempt-1"))
+            session.close()
+        finally:
+            pool.close()
+
+    captured: dict[str, Path] = {}
+    try:
+        in_own_thread(work)
+    finally:
+        stop()
+    members = trace_members(captured["trace"])
+    check_trace_opens(members)
+    assert "-XXXX" in members["trace.trace"].decode()
+    for name, content in members.items():
+        assert full_cprs(content, cprs) == [], name
+
+
+def test_masking_a_trace_that_is_not_a_zip_raises_and_leaves_no_partial_file(tmp_path) -> None:
+    broken = tmp_path / "trace.zip"
+    broken.write_bytes(b"not a zip, but 2103903966")
+    with pytest.raises(zipfile.BadZipFile):
+        mask_trace(broken)
+    assert [path.name for path in tmp_path.iterdir()] == ["trace.zip"]
 
 
 @pytest.mark.browser

@@ -1,0 +1,157 @@
+"""Playwright traces with every CPR-shaped number masked, so an operator can debug from one.
+
+A `trace.zip` is newline-delimited JSON events (`trace.trace`: actions, their call logs
+and the DOM snapshots the viewer shows a page from; `trace.network`: the HAR entries),
+`trace.stacks`, and `resources/<sha1>.<ext>`: response bodies and snapshot resources,
+named by the SHA-1 of their bytes. Playwright's `mask` covers screenshots only, so
+`mask_trace` rewrites the zip after `tracing.stop`: each JSON event is parsed and every
+string in it masked (the escapes of JSON and of URLs hide separators from a pattern on
+the raw text), each text resource is masked, and a changed resource is renamed by the
+SHA-1 of its masked bytes and the events pointing at it follow. The old name would let
+anyone holding the masked page try the 10,000 serials until the hash matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote_plus
+
+from runner.redact import mask_cprs
+
+__all__ = ["mask_trace"]
+
+_RESOURCES = "resources/"
+_EVENT_SUFFIXES = (".trace", ".network", ".stacks", ".json")
+# Bodies whose bytes are text even when they are not UTF-8 (a latin-1 page).
+_TEXT_SUFFIXES = (".html", ".htm", ".txt", ".json", ".xml", ".css", ".js", ".csv", ".svg")
+# Ten digits split by HTML entities, URL escapes or JSON/JavaScript escapes
+# (`070761&nbsp;4285` in a body, `cpr=070761%E2%80%934285` or `070761+4285` in a query,
+# `"070761\u20134285"` in a script or an API's JSON), mixed with plain separators.
+_ESCAPED_SPLIT = re.compile(
+    r"(?<![0-9])([0-9]{6})"
+    r"((?:&#?[0-9A-Za-z]+;|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[tnrfv/]"
+    r"|[^0-9A-Za-z]){1,30})"
+    r"([0-9]{4})(?![0-9])"
+)
+_BACKSLASH_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([tnrfv/]))")
+_SHORT_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "/": "/"}
+_ESCAPES = ("&", "%", "+", "\\")
+_SMALLEST_CPR = 1_000_000_000
+_LARGEST_CPR = 9_999_999_999
+
+
+def mask_trace(path: Path) -> None:
+    """Rewrite the trace zip at `path` with every CPR-shaped number masked, in place.
+
+    The file is replaced atomically, with mode 0600; on any error the original is left
+    untouched and the error raised (the caller deletes what it cannot mask).
+    """
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    renamed: dict[str, str] = {}
+    masked_resources: dict[str, bytes] = {}
+    for info, data in members:
+        if info.filename.startswith(_RESOURCES):
+            masked = _mask_resource(info.filename, data)
+            if masked != data:
+                # Events name a body by its member name (`_file`) or its base name (`_sha1`).
+                new_name = _resource_name(info.filename, masked)
+                renamed[info.filename] = new_name
+                renamed[PurePosixPath(info.filename).name] = PurePosixPath(new_name).name
+            masked_resources[info.filename] = masked
+    partial = path.with_name(path.name + ".masking")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # whatever the umask
+    written: set[str] = set()
+    try:
+        with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(raw, "w") as target:
+            for info, data in members:
+                name = info.filename
+                if name in masked_resources:
+                    data = masked_resources[name]
+                    name = renamed.get(name, name)
+                elif name.endswith(_EVENT_SUFFIXES):
+                    data = _mask_events(data, renamed)
+                else:
+                    data = _mask_resource(name, data)
+                if name not in written:  # two bodies may mask to the same bytes
+                    written.add(name)
+                    target.writestr(_renamed_info(info, name), data)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _mask_events(data: bytes, renamed: dict[str, str]) -> bytes:
+    lines = []
+    for line in data.decode("utf-8", errors="replace").split("\n"):
+        try:
+            event = json.loads(line)
+        except ValueError:  # an empty last line, or not JSON after all: mask it as text
+            lines.append(_mask_text(line))
+            continue
+        lines.append(json.dumps(_mask_value(event, renamed), ensure_ascii=False, separators=(",", ":")))
+    return "\n".join(lines).encode("utf-8")
+
+
+def _mask_value(value: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return renamed.get(value) or _mask_text(value)
+    if isinstance(value, list):
+        return [_mask_value(item, renamed) for item in value]
+    if isinstance(value, dict):
+        return {_mask_text(key): _mask_value(item, renamed) for key, item in value.items()}
+    if type(value) is int and _SMALLEST_CPR <= value <= _LARGEST_CPR:
+        masked = mask_cprs(str(value))
+        return masked if masked != str(value) else value
+    return value
+
+
+def _mask_text(text: str) -> str:
+    if any(escape in text for escape in _ESCAPES):
+        text = _ESCAPED_SPLIT.sub(_mask_escaped_split, text)
+    return mask_cprs(text)
+
+
+def _mask_escaped_split(match: re.Match[str]) -> str:
+    # Only the match is decoded, and only kept decoded when it is a CPR number: a body's
+    # other entities and a URL's other escapes stay as they were.
+    head, split, tail = match.groups()
+    decoded = unquote_plus(html.unescape(_BACKSLASH_ESCAPE.sub(_unescape_backslash, split)))
+    masked = mask_cprs(head + decoded + tail)
+    return masked if masked == f"{head}-XXXX" else match[0]
+
+
+def _unescape_backslash(match: re.Match[str]) -> str:
+    code = match[1] or match[2]
+    return chr(int(code, 16)) if code else _SHORT_ESCAPES[match[3]]
+
+
+def _mask_resource(name: str, data: bytes) -> bytes:
+    """A body as text: UTF-8, else latin-1 (one byte, one character) for a text type."""
+    try:
+        return _mask_text(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        if not name.lower().endswith(_TEXT_SUFFIXES):
+            return data  # an image or a font
+        return _mask_text(data.decode("latin-1")).encode("latin-1")
+
+
+def _resource_name(name: str, data: bytes) -> str:
+    suffix = PurePosixPath(name).suffix
+    return f"{_RESOURCES}{hashlib.sha1(data).hexdigest()}{suffix}"  # Playwright names by SHA-1
+
+
+def _renamed_info(info: zipfile.ZipInfo, name: str) -> zipfile.ZipInfo:
+    renamed = zipfile.ZipInfo(name, date_time=info.date_time)
+    renamed.compress_type = zipfile.ZIP_DEFLATED
+    renamed.external_attr = 0o600 << 16
+    return renamed

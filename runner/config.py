@@ -30,7 +30,8 @@ from pydantic import (
     model_validator,
 )
 
-from runner.errors import ConfigError
+from runner.errors import ConfigError, InputError
+from runner.inputs import DEFAULT_MAX_INPUT_BYTES
 from runner.retry import RetryPolicy
 
 DATABASE_URL_ENV = "RPA_DATABASE_URL"
@@ -62,18 +63,50 @@ def _http_url(value: str | None) -> str | None:
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
+def _database_url(value: str | None) -> str | None:
+    from runner.inputs import database_url
+
+    try:
+        return None if value is None else database_url(value, "store.url")
+    except InputError as error:
+        raise ValueError(error.problem) from None
+
+
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+
+# Bounds on every duration and count: finite, and within what a deployment can mean, so
+# `.inf` or 1e12 seconds is a config error and not an OverflowError at run time.
+HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
+Seconds = Annotated[float, Field(gt=0, le=DAY, allow_inf_nan=False)]
+ShortSeconds = Annotated[float, Field(gt=0, le=HOUR, allow_inf_nan=False)]
+Pause = Annotated[float, Field(ge=0, le=HOUR, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1, le=1000)]
+
+
 class ClockConfig(_Model):
-    today: date | None = None
+    # dates within the rules' reach: a year 9999 overflows the first date arithmetic
+    today: Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))] | None = None
+
+
+class CliConfig(_Model):
+    """Limits on what a person hands the `rpa` command (runner.inputs)."""
+
+    max_input_bytes: Annotated[int, Field(ge=1024, le=1_000_000_000)] = DEFAULT_MAX_INPUT_BYTES
 
 
 class StoreConfig(_Model):
-    url: str | None = None
+    url: DatabaseUrl | None = None
     sqlite_path: FilePath = Path("var/rpa.db")
     sqlite_synchronous: Annotated[str, Field(pattern="^(off|normal|full|extra)$")] = "normal"
 
     def database_url(self, env: Mapping[str, str] = os.environ) -> str:
-        """`RPA_DATABASE_URL`, else `url`, else the SQLite file."""
-        return env.get(DATABASE_URL_ENV) or self.url or f"sqlite:///{self.sqlite_path}"
+        """`RPA_DATABASE_URL`, else `url`, else the SQLite file; InputError naming the variable
+        when it does not parse or names a driver we do not ship."""
+        from runner.inputs import database_url
+
+        if env.get(DATABASE_URL_ENV) is not None:
+            return database_url(env[DATABASE_URL_ENV], DATABASE_URL_ENV)
+        return self.url or f"sqlite:///{self.sqlite_path}"
 
 
 class LogLevel(StrEnum):
@@ -91,7 +124,7 @@ class LoggingConfig(_Model):
 class ArtifactsConfig(_Model):
     dir: FilePath = Path("var/artifacts")
     traces: bool = True
-    retention_days: Annotated[int, Field(ge=1)] = 14
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 14
 
 
 class AlertsConfig(_Model):
@@ -102,11 +135,11 @@ class AlertsConfig(_Model):
 
 
 class WorkerConfig(_Model):
-    concurrency: Annotated[int, Field(ge=1)] = 1
-    lease_s: Annotated[float, Field(gt=0)] = 300
-    heartbeat_s: Annotated[float, Field(gt=0)] = 30
-    poll_s: Annotated[float, Field(gt=0)] = 1.0
-    reaper_s: Annotated[float, Field(gt=0)] = 30
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 1
+    lease_s: Seconds = 300
+    heartbeat_s: ShortSeconds = 30
+    poll_s: ShortSeconds = 1.0
+    reaper_s: ShortSeconds = 30
     # items leased per claim; more than 1 suits many short items, 1 suits browser work
     prefetch: Annotated[int, Field(ge=1, le=1000)] = 1
 
@@ -118,8 +151,8 @@ class WorkerConfig(_Model):
 
 
 class CircuitBreakerConfig(_Model):
-    threshold: Annotated[int, Field(ge=1)] = 5
-    cooldown_s: Annotated[float, Field(ge=0)] = 900
+    threshold: Count = 5
+    cooldown_s: Annotated[float, Field(ge=0, le=WEEK, allow_inf_nan=False)] = 900
 
 
 class CprConfig(_Model):
@@ -153,10 +186,10 @@ class SystemConfig(_Model):
 
 
 class RetryConfig(_Model):
-    max_attempts: Annotated[int, Field(ge=1)] = 3
-    initial_interval_s: Annotated[float, Field(ge=0)] = 1.0
-    backoff: Annotated[float, Field(ge=1)] = 2.0
-    max_interval_s: Annotated[float, Field(ge=0)] = 60.0
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 3
+    initial_interval_s: Pause = 1.0
+    backoff: Annotated[float, Field(ge=1, le=10, allow_inf_nan=False)] = 2.0
+    max_interval_s: Pause = 60.0
     jitter: bool = True
 
     @model_validator(mode="after")
@@ -179,7 +212,7 @@ class TaskSchedule(_Model):
     """When a task's collector runs: a crontab expression or a fixed interval."""
 
     cron: str | None = None
-    interval_s: Annotated[float, Field(gt=0)] | None = None
+    interval_s: Annotated[float, Field(gt=0, le=WEEK, allow_inf_nan=False)] | None = None
 
     @field_validator("cron")
     @classmethod
@@ -217,10 +250,10 @@ class TaskConfig(_Model):
     schedule: TaskSchedule | None = None
     only_on: OnlyOn | None = None
     on_non_bank_day: NonBankDay = NonBankDay.SKIP
-    misfire_grace_s: Annotated[int, Field(ge=1)] = 300
+    misfire_grace_s: Annotated[int, Field(ge=1, le=DAY)] = 300
     coalesce: bool = True
     retry: RetryConfig | None = None  # None: the retry policy the bot declares for the task
-    priority: int = 0
+    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
 
 
 class BotConfig(_Model):
@@ -239,6 +272,7 @@ class OrchestratorConfig(_Model):
     worker: WorkerConfig = WorkerConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     cpr: CprConfig = CprConfig()
+    cli: CliConfig = CliConfig()
     credentials: dict[str, CredentialConfig] = {}
     systems: dict[str, SystemConfig] = {}
     bots: dict[str, BotConfig] = {}
@@ -279,13 +313,13 @@ class OrchestratorConfig(_Model):
 
 def load_config(path: str | os.PathLike[str]) -> OrchestratorConfig:
     """Read and validate orchestrator.yaml; raises `ConfigError` naming every problem."""
+    from runner.inputs import read_text
+
     name = os.fspath(path)
     try:
-        text = Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(name, [("(file)", "not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(name, [("(file)", f"cannot be read: {exc}")]) from None
+        text = read_text(name)
+    except InputError as error:
+        raise ConfigError(name, [("(file)", error.problem)]) from None
     return parse_config(text, name, base_dir=Path(name).resolve().parent)
 
 
@@ -293,7 +327,9 @@ def parse_config(
     text: str, source: str = "orchestrator.yaml", base_dir: Path | None = None
 ) -> OrchestratorConfig:
     """Validate orchestrator.yaml's text; `source` names it in errors."""
-    data = _parse_yaml(text, source)
+    data = _load_yaml(text, source)
+    if data is None and _only_comments(text):
+        data = {}  # empty or comments only: every default; a file that says `null` is the wrong type
     if isinstance(data, dict):  # absent sections get their defaults' paths resolved too
         data = {"store": {}, "logging": {}, "artifacts": {}, **data}
     problems = _plaintext_secrets(data)
@@ -407,6 +443,15 @@ _StrictLoader.add_constructor(
 
 
 def _parse_yaml(text: str, source: str) -> Any:
+    data = _load_yaml(text, source)
+    return {} if data is None else data
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _load_yaml(text: str, source: str) -> Any:
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -415,7 +460,11 @@ def _parse_yaml(text: str, source: str) -> Any:
         raise ConfigError(source, [(where, f"YAML syntax error: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError(source, [("(file)", f"YAML syntax error: {exc}")]) from None
-    return {} if data is None else data
+    except RecursionError:
+        raise ConfigError(source, [("(file)", "nested too deeply")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ConfigError(source, [("(file)", f"a value cannot be read: {str(exc).split(';')[0]}")]) from None
+    return data
 
 
 # -- problems ------------------------------------------------------------------------------

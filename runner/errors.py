@@ -59,6 +59,15 @@ class ConfigError(RunnerError):
         super().__init__("\n".join(lines))
 
 
+class InputError(RunnerError):
+    """Raised when a file, URL or name given to the `rpa` command cannot be used; names its source."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
 class PermissionDenied(RunnerError):
     """Raised when an actor's roles do not allow an action or a view."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -10,6 +9,10 @@ from typing import Any, NoReturn
 
 import click
 from sqlalchemy.exc import DatabaseError
+
+from runner.errors import InputError
+from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
+from runner.redact import mask_cprs
 
 DEFAULT_DB = "var/sandbox.db"
 db_option = click.option(
@@ -19,7 +22,7 @@ db_option = click.option(
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"rpa: {message}", err=True)
     sys.exit(2)
 
 
@@ -33,37 +36,37 @@ def sandbox() -> None:
 @click.option("--seed", "seed_value", type=int, default=1, show_default=True)
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The sandbox date (default 2024-11-18).")
-@click.option("--from", "source", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Load this dataset (JSON) instead of generating one.")
+@click.option("--from", "source", type=click.Path(path_type=Path), default=None,
+              help="Load this dataset (a JSON object) instead of generating one.")
+@click.option("--max-bytes", type=click.IntRange(min=1024), default=DEFAULT_MAX_INPUT_BYTES,
+              show_default=True, help="The largest --from file read (about 7,500 employments per 10 MB).")
 @db_option
-def seed(employees: int, seed_value: int, as_of: Any, source: Path | None, db_path: Path) -> None:
+def seed(employees: int, seed_value: int, as_of: Any, source: Path | None, max_bytes: int,
+         db_path: Path) -> None:
     """Replace the sandbox's state with a generated or given dataset."""
-    from sandbox.dataset import DatasetError, load
+    from sandbox.dataset import load
     from sandbox.generator import AS_OF, generate
 
     if source is not None:
-        data = _read_json(source)
+        data = _read_json(source, max_bytes)
     else:
         data = generate(employees, seed_value, as_of.date() if as_of else AS_OF)
     try:
         loaded = load(db_path, data)
-    except DatasetError as exc:
-        _fail(f"{source or 'dataset'}: {exc}")
+    # DatasetError, and what a record of the wrong shape or a date near 9999 raises
+    except (ValueError, TypeError, AttributeError, LookupError, ArithmeticError) as exc:
+        _fail(f"{source or 'dataset'}: {mask_cprs(str(exc))}")
     except DatabaseError as exc:
         _fail(f"{db_path}: not a usable sandbox database: {exc.orig}")
     counts = ", ".join(f"{len(v)} {k}" for k, v in loaded.records.items() if v)
     click.echo(f"seeded {db_path} (as_of {loaded.as_of}): {counts}", err=True)
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        _fail(f"{path}: no such file")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{path}: cannot read: {exc}")
-    except json.JSONDecodeError as exc:
-        _fail(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return read_json(path, limit=max_bytes)
+    except InputError as exc:
+        _fail(mask_cprs(str(exc)))
 
 
 @sandbox.command()

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, Engine, insert, select
 
 from sandbox import db as t
@@ -100,7 +100,8 @@ def validate(data: Any) -> Validated:
 
 
 class _Head(BaseModel):
-    as_of: date
+    # within the systems' reach: the sandbox adds days and years to as_of (year 9999 overflows)
+    as_of: Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
     seed: int | None = None
 
 

@@ -11,12 +11,14 @@ import click
 from runner.cli.app import App
 from runner.errors import (
     ConfigError,
+    InputError,
     InvalidTransition,
     NotFound,
     PayloadInvalid,
     PermissionDenied,
     RunnerError,
 )
+from runner.inputs import user_name
 from runner.redact import mask_cprs
 
 COMMANDS_GROUP = "rpa.commands"
@@ -24,6 +26,7 @@ COMMANDS_GROUP = "rpa.commands"
 # exit codes: 2 bad input or config (DESIGN §6), 3 not allowed, 1 anything else
 _EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (ConfigError, 2),
+    (InputError, 2),
     (PayloadInvalid, 2),
     (NotFound, 2),
     (InvalidTransition, 2),
@@ -49,15 +52,30 @@ class RpaGroup(click.Group):
         return None
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return super().invoke(ctx)
         except tuple(kind for kind, _code in _EXIT_CODES) as error:
             code = next(code for kind, code in _EXIT_CODES if isinstance(error, kind))
             click.echo(f"rpa: {mask_cprs(str(error))}", err=True)
             sys.exit(code)
+        except SQLAlchemyError as error:  # the store went away mid-command: technical, exit 1
+            first = str(getattr(error, "orig", None) or error).strip().splitlines() or [""]
+            click.echo(f"rpa: the store failed: {type(error).__name__}: {mask_cprs(first[0])}", err=True)
+            sys.exit(1)
 
 
-@click.group(cls=RpaGroup)
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done
+  1  a technical failure (a system or the store could not be reached)
+  2  bad input or config: a file, URL, option or name that cannot be used
+  3  refused: the acting user lacks the role the action needs
+"""
+
+
+@click.group(cls=RpaGroup, epilog=EXIT_CODES_HELP)
 @click.option("--config", "config_path", envvar="RPA_CONFIG", default="orchestrator.yaml",
               show_default=True, help="The deployment file.")
 @click.option("--as", "as_user", envvar="RPA_USER", default=None,
@@ -65,6 +83,8 @@ class RpaGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, as_user: str | None) -> None:
     """Software robots for the HR and payroll back office."""
+    if as_user is not None:
+        user_name(as_user, "--as")  # InputError: exit 2 before anything is read
     ctx.obj = App(config_path=config_path, as_user=as_user)
     ctx.call_on_close(ctx.obj.close)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -11,9 +10,10 @@ from typing import Any
 
 import click
 
-from runner.cli.app import App
+from runner.cli.app import App, echo
 from runner.config import check_bots, load_config
-from runner.errors import ConfigError, NotFound, PermissionDenied
+from runner.errors import ConfigError, InputError, NotFound, PermissionDenied, TechnicalError
+from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
 from runner.logs import read_log_lines
 from runner.redact import redact
 from runner.states import Role
@@ -23,7 +23,7 @@ BENCHMARKS_GROUP = "rpa.benchmarks"
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(redact(value), indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(redact(value), indent=2, ensure_ascii=False, default=str))
 
 
 # -- config ---------------------------------------------------------------------
@@ -47,8 +47,11 @@ def config_check(app: App, file: str | None) -> None:
     app.config_path = path
     app.__dict__["config"] = config
     _ = app.deployment  # validates each bot's settings against its model
+    config.store.database_url()  # RPA_DATABASE_URL too, when it is set
     enabled = sorted(name for name, bot in config.bots.items() if bot.enabled)
-    click.echo(f"{path}: ok ({len(enabled)} bot(s) enabled: {', '.join(enabled) or 'none'})")
+    if not enabled:
+        echo(f"rpa: warning: {path}: no bot is enabled; the deployment will do nothing", err=True)
+    echo(f"{path}: ok ({len(enabled)} bot(s) enabled: {', '.join(enabled) or 'none'})")
 
 
 # -- bots -------------------------------------------------------------------------
@@ -85,16 +88,16 @@ def bots_ls(app: App, as_json: bool) -> None:
     for row in rows:
         status = "paused" if row["paused"] else ("enabled" if row["enabled"] else "disabled")
         reason = f" ({row['reason']})" if row["reason"] else ""
-        click.echo(f"{row['name']} {row['version']}: {status}{reason}")
+        echo(f"{row['name']} {row['version']}: {status}{reason}")
         for task in row["tasks"]:
-            click.echo(f"  {task['name']}: {json.dumps(task['schedule'])} {task['only_on'] or ''}")
+            echo(f"  {task['name']}: {json.dumps(task['schedule'])} {task['only_on'] or ''}")
 
 
 def _set_paused(app: App, bot: str, paused: bool, reason: str | None) -> None:
     if bot not in app.bots:
         raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
     app.store.set_paused(app.actor(), bot, paused, reason)
-    click.echo(f"{bot} {'paused' if paused else 'resumed'}")
+    echo(f"{bot} {'paused' if paused else 'resumed'}")
 
 
 @bots_group.command("pause")
@@ -140,7 +143,7 @@ def runs_ls(app: App, bot: str | None, limit: int, as_json: bool) -> None:
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']:>5} {row['bot']}/{row['task']} {row['trigger']} {row['state']} "
+        echo(f"{row['id']:>5} {row['bot']}/{row['task']} {row['trigger']} {row['state']} "
                    f"enqueued {row['enqueued']} started {row['started_at']:%Y-%m-%d %H:%M:%S}")
 
 
@@ -156,9 +159,9 @@ def runs_show(app: App, run_id: int, as_json: bool) -> None:
     if as_json:
         echo_json({**run, "log": lines})
         return
-    click.echo(json.dumps(redact(run), default=str, ensure_ascii=False))
+    echo(json.dumps(redact(run), default=str, ensure_ascii=False))
     for line in lines:
-        click.echo(json.dumps(line, ensure_ascii=False))
+        echo(json.dumps(line, ensure_ascii=False))
 
 
 @click.group("alerts")
@@ -177,7 +180,7 @@ def alerts_ls(app: App, as_json: bool) -> None:
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']:>4} {row['created_at']:%Y-%m-%d %H:%M} {row['kind']} "
+        echo(f"{row['id']:>4} {row['created_at']:%Y-%m-%d %H:%M} {row['kind']} "
                    f"{row['bot'] or ''}: {row['message']}")
 
 
@@ -197,7 +200,7 @@ def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
     """Add a user (or set their roles). The first user may be added by anyone; then admins only."""
     actor = None if not app.store.list_users() else app.actor()
     user = app.store.add_user(actor, name, [Role(r) for r in roles])
-    click.echo(f"{user.name}: {', '.join(sorted(r.value for r in user.roles))}")
+    echo(f"{user.name}: {', '.join(sorted(r.value for r in user.roles))}")
 
 
 @users_group.command("ls")
@@ -209,33 +212,48 @@ def users_ls(app: App, as_json: bool) -> None:
         echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['name']}: {', '.join(row['roles'])}")
+        echo(f"{row['name']}: {', '.join(row['roles'])}")
 
 
 # -- decide, bench, retention -----------------------------------------------------------
 
 
+# What a bot's decide raises on input its rules cannot decide (DESIGN §6: one line, exit 2).
+DECIDE_INPUT_ERRORS = (LookupError, ValueError, TypeError, AttributeError, ArithmeticError, RecursionError)
+
+
 @click.command("decide")
 @click.argument("bot")
-@click.option("--input", "input_file", required=True, type=click.File("r", encoding="utf-8"))
+@click.option("--input", "input_file", required=True, metavar="FILE",
+              help="The case as JSON (the rules' decision contract); - reads stdin.")
 @pass_app
-def decide_command(app: App, bot: str, input_file: Any) -> None:
+def decide_command(app: App, bot: str, input_file: str) -> None:
     """The bot's rule decision for one case, as JSON; no side effects, no orchestrator.yaml."""
     plugin = app.bots.get(bot)
     if plugin is None:
         raise NotFound(f"unknown bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
     if plugin.decide is None:
         raise NotFound(f"bot {bot!r} has no decide")
-    try:
-        data = json.load(input_file)
-    except json.JSONDecodeError as bad:
-        raise click.BadParameter(f"not JSON: {bad}", param_hint="--input") from None
+    # The default limit, not cli.max_input_bytes: decide never reads orchestrator.yaml.
+    data = read_json(input_file, limit=DEFAULT_MAX_INPUT_BYTES)
     try:
         decision = plugin.decide(data)
-    except (KeyError, ValueError, TypeError) as bad:
-        click.echo(f"rpa decide: {bad}", err=True)
-        sys.exit(2)
-    click.echo(json.dumps(decision, indent=2, ensure_ascii=False, default=str))
+    except DECIDE_INPUT_ERRORS as bad:
+        raise InputError(input_file, f"cannot be decided: {one_line(bad)}") from None
+    except Exception as bad:  # a bug in the rules, not in the input: still one masked line
+        raise TechnicalError(f"{bot} decide failed on {input_file}: {type(bad).__name__}: "
+                             f"{one_line(bad)}") from None
+    echo(json.dumps(decision, indent=2, ensure_ascii=False, default=str))
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's text on one line (pydantic's span several); its type when it has none."""
+    text = " ".join(part.strip() for part in str(error).splitlines() if part.strip())
+    if isinstance(error, KeyError):
+        text = f"missing field {text}"
+    elif isinstance(error, AttributeError | TypeError):
+        text = f"a field has the wrong type ({text})"
+    return text or type(error).__name__
 
 
 @click.command("bench")
@@ -253,11 +271,11 @@ def bench_command(name: str, items: int | None, peak_items: int | None, as_json:
     options = {key: value for key, value in given.items() if value is not None}
     report = found[name].load()(**options)
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{report['name']}: {report['figures']}")
-    click.echo(f"reference {report['reference']['name']}: {report['reference']['figures']}")
-    click.echo(f"ratio {report['ratio']}")
+    echo(f"{report['name']}: {report['figures']}")
+    echo(f"reference {report['reference']['name']}: {report['reference']['figures']}")
+    echo(f"ratio {report['ratio']}")
 
 
 @click.group("retention")
@@ -277,7 +295,7 @@ def retention_run(app: App) -> None:
     for artifact in expired:
         Path(artifact.path).unlink(missing_ok=True)
     app.store.delete_artifacts([a.id for a in expired])
-    click.echo(f"purged {len(expired)} artifact(s) older than {cutoff:%Y-%m-%d}")
+    echo(f"purged {len(expired)} artifact(s) older than {cutoff:%Y-%m-%d}")
 
 
 COMMANDS = [config_group, bots_group, runs_group, alerts_group, users_group, decide_command,

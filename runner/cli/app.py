@@ -14,10 +14,18 @@ from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
 from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
 from runner.deployment import Deployment, WorkerSettings, deploy
-from runner.errors import ConfigError, NotFound
+from runner.errors import ConfigError, NotFound, TechnicalError
 from runner.item import SystemAccess
 from runner.logs import configure_logging
+from runner.redact import mask_cprs
 from runner.store import Actor, SqlStore
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """Print a line of the command's output, CPR numbers masked (every `rpa` output goes here)."""
+    import click
+
+    click.echo(mask_cprs(text), err=err)
 
 
 def validated_settings(
@@ -92,15 +100,29 @@ class App:
     def store(self) -> SqlStore:
         if self._store is None:
             store_config = self.config.store
+            url = store_config.database_url()  # InputError naming RPA_DATABASE_URL: exit 2
             if not (os.environ.get("RPA_DATABASE_URL") or store_config.url):
                 Path(store_config.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-            self._store = SqlStore(
-                store_config.database_url(),
-                clock=self.clock,
-                sqlite_synchronous=self.config.store.sqlite_synchronous,
-            )
-            self._store.migrate()
+            self._store = self._open_store(url)
         return self._store
+
+    def _open_store(self, url: str) -> SqlStore:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        store = SqlStore(url, clock=self.clock, sqlite_synchronous=self.config.store.sqlite_synchronous)
+        try:
+            store.migrate()
+        except SQLAlchemyError as error:
+            store.close()
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines() or ["unknown"]
+            source = "RPA_DATABASE_URL" if os.environ.get("RPA_DATABASE_URL") else "store"
+            raise TechnicalError(f"cannot open the store: {mask_cprs(reason[0])}", system=source) from None
+        return store
+
+    @property
+    def max_input_bytes(self) -> int:
+        """The size limit on files given to a command that reads the config anyway."""
+        return self.config.cli.max_input_bytes
 
     def close(self) -> None:
         if self._store is not None:
@@ -146,7 +168,7 @@ class App:
 
     def actor(self) -> Actor:
         """The person acting: `--as USER`, else the OS user; they must exist in the store."""
-        name = self.as_user or getpass.getuser()
+        name = self.as_user if self.as_user is not None else getpass.getuser()
         try:
             return self.store.get_user(name).actor()
         except NotFound:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from runner.cli.app import App
+from runner.cli.app import App, echo
 from runner.exceptions import ExceptionDesk
+from runner.inputs import read_json
 from runner.redact import redact
 from runner.states import State
 from runner.store import WorkItemRecord
@@ -22,14 +22,14 @@ STATE_CHOICE = click.Choice([s.value for s in State])
 def print_items(records: list[WorkItemRecord], as_json: bool) -> None:
     rows = [record.summary() for record in records]
     if as_json:
-        click.echo(json.dumps(redact(rows), indent=2, ensure_ascii=False))
+        echo(json.dumps(redact(rows), indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo("no items")
+        echo("no items")
         return
-    click.echo(f"{'id':>6}  {'bot':<22} {'task':<18} {'state':<19} {'att':>3}  {'code':<24} reference")
+    echo(f"{'id':>6}  {'bot':<22} {'task':<18} {'state':<19} {'att':>3}  {'code':<24} reference")
     for row in rows:
-        click.echo(f"{row['id']:>6}  {row['bot']:<22} {row['task']:<18} {row['state']:<19} "
+        echo(f"{row['id']:>6}  {row['bot']:<22} {row['task']:<18} {row['state']:<19} "
                    f"{row['attempts']:>3}  {row['code'] or '':<24} {redact(row['reference'])}")
 
 
@@ -80,6 +80,7 @@ def exceptions_group() -> None:
 
 
 def _desk(app: App) -> ExceptionDesk:
+    app.start_logging()  # the desk logs each action: to the masked log file, never stdout
     return ExceptionDesk(app.store, app.deployment, app.actor(), clock=app.clock)
 
 
@@ -101,21 +102,21 @@ def exceptions_show(app: App, item_id: int, as_json: bool) -> None:
     """One item: why it stopped, its payload, checkpoints, artifacts and audit trail."""
     detail = item_detail(_desk(app), item_id)
     if as_json:
-        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+        echo(json.dumps(detail, indent=2, ensure_ascii=False))
         return
     error = detail["error"] or {}
-    click.echo(f"item {detail['id']}  {detail['bot']}/{detail['task']}  {detail['reference']}")
-    click.echo(f"state {detail['state']}  attempts {detail['attempts']}  due {detail['due']}")
+    echo(f"item {detail['id']}  {detail['bot']}/{detail['task']}  {detail['reference']}")
+    echo(f"state {detail['state']}  attempts {detail['attempts']}  due {detail['due']}")
     if error:
-        click.echo(f"error {error['kind']} {error['code']}: {error['message']}")
-    click.echo("payload " + json.dumps(detail["payload"], ensure_ascii=False))
+        echo(f"error {error['kind']} {error['code']}: {error['message']}")
+    echo("payload " + json.dumps(detail["payload"], ensure_ascii=False))
     for mark in detail["checkpoints"]:
         receipt = json.dumps(mark["receipt"], ensure_ascii=False)
-        click.echo(f"  checkpoint {mark['name']} (attempt {mark['attempt']}) {receipt}")
+        echo(f"  checkpoint {mark['name']} (attempt {mark['attempt']}) {receipt}")
     for artifact in detail["artifacts"]:
-        click.echo(f"  artifact {artifact['kind']}: {artifact['path']}")
+        echo(f"  artifact {artifact['kind']}: {artifact['path']}")
     for entry in detail["audit"]:
-        click.echo(f"  {entry['at']} {entry['actor']} {entry['action']}: {entry['reason'] or ''}")
+        echo(f"  {entry['at']} {entry['actor']} {entry['action']}: {entry['reason'] or ''}")
 
 
 def _targets(desk: ExceptionDesk, ids: tuple[int, ...], bot: str | None, code: str | None,
@@ -136,22 +137,23 @@ def _bulk_options(command: Any) -> Any:
 
 @exceptions_group.command("retry")
 @click.argument("ids", type=int, nargs=-1)
-@click.option("--payload", "payload_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A corrected payload (JSON), validated by the task's model.")
+@click.option("--payload", "payload_file", metavar="FILE",
+              help="A corrected payload (a JSON object), validated by the task's model.")
 @click.option("--reason", default=None)
 @_bulk_options
 @pass_app
-def exceptions_retry(app: App, ids: tuple[int, ...], payload_file: Path | None, reason: str | None,
+def exceptions_retry(app: App, ids: tuple[int, ...], payload_file: str | None, reason: str | None,
                      bot: str | None, code: str | None, every: bool) -> None:
     """Send items back to the queue; with --payload, with corrected data (decision taken anew)."""
+    # Read before anything is done: a payload that is not a JSON object (`null` too) is refused.
+    payload = read_json(payload_file, limit=app.max_input_bytes) if payload_file is not None else None
     desk = _desk(app)
-    payload = json.loads(payload_file.read_text(encoding="utf-8")) if payload_file else None
     targets = _targets(desk, ids, bot, code, every)
     if payload is not None and len(targets) != 1:
         raise click.UsageError("--payload corrects one item; name exactly one id")
     for item_id in targets:
         desk.retry(item_id, payload=payload, reason=reason)
-        click.echo(f"item {item_id} queued again")
+        echo(f"item {item_id} queued again")
 
 
 @exceptions_group.command("resolve")
@@ -165,7 +167,7 @@ def exceptions_resolve(app: App, ids: tuple[int, ...], note: str, bot: str | Non
     desk = _desk(app)
     for item_id in _targets(desk, ids, bot, code, every):
         desk.resolve(item_id, note)
-        click.echo(f"item {item_id} resolved")
+        echo(f"item {item_id} resolved")
 
 
 @exceptions_group.command("reject")
@@ -179,7 +181,7 @@ def exceptions_reject(app: App, ids: tuple[int, ...], reason: str, bot: str | No
     desk = _desk(app)
     for item_id in _targets(desk, ids, bot, code, every):
         desk.reject(item_id, reason)
-        click.echo(f"item {item_id} rejected")
+        echo(f"item {item_id} rejected")
 
 
 COMMANDS = [queue_group, exceptions_group]

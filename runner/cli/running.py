@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from runner.cli.app import App
+from runner.cli.app import App, echo
 from runner.errors import NotFound, PermissionDenied
 from runner.orchestrator import run_task, summary, work_until_settled
 from runner.states import Role, Trigger
@@ -136,9 +136,9 @@ def run_command(
     app.start_logging()
     report = run_and_report(app, bot, run_all, task, actor.name, wait=wait)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    click.echo(f"today {report['today']}; runs {', '.join(map(str, report['runs'])) or 'none'}")
+    echo(f"today {report['today']}; runs {', '.join(map(str, report['runs'])) or 'none'}")
     echo_counts(report["bots"])
     echo_failed_runs(report["failed_runs"])
 
@@ -205,13 +205,13 @@ def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tup
 
 def echo_failed_runs(failed: list[dict[str, Any]]) -> None:
     for run in failed:
-        click.echo(f"  run {run['id']} {run['bot']}/{run['task']} FAILED: {run['error']}", err=True)
+        echo(f"  run {run['id']} {run['bot']}/{run['task']} FAILED: {run['error']}", err=True)
 
 
 def echo_counts(bots: dict[str, dict[str, Any]]) -> None:
     for name, counts in bots.items():
         codes = ", ".join(f"{c} {n}" for c, n in counts["business_exceptions"].items()) or "none"
-        click.echo(f"  {name:<22} done {counts['done']:>4} (acted {counts['acted']:>4}), "
+        echo(f"  {name:<22} done {counts['done']:>4} (acted {counts['acted']:>4}), "
                    f"system exceptions {counts['system_exceptions']}; business exceptions: {codes}")
 
 
@@ -245,10 +245,15 @@ def run_workers(app: App, workers: list[Worker], *, until_idle: bool = False) ->
 @click.option("--until-idle", is_flag=True, help="Stop when no item is ready (e.g. from cron).")
 @pass_app
 def worker_command(app: App, concurrency: int | None, until_idle: bool) -> None:
-    """A worker process only (scale-out): claims and performs items until SIGTERM."""
+    """A worker process only (scale-out): claims and performs items until SIGTERM.
+
+    It runs as a service user: `--as USER` (default the OS user), who must exist in the store.
+    """
+    service_user = app.actor()
     app.start_logging(to_stderr=False)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
-    click.echo(f"rpa worker: {len(workers)} thread(s) on {app.store.dialect}; SIGTERM stops", err=True)
+    echo(f"rpa worker: {len(workers)} thread(s) on {app.store.dialect} as {service_user.name}; "
+         "SIGTERM stops", err=True)
     with graceful_stop(workers):
         run_workers(app, workers, until_idle=until_idle)
 
@@ -257,13 +262,17 @@ def worker_command(app: App, concurrency: int | None, until_idle: bool) -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None)
 @pass_app
 def serve_command(app: App, concurrency: int | None) -> None:
-    """Scheduler and workers in one process (the embedded default)."""
+    """Scheduler and workers in one process (the embedded default).
+
+    It runs as a service user: `--as USER` (default the OS user), who must exist in the store.
+    """
     from runner.service import start_scheduler
 
+    app.actor()
     app.start_logging()
     scheduler = start_scheduler(app)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
-    click.echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "
+    echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "
                f"{len(workers)} worker(s); SIGTERM stops", err=True)
     try:
         with graceful_stop(workers):

@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
+from runner.inputs import user_name
 from runner.redact import mask_cprs
 from runner.states import ErrorKind, Role, State, Trigger
 from runner.store.records import (
@@ -711,7 +712,11 @@ class SqlStore:
             return [AlertRecord(r.id, r.bot, r.kind, r.message, r.created_at) for r in rows]
 
     def add_user(self, actor: Actor | None, name: str, roles: Collection[Role]) -> UserRecord:
-        """Add a user or replace their roles. Only an admin may, except for the first user."""
+        """Add a user or replace their roles. Only an admin may, except for the first user.
+
+        InputError when `name` is not a valid user name (runner.inputs.user_name).
+        """
+        user_name(name)
         with self._tx() as conn:
             has_users = conn.execute(select(func.count()).select_from(users)).scalar_one() > 0
             if has_users and (actor is None or not actor.has(Role.ADMIN)):

@@ -33,7 +33,8 @@ def test_serve_runs_scheduled_tasks_and_stops_on_sigterm(tmp_path: Path) -> None
     path = tmp_path / "orchestrator.yaml"
     path.write_text(yaml.safe_dump(config))
     rpa(path, "users", "add", "ops", "--role", "admin")
-    serve = subprocess.Popen([sys.executable, "-m", "runner.cli.main", "--config", str(path), "serve"],
+    serve = subprocess.Popen([sys.executable, "-m", "runner.cli.main", "--config", str(path), "--as", "ops",
+                              "serve"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "RPA_TODAY": "2024-11-18"})
     deadline = time.monotonic() + 30

@@ -42,7 +42,7 @@ def test_seed_from_missing_or_invalid_json(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(sandbox, ["seed", "--from", str(tmp_path / "nope.json"),
                                       "--db", str(tmp_path / "s.db")])
-    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    assert missing.exit_code == 2 and "not found" in missing.stderr
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     result = runner.invoke(sandbox, ["seed", "--from", str(bad), "--db", str(tmp_path / "s.db")])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from hr.cpr import normalise_cpr
@@ -27,12 +28,15 @@ __all__ = [
     "TITLES",
     "Certificate",
     "CertificateKind",
+    "HiddenLayer",
     "certificate_text",
     "layout_certificate",
     "render_certificate_pdf",
     "render_certificate_scan",
+    "render_hidden_layer_scan",
 ]
 
+HiddenLayer = Literal["invisible", "white", "clipped", "off_page"]
 CertificateKind = Literal[
     "boerneattest", "straffeattest_offentlig", "straffeattest_privat", "samtykke_afvist"
 ]
@@ -121,12 +125,55 @@ def render_certificate_scan(
 
     The same `rng` state gives the same bytes.
     """
-    images = [
-        degrade(rasterise(page, cert.font, dpi), rng, skew_deg, noise)
-        for page in layout_certificate(cert)
-    ]
+    images = _scan_images(cert, rng, dpi, skew_deg, noise)
     issued = datetime(cert.issued.year, cert.issued.month, cert.issued.day)
     return images_to_pdf(images, dpi, created=issued)
+
+
+def render_hidden_layer_scan(shown: Certificate, hidden: Certificate, rng: random.Random,
+                             how: HiddenLayer = "invisible", dpi: int = 200) -> bytes:
+    """A hostile PDF: the scan of `shown` with `hidden`'s text laid over it, out of sight.
+
+    What a person sees is `shown` (e.g. a certificate with records); the text layer is
+    `hidden`'s (e.g. the clean one), drawn in render mode 3 ("invisible"), white on the
+    page ("white"), clipped to nothing ("clipped") or beyond the page's edge ("off_page").
+    The same `rng` state gives the same bytes.
+    """
+    fonts = reportlab_fonts(hidden.font)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(A4_WIDTH_PT, A4_HEIGHT_PT), invariant=True,
+                    initialFontName=fonts.regular)
+    images = _scan_images(shown, rng, dpi, 1.0, 0.03)
+    for image, page in zip(images, layout_certificate(hidden), strict=False):
+        canvas.drawInlineImage(image, 0, 0, A4_WIDTH_PT, A4_HEIGHT_PT)
+        canvas.saveState()
+        _hide(canvas, how)
+        for run in page:
+            text = canvas.beginText(run.x + (10 * A4_WIDTH_PT if how == "off_page" else 0),
+                                    A4_HEIGHT_PT - run.baseline)
+            text.setTextRenderMode(3 if how == "invisible" else 0)
+            text.setFont(fonts.bold if run.bold else fonts.regular, run.size)
+            text.textOut(run.text)
+            canvas.drawText(text)
+        canvas.restoreState()
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _hide(canvas: Canvas, how: HiddenLayer) -> None:
+    if how == "white":
+        canvas.setFillColorRGB(1, 1, 1)
+    elif how == "clipped":
+        path = canvas.beginPath()
+        path.rect(0, 0, 1, 1)
+        canvas.clipPath(path, stroke=0, fill=0)
+
+
+def _scan_images(cert: Certificate, rng: random.Random, dpi: int, skew_deg: float,
+                 noise: float) -> list[Image.Image]:
+    return [degrade(rasterise(page, cert.font, dpi), rng, skew_deg, noise)
+            for page in layout_certificate(cert)]
 
 
 def certificate_text(cert: Certificate) -> str:

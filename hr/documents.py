@@ -1,12 +1,32 @@
-"""Reading incoming documents: a PDF's text page by page, OCR where a page has no text layer.
+"""Reading incoming documents as a person would see them: text layer, OCR, or both.
 
     doc = read_pdf(data)                      # never raises for a bad PDF: readable False
-    fields = parse_certificate(doc.text)      # what a certificate says, tolerant of OCR
+    fields = parse_certificate(doc.text)      # what the pages show, tolerant of OCR
+    layer = parse_certificate(doc.layer_text) # what their text layers claim (rules compare)
 
-A page whose text layer holds fewer than `min_text_chars` non-blank characters is
-rendered with pypdfium2 and read by tesseract after `prepare_scan` (hr.doc_preprocess).
-A page OCR cannot finish within its timeout makes the document unreadable: the unread
-page could hold what matters.
+A certificate is judged by what a person sees, so a text layer is believed only where
+it is all visible and is all the page shows. `hr.doc_pages.probe_page` renders each
+page and counts which characters drawing actually changes; a page is also OCR'd
+(rendered with pypdfium2, cleaned by `prepare_scan`, read by tesseract) when:
+
+- its visible text layer has fewer than `min_text_chars` non-blank characters (a scan);
+- any character is invisible (render mode 3 or 7, white, clipped, off the page, painted
+  over): invisible text never counts towards anything, the OCR of the page does;
+- a picture covers most of it, or it carries non-text ink beyond a hairline.
+
+An OCR'd page keeps its text layer as `layer`: the rules parse both readings and send
+the certificate to a person when they disagree on kind, name, CPR or result (a scanner's
+honest searchable PDF agrees with our OCR; a clean layer over a records scan does not).
+A page without hidden text, pictures or drawings is read from its text layer alone, so a
+born-digital certificate stays fast and exact. What this cannot see: a font whose
+ToUnicode map names other letters than its glyphs draw; only OCR of every page would.
+
+Every document is bounded before anything is decoded: more than `max_pages` pages is
+`too_long`; a page too large to render at `MIN_OCR_DPI` under `MAX_RENDER_PIXELS`, or an
+embedded image over `MAX_IMAGE_BYTES`, is unreadable; the render dpi is lowered to fit
+the pixel cap; Pillow's `MAX_IMAGE_PIXELS` is that cap too. OCR has a timeout per page
+and the whole reading a budget (`ocr_document_timeout_s`); a page not read in time makes
+the document unreadable: the unread page could hold what matters.
 """
 
 from __future__ import annotations
@@ -14,10 +34,12 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from hr.doc_fields import CertificateFields, parse_certificate
+from hr.doc_pages import MAX_RENDER_PIXELS, PageProbe, PageTooLarge, probe_page, render_dpi
 from hr.doc_preprocess import prepare_scan
 
 __all__ = ["CertificateFields", "DocumentText", "PageText", "ocr_image", "parse_certificate", "read_pdf"]
@@ -27,24 +49,38 @@ TextSource = Literal["text_layer", "ocr"]
 
 @dataclass(frozen=True)
 class PageText:
-    """One page's text and where it came from."""
+    """One page's text and where it came from; `layer` is an OCR'd page's own text layer."""
 
     text: str
     source: TextSource
     timed_out: bool = False
+    layer: str | None = None
 
 
 @dataclass(frozen=True)
 class DocumentText:
-    """A document's pages; `readable` False with an `error` when it could not be read whole."""
+    """A document's pages; `readable` False with an `error` when it could not be read whole.
+
+    `too_long` marks a document refused for its page count (`page_count` of them).
+    """
 
     pages: list[PageText] = field(default_factory=list)
     readable: bool = True
     error: str | None = None
+    too_long: bool = False
+    page_count: int = 0
 
     @property
     def text(self) -> str:
+        """What the pages show: OCR where a page was OCR'd, else its (all visible) text layer."""
         return "\n".join(page.text for page in self.pages)
+
+    @property
+    def layer_text(self) -> str | None:
+        """What the text layers claim, OCR for a page without one; None when no page has both."""
+        if not any(page.layer is not None for page in self.pages):
+            return None
+        return "\n".join(page.text if page.layer is None else page.layer for page in self.pages)
 
     @property
     def text_source(self) -> TextSource | None:
@@ -61,24 +97,38 @@ def read_pdf(
     ocr_language: str = "dan",
     ocr_dpi: int = 300,
     ocr_page_timeout_s: float = 30,
+    ocr_document_timeout_s: float = 60,
+    max_pages: int = 5,
 ) -> DocumentText:
-    """The text of every page: the text layer, or OCR for a page with (almost) none."""
-    texts = _text_layers(data)
-    if isinstance(texts, str):
-        return DocumentText(readable=False, error=texts)
+    """Every page as a person sees it (module docstring); never raises for a bad PDF."""
+    started = time.monotonic()
+    count = _page_count(data)
+    if isinstance(count, str):
+        return DocumentText(readable=False, error=count)
+    if count > max_pages:
+        return DocumentText(readable=False, error=f"the PDF has {count} pages, more than {max_pages}",
+                            too_long=True, page_count=count)
+    probes = _probes(data, ocr_dpi)
+    if isinstance(probes, str):
+        return DocumentText(readable=False, error=probes, page_count=count)
     pages: list[PageText] = []
-    for number, text in enumerate(texts):
-        if _non_blank(text) >= min_text_chars:
-            pages.append(PageText(text, "text_layer"))
+    for number, probe in enumerate(probes):
+        if not probe.needs_ocr(min_text_chars):
+            pages.append(PageText(probe.text, "text_layer"))
             continue
-        page = _ocr_page(data, number, ocr_language, ocr_dpi, ocr_page_timeout_s)
+        remaining = ocr_document_timeout_s - (time.monotonic() - started)
+        if remaining <= 0:
+            error = f"page {number + 1}: the document's OCR budget of {ocr_document_timeout_s:g} s is spent"
+            return DocumentText(pages, readable=False, error=error, page_count=count)
+        page = _ocr_page(data, number, ocr_language, ocr_dpi, min(ocr_page_timeout_s, remaining))
         if isinstance(page, str):
-            return DocumentText(pages, readable=False, error=page)
-        pages.append(page)
+            return DocumentText(pages, readable=False, error=page, page_count=count)
+        layer = probe.text if probe.visible_chars + probe.invisible_chars else None
+        pages.append(PageText(page.text, "ocr", page.timed_out, layer))
         if page.timed_out:
-            error = f"page {number + 1}: OCR did not finish within {ocr_page_timeout_s:g} s"
-            return DocumentText(pages, readable=False, error=error)
-    return DocumentText(pages)
+            error = f"page {number + 1}: OCR did not finish in time"
+            return DocumentText(pages, readable=False, error=error, page_count=count)
+    return DocumentText(pages, page_count=count)
 
 
 def ocr_image(image: object, *, language: str = "dan", dpi: int = 300, timeout_s: float = 30,
@@ -94,7 +144,7 @@ def ocr_image(image: object, *, language: str = "dan", dpi: int = 300, timeout_s
     prepared = prepare_scan(image) if preprocess else image
     try:
         text = pytesseract.image_to_string(prepared, lang=language, config=f"--dpi {dpi}",
-                                           timeout=timeout_s)
+                                           timeout=max(timeout_s, 0.01))
     except RuntimeError as error:
         if "timeout" not in str(error).lower():
             raise
@@ -102,12 +152,8 @@ def ocr_image(image: object, *, language: str = "dan", dpi: int = 300, timeout_s
     return PageText(text, "ocr")
 
 
-def _non_blank(text: str) -> int:
-    return sum(1 for char in text if not char.isspace())
-
-
-def _text_layers(data: bytes) -> list[str] | str:
-    """Each page's text layer, or an error message when the data is not a readable PDF."""
+def _page_count(data: bytes) -> int | str:
+    """The number of pages, or why the data is not a readable PDF (pypdf's view: a gate)."""
     from pypdf import PdfReader
 
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
@@ -117,25 +163,62 @@ def _text_layers(data: bytes) -> list[str] | str:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             return "the PDF is encrypted"
-        texts = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
     # A broken file fails anywhere inside pypdf with many exception types; each means
     # the same here: not a readable PDF, which the rules turn into a code, not a crash.
     except Exception as error:
         return f"not a readable PDF ({type(error).__name__})"
-    if not texts:
-        return "the PDF has no pages"
-    return texts
+    return count if count else "the PDF has no pages"
 
 
-def _ocr_page(data: bytes, number: int, language: str, dpi: int, timeout_s: float) -> PageText | str:
+def _probes(data: bytes, ocr_dpi: int) -> list[PageProbe] | str:
+    """Each page probed (hr.doc_pages) in a throwaway pdfium copy, or why it cannot be read."""
     import pypdfium2
 
     try:
         document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        return f"not a readable PDF ({error})"
+    try:
+        return [_probe(document, number, ocr_dpi) for number in range(len(document))]
+    except PageTooLarge as error:
+        return str(error)
+    except pypdfium2.PdfiumError as error:
+        return f"a page cannot be read ({error})"
+    finally:
+        document.close()
+
+
+def _probe(document: Any, number: int, ocr_dpi: int) -> PageProbe:
+    page = document[number]
+    try:
+        return probe_page(page, ocr_dpi)
+    except PageTooLarge as error:
+        raise PageTooLarge(f"page {number + 1}: {error}") from None
+    finally:
+        page.close()
+
+
+def _ocr_page(data: bytes, number: int, language: str, dpi: int, timeout_s: float) -> PageText | str:
+    """Render one page under the pixel cap and OCR it, or say why it cannot be."""
+    import pypdfium2
+    from PIL import Image
+
+    # Deliberate: nothing this module decodes may exceed the render cap (Pillow's own
+    # default, 89 MP, warns first and refuses only at twice that).
+    Image.MAX_IMAGE_PIXELS = MAX_RENDER_PIXELS
+    try:
+        document = pypdfium2.PdfDocument(data)
         try:
-            image = document[number].render(scale=dpi / 72, grayscale=True).to_pil()
+            page = document[number]
+            width, height = page.get_size()
+            page_dpi = render_dpi(width, height, dpi)
+            image = page.render(scale=page_dpi / 72, grayscale=True).to_pil()
+            page.close()
         finally:
             document.close()
+        return ocr_image(image, language=language, dpi=page_dpi, timeout_s=timeout_s)
     except pypdfium2.PdfiumError as error:
         return f"page {number + 1} cannot be rendered ({error})"
-    return ocr_image(image, language=language, dpi=dpi, timeout_s=timeout_s)
+    except (PageTooLarge, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        return f"page {number + 1}: {error}"

@@ -3,7 +3,8 @@
 `mail` reads each message's PDF (text layer or OCR), decides once (rules.py), then
 journals the certificate or a note, tells the hiring manager about refused consent,
 and moves the message to "Behandlet". A certificate with records goes to a person with
-the attest-reader role, restricted before the exception is raised. `missing_certificates`
+the attest-reader role, restricted before the exception is raised; so does one whose
+text layer says other than its page shows (`DOC_LAYERS_DISAGREE`). `missing_certificates`
 reminds the managers of child-facing hires whose personalesag holds no certificate.
 """
 
@@ -35,7 +36,12 @@ EXCEPTION_TEXT = {
     "IDENTITY_MISMATCH": "Navnet på attesten svarer ikke til ansættelsens navn.",
     "MULTIPLE_EMPLOYMENTS": "Personen har flere ansættelser; vælg personalesagen.",
     "ATTEST_HAS_ENTRIES": "Attesten indeholder oplysninger og skal vurderes af en attestlæser.",
+    "DOC_LAYERS_DISAGREE": "Attestens tekstlag siger noget andet end det, siden viser; en attestlæser "
+                           "skal læse den.",
+    "DOC_TOO_LONG": "Dokumentet har flere sider, end en attest har.",
 }
+# A person who opens these may see records: only the attest reader may see the item.
+RESTRICTED_CODES = frozenset({"ATTEST_HAS_ENTRIES", "DOC_LAYERS_DISAGREE"})
 
 
 # -- mail ----------------------------------------------------------------------------------------
@@ -87,7 +93,7 @@ def process_mail(item: Item) -> dict[str, Any]:
 
 def _stop(item: Item, decision: dict[str, Any]) -> None:
     code = decision["code"]
-    if code == "ATTEST_HAS_ENTRIES":
+    if code in RESTRICTED_CODES:
         item.restrict_to(ATTEST_READER)  # before the exception is visible to anyone
     where = f" ({decision['employment_id']})" if decision.get("employment_id") else ""
     cpr = f", CPR {decision['cpr_masked']}" if decision.get("cpr_masked") else ""

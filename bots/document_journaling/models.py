@@ -21,6 +21,8 @@ class Settings(BaseModel):
     ocr_language: str = "dan"
     ocr_dpi: int = Field(300, ge=100, le=600)
     ocr_page_timeout_s: float = Field(30, gt=0)
+    ocr_document_timeout_s: float = Field(60, gt=0, le=3600)
+    max_pages: int = Field(5, ge=1, le=100)
     min_text_chars: int = Field(40, ge=0)
     missing_certificate_days: int = Field(10, ge=0)
     cpr_exempt_birth_dates: list[date] = Field(

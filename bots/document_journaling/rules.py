@@ -5,6 +5,12 @@ employments: no I/O, no clock. `decide` is `rpa decide document_journaling`: it 
 the PDF named in the input, then decides. A document is clean only on a positive
 match of its kind's clean phrase without the entries marker: a badly read document
 errs towards a person, never towards clean.
+
+Before step 1, two bounds and one check of our own: more than `max_pages` pages is
+`DOC_TOO_LONG` (a certificate has one or two; nothing is OCR'd); a document is judged by
+what its pages show (hr.documents: hidden text never counts, a page with a picture or
+hidden text is OCR'd), and where a page's text layer claims another kind, name, CPR or
+result than its OCR, `DOC_LAYERS_DISAGREE` sends it to the attest reader.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 from bots.document_journaling.models import Settings
 from hr.cpr import check_cpr, mask_cpr, normalise_cpr
 from hr.decisions import settings_from as _settings_from
-from hr.documents import DocumentText, parse_certificate, read_pdf
+from hr.documents import CertificateFields, DocumentText, parse_certificate, read_pdf
 from hr.formatting import format_date_long
 
 OUTPUT_KEYS = ("outcome", "code", "kind", "result", "employment_id", "cpr_masked", "text_source", "title")
@@ -54,7 +60,8 @@ def decide(data: Mapping[str, Any]) -> dict[str, Any]:
 def read_document(pdf: bytes, settings: Settings) -> DocumentText:
     """Step 1's reading, with the settings' OCR knobs."""
     return read_pdf(pdf, min_text_chars=settings.min_text_chars, ocr_language=settings.ocr_language,
-                    ocr_dpi=settings.ocr_dpi, ocr_page_timeout_s=settings.ocr_page_timeout_s)
+                    ocr_dpi=settings.ocr_dpi, ocr_page_timeout_s=settings.ocr_page_timeout_s,
+                    ocr_document_timeout_s=settings.ocr_document_timeout_s, max_pages=settings.max_pages)
 
 
 def settings_from(overrides: Mapping[str, Any] | None) -> Settings:
@@ -72,9 +79,13 @@ def decide_certificate(
 ) -> dict[str, Any]:
     """Steps 1–7 for a document already read; every output key is always present."""
     source = document.text_source
+    if document.too_long:
+        return _exception("DOC_TOO_LONG", text_source=source)
     if not document.readable:
         return _exception("DOC_UNPARSEABLE", text_source=source)
     fields = parse_certificate(document.text, settings.clean_phrases)
+    if layers_disagree(fields, document.layer_text, settings):
+        return _exception("DOC_LAYERS_DISAGREE", text_source=source)
     if not fields.names or not fields.cpr_label_found or fields.conflicting:
         return _exception("DOC_UNPARSEABLE", text_source=source)
     known: dict[str, Any] = {"text_source": source, "cpr_masked": _masked(fields.cpr_text)}
@@ -99,6 +110,36 @@ def decide_certificate(
     if not fields.result_clean_phrase_found or fields.has_entries_marker:
         return _exception("ATTEST_HAS_ENTRIES", result="entries", **known)
     return _clean(fields.kind, received_date, settings, known)
+
+
+def layers_disagree(seen: CertificateFields, layer_text: str | None, settings: Settings) -> bool:
+    """Whether a page's text layer claims another kind, name, CPR or result than its OCR.
+
+    What the layer does not say (no title, no name) it does not claim; the decision is
+    always taken on what the pages show, so the layer can only send a certificate to a person.
+    """
+    if layer_text is None:
+        return False
+    layer = parse_certificate(layer_text, settings.clean_phrases)
+    if layer.kinds_found and set(layer.kinds_found) != set(seen.kinds_found):
+        return True
+    if any(not any(names_match(name, other) for other in seen.names) for name in layer.names):
+        return True
+    seen_cprs = {_digits(cpr) for cpr in seen.cpr_texts}
+    if any(_digits(cpr) not in seen_cprs for cpr in layer.cpr_texts):
+        return True
+    claims = _result(layer)
+    return claims is not None and claims != _result(seen)
+
+
+def _result(fields: CertificateFields) -> str | None:
+    if fields.has_entries_marker:
+        return "entries"
+    return "clean" if fields.result_clean_phrase_found else None
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
 
 
 def _clean(kind: str, received: date, settings: Settings, known: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from hr.certificates import Certificate, render_certificate_pdf, render_certificate_scan
+from hr.certificates import (
+    Certificate,
+    HiddenLayer,
+    render_certificate_pdf,
+    render_certificate_scan,
+    render_hidden_layer_scan,
+)
 
 AS_OF = date(2024, 11, 18)
 RECEIVED = date(2024, 11, 14)
@@ -31,17 +37,28 @@ class Case:
     code: str | None = None
     scan: dict[str, Any] | None = None  # render_certificate_scan options; None = born-digital
     employments: list[dict[str, Any]] = field(default_factory=lambda: list(EMPLOYMENTS))
+    # render_hidden_layer_scan: the scan of `cert` under this certificate's text, hidden `how`
+    hidden: dict[str, Any] | None = None
+    how: HiddenLayer = "invisible"
 
-    def certificate(self) -> Certificate:
+    def certificate(self, changes: dict[str, Any] | None = None) -> Certificate:
         values: dict[str, Any] = dict(kind="boerneattest", issued=date(2024, 11, 12),
                                       order_id="BA-2024-004711", name="Jens Hansen", cpr="070761-4285")
-        return Certificate(**(values | self.cert))
+        return Certificate(**(values | (self.cert if changes is None else changes)))
+
+    @property
+    def hostile(self) -> bool:
+        """A text layer that says clean over a page that shows records."""
+        return self.hidden is not None and bool(self.cert.get("records")) and not self.hidden.get("records")
 
     def pdf(self) -> bytes:
         if self.scan is None:
             return render_certificate_pdf(self.certificate())
         options = dict(self.scan)
         rng = random.Random(options.pop("seed", 1))
+        if self.hidden is not None:
+            return render_hidden_layer_scan(self.certificate(), self.certificate(self.hidden), rng,
+                                            self.how, dpi=options["dpi"])
         return render_certificate_scan(self.certificate(), rng, **options)
 
 
@@ -85,6 +102,14 @@ CASES = [
     Case("scan_exempt", {"cpr": "010165-1234", "name": "Anne-Mette Østergaard"}, "journal", scan=_scan(8)),
     Case("scan_substitute", {"cpr": "670761-4285", "font": "serif"}, "exception", "CPR_SUBSTITUTE",
          scan=_scan(9, dpi=200)),
+    # a scanner's searchable PDF: the scan under its own invisible OCR layer
+    Case("searchable_clean", {}, "journal", scan=_scan(11, dpi=200), hidden={}),
+    Case("searchable_records", {"records": RECORDS}, "exception", "ATTEST_HAS_ENTRIES",
+         scan=_scan(12, dpi=200), hidden={"records": RECORDS}),
+    # hostile: the clean certificate's text out of sight over a scan that shows records
+    *(Case(f"hidden_clean_{how}", {"records": RECORDS}, "exception", "DOC_LAYERS_DISAGREE",
+           scan=_scan(13 + i, dpi=200), hidden={}, how=how)
+      for i, how in enumerate(("invisible", "white", "clipped", "off_page"))),
     Case("scan_records_privat", {"kind": "straffeattest_privat", "records": RECORDS * 2,
                                  "cpr_label": "Personnummer", "cpr_with_hyphen": False}, "exception",
          "ATTEST_HAS_ENTRIES", scan=_scan(10, dpi=300, skew=1.5)),

@@ -38,5 +38,15 @@ def test_the_corpus_covers_every_kind_and_code() -> None:
     codes = {case.code for case in CASES}
     assert kinds == {"boerneattest", "straffeattest_offentlig", "straffeattest_privat", "samtykke_afvist"}
     assert {"ATTEST_HAS_ENTRIES", "IDENTITY_MISMATCH", "CPR_SUBSTITUTE", "CPR_INVALID_DATE", "CPR_MALFORMED",
-            "CPR_CHECK_MANUAL", "EMPLOYEE_NOT_FOUND", "MULTIPLE_EMPLOYMENTS"} <= codes
+            "CPR_CHECK_MANUAL", "EMPLOYEE_NOT_FOUND", "MULTIPLE_EMPLOYMENTS", "DOC_LAYERS_DISAGREE"} <= codes
+    assert {case.how for case in CASES if case.hostile} == {"invisible", "white", "clipped", "off_page"}
     assert sum(1 for case in CASES if case.scan) >= len(CASES) * 0.4
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("case", [c for c in CASES if c.hostile], ids=lambda c: c.name)
+def test_a_hidden_clean_layer_over_records_is_never_noted_clean(case: Case) -> None:
+    # note_only drops the PDF: a wrong "ingen anmærkninger" would be all that is left
+    decision = decide(case, {"storage_policy": "note_only"})
+    assert decision["outcome"] == "exception" and decision["result"] != "clean"
+    assert decision["code"] in {"ATTEST_HAS_ENTRIES", "DOC_LAYERS_DISAGREE"}

@@ -19,7 +19,7 @@ from typing import Any
 import click
 import yaml
 
-from runner.cli.app import App
+from runner.cli.app import App, echo
 from runner.cli.running import echo_counts, echo_failed_runs, run_and_report
 from runner.clock import SystemClock
 from runner.states import Role
@@ -77,7 +77,8 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
         os.environ.pop("RPA_DATABASE_URL", None)  # the demo is the embedded default
         demo_app = App(config_path=str(config_path), as_user=None)
         demo_app.__dict__["clock"] = SystemClock(demo_app.config.clock.today)
-        user = app.as_user or getpass.getuser()
+        user = app.as_user if app.as_user is not None else getpass.getuser()
+        # every role: the demo's person resolves certificates with records too (ops + attest_reader)
         demo_app.store.add_user(None, user, list(Role))
         demo_app.start_logging()
         started = time.monotonic()
@@ -100,12 +101,12 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
 
 def print_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
+    echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
     echo_counts(report["bots"])
     echo_failed_runs(report["failed_runs"])
-    click.echo("\nSystems:")
+    echo("\nSystems:")
     for name, url in report["systems"].items():
-        click.echo(f"  {SYSTEM_NAMES[name]:<16} {url}")
-    click.echo(f"\nExplore: rpa --config {report['config']} exceptions ls")
+        echo(f"  {SYSTEM_NAMES[name]:<16} {url}")
+    echo(f"\nExplore: rpa --config {report['config']} exceptions ls")

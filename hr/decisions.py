@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from hr.money import LIMIT, payable, to_decimal
 
 M = TypeVar("M", bound=BaseModel)
+#: The dates a decision input may hold (the runner's config bounds `clock.today` alike).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 #: The code when Lønsystem's employment record holds a number nothing can be paid from
 #: (a negative salary, zero weekly hours, a pension percentage below 0 or above 100); the
@@ -64,9 +66,12 @@ def parse_date(value: Any, field: str) -> date | None:
     if not isinstance(value, str):
         raise ValueError(f"{field}: not a date: {value!r}")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
+    if not FIRST_DATE <= parsed <= LAST_DATE:  # the rules add days and years: 9999-12-31 overflows
+        raise ValueError(f"{field}: {value} is outside {FIRST_DATE} to {LAST_DATE}")
+    return parsed
 
 
 def number(value: Any, field: str) -> Decimal:

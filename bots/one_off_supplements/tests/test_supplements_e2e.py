@@ -14,7 +14,7 @@ from bots.one_off_supplements.models import Settings
 from hr.calendar import Period
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_kr, format_month
-from runner import State
+from runner import RunnerError, State
 from runner.testing import FakeClock, exception_desk, make_store, run_items, run_task_once
 
 pytestmark = pytest.mark.browser
@@ -151,9 +151,18 @@ def test_supplements_end_to_end(sandbox):
                                                    "EMPLOYMENT_NOT_FOUND"}
     assert status[good["case_id"]]["status"] == "Åben"  # rows still wait for a person
 
-    # a person rejects or resolves every stopped row; the next collection closes the case
+    # a corrected amount that still cannot be paid stops with the rules' code, not after three tries
     desk = exception_desk(bot, store, systems=sandbox["systems"], browsers=sandbox["browsers"],
                           today=AS_OF)
+    [out_of_range, *_] = [row_items[ref] for ref, d in rows.items() if d["code"] == "AMOUNT_OUT_OF_RANGE"]
+    with pytest.raises(RunnerError, match="amount"):  # PAYLOAD_INVALID: nothing is queued
+        desk.retry(out_of_range.id, payload={**out_of_range.payload, "amount": "1e999999"})
+    desk.retry(out_of_range.id, payload={**out_of_range.payload, "amount": "0.001"})  # 0.00 kr.
+    again = work(store, sandbox)[out_of_range.reference]
+    assert (again.state, again.error.code) == (State.BUSINESS_EXCEPTION, "AMOUNT_OUT_OF_RANGE")
+    assert not by_reference(sandbox["dataset"].export(sandbox["db"])["payroll_lines"], again.reference)
+
+    # a person rejects or resolves every stopped row; the next collection closes the case
     stopped = [item for item in row_items.values() if item.state is State.BUSINESS_EXCEPTION]
     for i, item in enumerate(stopped):
         if i % 2:

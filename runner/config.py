@@ -452,6 +452,12 @@ def _only_comments(text: str) -> bool:
 
 
 def _load_yaml(text: str, source: str) -> Any:
+    from runner.inputs import check_depth
+
+    try:
+        check_depth(text, source)  # PyYAML composes recursively: fail fast, not after seconds
+    except InputError as error:
+        raise ConfigError(source, [("(file)", error.problem)]) from None
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

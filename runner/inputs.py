@@ -25,6 +25,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_NUMBER",
     "STDIN",
+    "check_depth",
     "database_url",
     "parse_json",
     "read_bytes",
@@ -109,7 +110,7 @@ def parse_json(text: str, source: str, *, expect: type | tuple[type, ...] = dict
     """
     if not text.strip():
         raise InputError(source, f"is empty; expected {_expected(expect)}")
-    _check_depth(text, source)
+    check_depth(text, source)
     try:
         value = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
                            parse_float=_bounded_float)
@@ -155,7 +156,8 @@ def _short(literal: str) -> str:
     return literal if len(literal) <= 24 else f"{literal[:12]}…({len(literal)} characters)"
 
 
-def _check_depth(text: str, source: str) -> None:
+def check_depth(text: str, source: str) -> None:
+    """InputError when `text` (JSON, or YAML in flow style) nests brackets deeper than MAX_DEPTH."""
     depth = 0
     for match in _BRACKETS.finditer(text):
         token = match.group()

@@ -75,11 +75,14 @@ def parse_date(value: Any, field: str) -> date | None:
 
 
 def number(value: Any, field: str) -> Decimal:
-    """A finite number (a float via its repr) as Decimal; ValueError naming the field otherwise."""
+    """A finite number (a float via its repr) as Decimal; ValueError naming the field otherwise.
+
+    The message does not echo the value: text typed in a number's field could be a CPR number.
+    """
     try:
         return to_decimal(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{field}: not a number: {value!r}") from None
+        raise ValueError(f"{field}: not a finite number") from None
 
 
 def payable_number(value: Any, field: str, code: str, limit: Decimal = LIMIT) -> Decimal:

@@ -572,3 +572,9 @@ def test_rpa_decide_shows_the_code_on_stdout(tmp_path, case, emp, code, field):
     decision = json.loads(result.stdout)
     assert (decision["outcome"], decision["code"], decision["pension_amount"]) == ("exception", code, None)
     assert decision.get("field") == field
+
+
+def test_a_cpr_number_typed_in_a_number_field_is_not_echoed():
+    with pytest.raises(ValueError, match=r"pension_pct: not a finite number") as raised:
+        single(emp=employment(pension_pct="070761-4285"))
+    assert "070761" not in str(raised.value)

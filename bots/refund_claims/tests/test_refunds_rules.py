@@ -353,9 +353,9 @@ def test_a_claim_whose_refund_rounds_to_zero_has_no_usable_rate() -> None:
 
 @pytest.mark.parametrize("hours", ["NaN", "inf", "-Infinity"])
 def test_non_finite_hours_are_input_the_rules_cannot_read(hours: str) -> None:
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match="not a finite number"):
         decide("2024-05-02", absence(hours_per_week=hours, **CLAIM), employment(**PAID))
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match="not a finite number"):
         decide("2024-05-02", absence(**CLAIM), employment(weekly_hours=hours, **PAID))
 
 

@@ -330,7 +330,7 @@ def test_half_an_ore_of_hours_rounds_up_and_is_paid() -> None:
     ({}, "-inf"),
 ])
 def test_a_non_finite_number_is_input_the_rules_cannot_read(fields: dict[str, Any], hours: Any) -> None:
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match="not a finite number"):
         request("2025-06-02", employment(**fields), hours=hours)
 
 

@@ -2,6 +2,7 @@
 
 from runner.bot import Bot, NoSettings, Task
 from runner.errors import BusinessError, RunnerError, SystemUnavailable, TechnicalError
+from runner.files import write_private
 from runner.item import Collector, Item, PersonAction, RunSummary, SystemAccess
 from runner.retry import RetryPolicy
 from runner.states import Role, State
@@ -22,4 +23,5 @@ __all__ = [
     "SystemUnavailable",
     "Task",
     "TechnicalError",
+    "write_private",
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.errors import TechnicalError
+from runner.files import make_private_dir, write_private
 from runner.logs import module_logger
 from runner.redact import mask_cprs
 from runner.traces import mask_trace
@@ -155,7 +156,7 @@ class BrowserSession:
         """
         captured: list[tuple[str, Path]] = []
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)
         except OSError as error:
             log.warning("browser_capture_failed", label=self.label, step="folder", error=str(error))
             return captured
@@ -189,10 +190,11 @@ class BrowserSession:
             return None
         page = pages[-1]
         try:
-            page.screenshot(
-                path=path, full_page=True, mask=cpr_locators(page), mask_color=MASK_COLOUR,
+            png = page.screenshot(
+                full_page=True, mask=cpr_locators(page), mask_color=MASK_COLOUR,
                 animations="disabled", timeout=CAPTURE_TIMEOUT_MS,
             )
+            write_private(path, png)
         except Exception as error:  # capture must not hide the item's own error
             log.warning("browser_capture_failed", label=self.label, step="screenshot", error=str(error))
             return None

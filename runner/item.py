@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from runner.files import write_private
 from runner.states import Role
 from runner.store import DECISION, Actor, Checkpoint, NewItem, SqlStore, WorkItemRecord
 
@@ -206,10 +207,7 @@ class Item(_Context):
 
     def save_artifact(self, kind: str, filename: str, data: bytes) -> Path:
         """Keep a file produced for this item (e.g. a letter) under var/artifacts."""
-        folder = self._artifacts_dir / str(self.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / filename
-        path.write_bytes(data)
+        path = write_private(self._artifacts_dir / str(self.id) / filename, data)  # 0600, folders 0700
         self._store.add_artifact(self.id, kind=kind, path=str(path), attempt=self.attempt,
                                  size=len(data))
         return path

@@ -21,6 +21,7 @@ import structlog
 from structlog.contextvars import bound_contextvars, merge_contextvars
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
+from runner.files import open_private_append
 from runner.redact import mask_cprs, redact, redact_processor
 
 __all__ = [
@@ -113,8 +114,7 @@ def configure_logging(
     min_level = _level_number(level)
     _sink.close()
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        _sink.file = open(log_dir / LOG_FILE_NAME, "ab", buffering=0)  # noqa: SIM115
+        _sink.file = open_private_append(log_dir / LOG_FILE_NAME)  # 0600 in a 0700 folder
     _sink.stream = stream
     _sink.min_level = min_level
     # Mutated in place: loggers cached before a reconfigure share this very list.

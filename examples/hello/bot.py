@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from runner import Bot, BusinessError, Collector, Item, RetryPolicy, Task
+from runner import Bot, BusinessError, Collector, Item, RetryPolicy, Task, write_private
 
 
 class HelloSettings(BaseModel):
@@ -45,10 +45,9 @@ def process(item: Item) -> dict[str, Any]:
         raise BusinessError(decision["code"], "the greeting has no name")
 
     def write_letter() -> dict[str, Any]:
-        outbox = Path(item.settings.outbox)
-        outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{item.reference}.txt"
-        path.write_text(decision["text"] + "\n", encoding="utf-8")
+        # A letter names a person: readable by the service user only (0600, folders 0700).
+        path = Path(item.settings.outbox) / f"{item.reference}.txt"
+        write_private(path, (decision["text"] + "\n").encode("utf-8"))
         return {"path": str(path)}
 
     receipt = item.step("letter_written", write_letter)

@@ -15,6 +15,7 @@ from runner.clock import SystemClock, system_clock
 from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
 from runner.deployment import Deployment, WorkerSettings, deploy
 from runner.errors import ConfigError, NotFound, TechnicalError
+from runner.files import make_private_dir
 from runner.item import SystemAccess
 from runner.logs import configure_logging
 from runner.redact import mask_cprs
@@ -102,7 +103,7 @@ class App:
             store_config = self.config.store
             url = store_config.database_url()  # InputError naming RPA_DATABASE_URL: exit 2
             if not (os.environ.get("RPA_DATABASE_URL") or store_config.url):
-                Path(store_config.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+                make_private_dir(Path(store_config.sqlite_path).parent)  # var/: 0700
             self._store = self._open_store(url)
         return self._store
 

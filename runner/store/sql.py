@@ -11,6 +11,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -30,9 +31,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
+from runner.files import make_private_file
 from runner.inputs import user_name
 from runner.redact import mask_cprs
 from runner.states import ErrorKind, Role, State, Trigger
@@ -94,6 +97,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> Engine:
     if url.startswith("sqlite"):
         if sqlite_synchronous.lower() not in ("normal", "full"):
             raise ValueError("sqlite_synchronous must be 'normal' or 'full'")
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         # One writer at a time: every transaction takes the write lock up front, so a
@@ -101,6 +105,14 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _private_sqlite_file(url: str) -> None:
+    # Created by us before SQLite opens it, the file is 0600 whatever the umask, and
+    # SQLite gives the -wal and -shm files the database file's mode.
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        make_private_file(Path(database))
 
 
 _SQLITE_COMPLETE = (

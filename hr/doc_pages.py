@@ -15,7 +15,8 @@ person more than its text layer says and is OCR'd too.
 
 Bounds come first and cost nothing: the page's size (in points) and each embedded
 image's size (in pixels, from its dictionary) are checked before anything is decoded,
-so a 435-byte PDF cannot make pdfium allocate gigabytes.
+so a 435-byte PDF cannot make pdfium allocate gigabytes. Not counted: images inside
+tiling patterns, soft masks and Type 3 glyphs (pdfium does not list them as page objects).
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ MAX_RENDER_PIXELS = 25_000_000
 # that needs a lower dpi to fit MAX_RENDER_PIXELS (over ~26 A4 pages in area) is refused.
 MIN_OCR_DPI = 100
 # pdfium decodes an embedded image whole (a 20,000 x 20,000 px grey image: 400 MB) however
-# small it is drawn, so an image that would decode to more is refused before rendering.
+# small it is drawn, and holds about two copies while rendering, so a page whose images
+# would decode to more is refused before rendering: 128 MP grey, 32 MP colour (A4 at 300 dpi is
+# 8.7 MP). Measured worst case allowed, a 128 MP grey image on a page at the render cap:
+# 393 MB for the whole decision.
 MAX_IMAGE_BYTES = 128_000_000
 
 _PROBE_DPI = 100
@@ -95,12 +99,15 @@ def probe_page(page: Any, ocr_dpi: int) -> PageProbe:
     page.set_rotation(0)  # char boxes and the render then share one frame
     left, bottom, right, top = page.get_cropbox()
     render_dpi(right - left, top - bottom, ocr_dpi)
-    texts, coverage = [], 0.0
+    texts, coverage, image_bytes = [], 0.0, 0
     for obj in page.get_objects():
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            coverage += _checked_image_coverage(obj, (left, bottom, right, top))
+            image_bytes += _decoded_bytes(obj)
+            coverage += _coverage(obj, (left, bottom, right, top))
         elif obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
             texts.append(obj)
+    if image_bytes > MAX_IMAGE_BYTES:
+        raise PageTooLarge(f"its images are too large to decode ({image_bytes // 1_000_000} MB)")
     textpage = page.get_textpage()
     text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
     non_blank = sum(1 for char in text if not char.isspace())
@@ -111,12 +118,16 @@ def probe_page(page: Any, ocr_dpi: int) -> PageProbe:
     return PageProbe(text, visible, invisible, min(coverage, 1.0), ink)
 
 
-def _checked_image_coverage(image: Any, box: tuple[float, float, float, float]) -> float:
-    """The share of the page an image covers; PageTooLarge for one too large to decode."""
+def _decoded_bytes(image: Any) -> int:
+    """What pdfium will hold for an image, from its dictionary: nothing is decoded here."""
     width, height = image.get_px_size()
-    bits = max(8, image.get_metadata().bits_per_pixel)  # 1-bit images counted as 8: pdfium expands them
-    if width * height * math.ceil(bits / 8) > MAX_IMAGE_BYTES:
-        raise PageTooLarge(f"an embedded image is too large to decode ({width} x {height} px)")
+    # a grey or 1-bit image takes a byte a pixel, a colour one four
+    per_pixel = 1 if image.get_metadata().bits_per_pixel <= 8 else 4
+    return int(width) * int(height) * per_pixel
+
+
+def _coverage(image: Any, box: tuple[float, float, float, float]) -> float:
+    """The share of the page an image covers."""
     left, bottom, right, top = box
     x0, y0, x1, y1 = image.get_bounds()
     overlap = max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))

@@ -7,11 +7,21 @@ import random
 from datetime import date
 
 import pypdf
+import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
+from reportlab.pdfgen.canvas import Canvas
 
-from hr.certificates import Certificate, certificate_text, render_certificate_pdf, render_certificate_scan
+from hr.certificates import (
+    Certificate,
+    HiddenLayer,
+    certificate_text,
+    render_certificate_pdf,
+    render_certificate_scan,
+    render_hidden_layer_scan,
+)
 from hr.doc_fields import contains_nearly, letters_only, parse_certificate
+from hr.doc_pages import MAX_RENDER_PIXELS, MIN_OCR_DPI, PageProbe, PageTooLarge, probe_page, render_dpi
 from hr.doc_preprocess import binarise, estimate_skew, median3, otsu_threshold, prepare_scan
 from hr.documents import read_pdf
 
@@ -175,6 +185,87 @@ def test_an_encrypted_pdf_is_unreadable() -> None:
     assert not document.readable and "encrypted" in (document.error or "")
 
 
+# -- what a page shows (hr.doc_pages), no OCR -----------------------------------------------------
+
+
+def _probe(data: bytes) -> PageProbe:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return probe_page(document[0], 300)
+    finally:
+        document.close()
+
+
+def test_a_born_digital_page_is_all_visible_text() -> None:
+    probe = _probe(render_certificate_pdf(cert()))
+    assert probe.invisible_chars == 0 and probe.visible_chars > 200
+    assert probe.image_coverage == 0 and probe.non_text_ink == 0
+    assert not probe.needs_ocr(40)
+
+
+@pytest.mark.parametrize("how", ["invisible", "white", "clipped", "off_page"])
+def test_a_hidden_text_layer_is_not_visible_text(how: HiddenLayer) -> None:
+    pdf = render_hidden_layer_scan(cert(records=["Dom 3.4.2019: vold"]), cert(), random.Random(1), how)
+    probe = _probe(pdf)
+    assert parse_certificate(probe.text).result_clean_phrase_found  # the layer says clean ...
+    assert probe.invisible_chars > 0 and probe.needs_ocr(40)  # ... but it is not what one sees
+
+
+def _drawn_page(draw: str, text_mode: int = 0) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    text = canvas.beginText(72, 700)
+    text.setTextRenderMode(text_mode)
+    text.setFont("Helvetica", 11)
+    text.textLine("Der er ingen oplysninger om afgørelser, som skal med på en børneattest.")
+    canvas.drawText(text)
+    if draw == "white_box":  # painted over the text
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(60, 690, 480, 30, stroke=0, fill=1)
+    elif draw == "outlines":  # what a reader sees, drawn as paths
+        canvas.rect(72, 600, 400, 12, stroke=0, fill=1)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_text_painted_over_is_hidden_and_drawings_are_read() -> None:
+    assert not _probe(_drawn_page("")).needs_ocr(40)
+    covered = _probe(_drawn_page("white_box"))
+    assert covered.invisible_chars > 0 and covered.visible_chars == 0
+    drawn = _probe(_drawn_page("outlines"))
+    assert drawn.invisible_chars == 0 and drawn.non_text_ink > 0 and drawn.needs_ocr(40)
+    assert _probe(_drawn_page("", text_mode=7)).visible_chars == 0  # mode 7: clip only, nothing shown
+
+
+def test_the_render_dpi_fits_the_pixel_cap_or_refuses() -> None:
+    assert render_dpi(595, 842, 300) == 300
+    big = render_dpi(2384, 3370, 300)  # A0: scaled down, still readable
+    assert MIN_OCR_DPI <= big < 300 and (2384 * big / 72) * (3370 * big / 72) <= MAX_RENDER_PIXELS
+    with pytest.raises(PageTooLarge):
+        render_dpi(14400, 14400, 300)
+
+
+def _blank_pdf(pages: int, width: float = 595, height: float = 842) -> bytes:
+    writer = pypdf.PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=width, height=height)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_too_many_pages_are_refused_before_reading() -> None:
+    document = read_pdf(_blank_pdf(6), max_pages=5)
+    assert document.too_long and not document.readable and document.page_count == 6
+    assert document.pages == []
+
+
+def test_a_huge_page_is_unreadable_before_rendering() -> None:
+    document = read_pdf(_blank_pdf(1, 14400, 14400))
+    assert not document.readable and not document.too_long and "too large" in (document.error or "")
+
+
 # -- scan preprocessing (no OCR) -----------------------------------------------------------------
 
 
@@ -231,6 +322,24 @@ def test_records_on_a_scan_are_read() -> None:
     fields = parse_certificate(read_pdf(scan).text)
     assert fields.kind == "straffeattest_privat"
     assert fields.has_entries_marker and not fields.result_clean_phrase_found
+
+
+@pytest.mark.ocr
+def test_a_spent_document_budget_makes_the_document_unreadable() -> None:
+    scan = render_certificate_scan(cert(pages=2), random.Random(6), dpi=200)
+    document = read_pdf(scan, ocr_document_timeout_s=1e-9)
+    assert not document.readable and "budget" in (document.error or "")
+
+
+@pytest.mark.ocr
+def test_an_honest_searchable_scan_is_read_by_ocr_and_agrees() -> None:
+    pdf = render_hidden_layer_scan(cert(), cert(), random.Random(7), "invisible")
+    document = read_pdf(pdf)
+    assert document.readable and document.text_source == "ocr"
+    assert document.layer_text is not None and document.pages[0].layer
+    seen, layer = parse_certificate(document.text), parse_certificate(document.layer_text)
+    assert (seen.kind, seen.cpr_text, seen.result_clean_phrase_found) == (
+        layer.kind, layer.cpr_text, layer.result_clean_phrase_found)
 
 
 @pytest.mark.ocr

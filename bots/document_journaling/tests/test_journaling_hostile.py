@@ -1,0 +1,184 @@
+"""Hostile PDFs through the real `rpa decide document_journaling`, each in a child process.
+
+Each must end within 30 s and under 500 MB (the child's peak RSS, tesseract included),
+never clean, with the code a person can act on, and without a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+from bots.document_journaling.tests.corpus import AS_OF, EMPLOYMENTS, RECEIVED, RECORDS, Case
+from hr.certificates import render_certificate_pdf
+
+pytestmark = pytest.mark.ocr
+
+A4 = (595.2756, 841.8898)
+TIME_LIMIT_S, MEMORY_LIMIT_MB = 30, 500
+# Runs a command and reports its peak RSS: RUSAGE_CHILDREN is the largest of the waited-for
+# descendants (`rpa` itself or the tesseract it ran).
+_MEASURED = """
+import json, resource, subprocess, sys, time
+started = time.monotonic()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
+                  "seconds": time.monotonic() - started,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    code: str
+
+
+HOSTILE = [
+    Hostile("invisible_clean_layer_over_records", "DOC_LAYERS_DISAGREE"),
+    Hostile("white_clean_layer_over_records", "DOC_LAYERS_DISAGREE"),
+    Hostile("page_14400pt", "DOC_UNPARSEABLE"),
+    Hostile("page_10000pt_with_image", "DOC_UNPARSEABLE"),
+    Hostile("blank_pages_2000", "DOC_TOO_LONG"),
+    Hostile("image_20000px", "DOC_UNPARSEABLE"),
+    Hostile("image_10000px", "DOC_UNPARSEABLE"),  # allowed: rendered and OCR'd, a blank page
+    Hostile("truncated", "DOC_UNPARSEABLE"),
+    Hostile("encrypted", "DOC_UNPARSEABLE"),
+    Hostile("zero_bytes", "DOC_UNPARSEABLE"),
+    Hostile("not_a_pdf", "DOC_UNPARSEABLE"),
+]
+
+
+def _writer_bytes(writer: pypdf.PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _blank_pages(count: int, width: float, height: float) -> bytes:
+    writer = pypdf.PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(width=width, height=height)
+    return _writer_bytes(writer)
+
+
+def _image_page(px: int, page: tuple[float, float]) -> bytes:
+    """One page showing a px x px 8-bit grey image, compressed row block by row block: the
+    image is never held whole here (20,000 px square is 400 MB decoded, 0.4 MB compressed)."""
+    compressor, block = zlib.compressobj(9), b"\xff" * px * 64
+    stream = b"".join(compressor.compress(block) for _ in range(px // 64))
+    stream += compressor.compress(b"\xff" * px * (px % 64)) + compressor.flush()
+    width, height = page
+    content = f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Im0 Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width:.4f} {height:.4f}] "
+        f"/Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>".encode(),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+        % (px, px, len(stream), stream),
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _encrypted() -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(render_certificate_pdf(
+        Case("clean", {}, "journal").certificate()))))
+    writer.encrypt("hemmelig")
+    return _writer_bytes(writer)
+
+
+def _hidden(how: str) -> bytes:
+    scan = {"seed": 21, "dpi": 200, "skew_deg": 1.0, "noise": 0.03}
+    return Case(how, {"records": RECORDS}, "exception", scan=scan, hidden={}, how=how).pdf()  # type: ignore[arg-type]
+
+
+def _pdfs() -> dict[str, bytes]:
+    clean = render_certificate_pdf(Case("clean", {}, "journal").certificate())
+    return {
+        "invisible_clean_layer_over_records": _hidden("invisible"),
+        "white_clean_layer_over_records": _hidden("white"),
+        "page_14400pt": _blank_pages(1, 14400, 14400),
+        "page_10000pt_with_image": _image_page(2000, (10000, 10000)),
+        "blank_pages_2000": _blank_pages(2000, *A4),
+        "image_20000px": _image_page(20000, A4),
+        "image_10000px": _image_page(10000, A4),
+        "truncated": clean[: len(clean) // 2],
+        "encrypted": _encrypted(),
+        "zero_bytes": b"",
+        "not_a_pdf": "Kære HR, attesten kommer i næste uge. Mvh Jens".encode(),
+    }
+
+
+@pytest.fixture(scope="module")
+def pdfs() -> dict[str, bytes]:
+    """Each hostile PDF, made once."""
+    return _pdfs()
+
+
+@pytest.fixture(scope="module")
+def inputs(pdfs: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each hostile PDF written once, with the `rpa decide` input naming it."""
+    folder = tmp_path_factory.mktemp("hostile")
+    paths = {}
+    for name, pdf in pdfs.items():
+        (folder / f"{name}.pdf").write_bytes(pdf)
+        case = {"as_of": AS_OF.isoformat(), "employments": EMPLOYMENTS,
+                "attest": {"message_id": f"M-{name}", "received_date": RECEIVED.isoformat(),
+                           "pdf_path": str(folder / f"{name}.pdf")}}
+        paths[name] = folder / f"{name}.json"
+        paths[name].write_text(json.dumps(case))
+    return paths
+
+
+def _decide_measured(path: Path) -> dict[str, Any]:
+    command = [sys.executable, "-c", _MEASURED, sys.executable, "-m", "runner.cli.main",
+               "decide", "document_journaling", "--input", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=TIME_LIMIT_S * 3,
+                          cwd=path.parent, check=True)
+    measured: dict[str, Any] = json.loads(done.stdout)
+    return measured
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
+def test_a_hostile_pdf_ends_fast_small_and_never_clean(hostile: Hostile, inputs: dict[str, Path]) -> None:
+    run = _decide_measured(inputs[hostile.name])
+    assert "Traceback" not in run["stderr"], run["stderr"][-2000:]
+    assert run["returncode"] == 0, run["stderr"][-2000:]
+    decision = json.loads(run["stdout"])
+    print(f"\n{hostile.name}: {decision['outcome']} {decision['code']} {run['seconds']:.1f} s "
+          f"{run['peak_mb']:.0f} MB")
+    assert decision["result"] != "clean" and decision["outcome"] == "exception"
+    assert decision["code"] == hostile.code
+    assert run["seconds"] < TIME_LIMIT_S
+    assert run["peak_mb"] < MEMORY_LIMIT_MB
+
+
+def test_the_hostile_files_are_what_they_say(pdfs: dict[str, bytes]) -> None:
+    assert set(pdfs) == {hostile.name for hostile in HOSTILE}
+    assert len(pypdf.PdfReader(io.BytesIO(pdfs["blank_pages_2000"])).pages) == 2000
+    assert pypdf.PdfReader(io.BytesIO(pdfs["page_14400pt"])).pages[0].mediabox.width == 14400
+    image = pypdf.PdfReader(io.BytesIO(pdfs["image_20000px"])).pages[0]["/Resources"]["/XObject"]["/Im0"]
+    assert (image["/Width"], image["/Height"]) == (20000, 20000)
+    assert len(pdfs["page_14400pt"]) < 1000 and len(pdfs["image_20000px"]) < 1_000_000
+    assert pdfs["zero_bytes"] == b"" and not pdfs["not_a_pdf"].startswith(b"%PDF")
+    assert pdfs["truncated"].startswith(b"%PDF") and b"%%EOF" not in pdfs["truncated"]

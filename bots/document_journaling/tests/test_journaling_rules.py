@@ -76,6 +76,43 @@ def test_unreadable_document() -> None:
     assert decision == dict.fromkeys(rules.OUTPUT_KEYS) | {"outcome": "exception", "code": "DOC_UNPARSEABLE"}
 
 
+def test_too_many_pages() -> None:
+    document = DocumentText(readable=False, error="the PDF has 2000 pages", too_long=True, page_count=2000)
+    decision = rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
+                                        settings=Settings())
+    assert (decision["outcome"], decision["code"]) == ("exception", "DOC_TOO_LONG")
+
+
+def judge_layers(seen: str, layer: str) -> dict[str, Any]:
+    document = DocumentText([PageText(seen, "ocr", layer=layer)])
+    return rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
+                                    settings=Settings())
+
+
+@pytest.mark.parametrize("layer", [
+    text_of(),  # the clean text hidden over records
+    text_of(records=RECORDS, name="Ole Hansen"),
+    text_of(records=RECORDS, cpr="150589-4010"),
+    text_of(records=RECORDS, kind="straffeattest_privat"),
+], ids=["clean", "name", "cpr", "kind"])
+def test_a_text_layer_that_says_other_than_the_page_goes_to_a_person(layer: str) -> None:
+    decision = judge_layers(text_of(records=RECORDS), layer)
+    assert (decision["outcome"], decision["code"], decision["result"]) == (
+        "exception", "DOC_LAYERS_DISAGREE", None)
+
+
+def test_a_clean_page_under_a_layer_claiming_records_goes_to_a_person_too() -> None:
+    assert judge_layers(text_of(), text_of(records=RECORDS))["code"] == "DOC_LAYERS_DISAGREE"
+
+
+def test_a_layer_that_agrees_or_claims_nothing_leaves_the_decision_to_the_page() -> None:
+    assert judge_layers(text_of(), text_of())["outcome"] == "journal"
+    assert judge_layers(text_of(), "Side 1 af 1")["outcome"] == "journal"
+    assert judge_layers(text_of(records=RECORDS), text_of(records=RECORDS))["code"] == "ATTEST_HAS_ENTRIES"
+    # a name the OCR read with a middle name is the same person (the rules' name match)
+    assert judge_layers(text_of(name="Jens Peter Hansen"), text_of())["outcome"] == "journal"
+
+
 @pytest.mark.parametrize("text", [
     text_of().replace("Navn: Jens Hansen", ""),
     text_of().replace("CPR-nr.:", "Nummer:"),

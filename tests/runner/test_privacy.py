@@ -6,13 +6,25 @@ held to the one table below.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import BaseModel
 
 from hr.cpr import mask_cprs_in_text
+from runner import Bot, Item, Task
 from runner.redact import mask_cprs
+from runner.store import SqlStore
+from runner.testing import make_store, run_items
 
 MASKERS: dict[str, Callable[[str], str]] = {
     "runner.redact.mask_cprs": mask_cprs,
@@ -109,3 +121,150 @@ def test_masking_every_form_is_idempotent(masker: Callable[[str], str]) -> None:
     assert masker(once) == once
     assert once.count("070761-XXXX") == len(SEPARATORS) + 1
     assert re.search("4285|４２８５", once) is None
+
+
+# --- every path out of a deployment: `rpa` as a real process, its log, its var/ ------------
+
+RPA = Path(sys.executable).with_name("rpa")
+ROOT = Path(__file__).resolve().parents[2]
+# The people of this deployment, each written with another split.
+PLANTED = ["0707614285", "1505894010", "0101901234", "2103903966", "3112004285"]
+NAMES = [
+    "Jens Hansen",
+    " ",
+    "Mette 070761\u20134285",
+    "Ib 150589\u00a04010",
+    "Ole ２１０３９０－３９６６",
+]
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+CONSOLE_LOG_LINE = re.compile(r"\[(?:debug|info|warning|error|critical) *\]")
+
+
+def full_cprs(text: str) -> list[str]:
+    """The planted numbers found whole in `text`, however split, in whatever digits."""
+    text = text.translate(FULL_WIDTH)
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)  # JSON escapes
+    wanted = "|".join(f"{cpr[:6]}[^0-9A-Za-z]{{0,12}}{cpr[6:]}" for cpr in PLANTED)
+    return re.findall(rf"(?<![0-9])(?:{wanted})(?![0-9])", text)
+
+
+@dataclass
+class Deployment:
+    folder: Path
+    outputs: list[str] = field(default_factory=list)
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        """`rpa ARGS` as anna in the deployment's folder, umask 022; stdout and stderr kept."""
+        done = subprocess.run(
+            [str(RPA), "--config", "orchestrator.yaml", "--as", "anna", *args],
+            cwd=self.folder, capture_output=True, text=True, timeout=120, check=False,
+            preexec_fn=lambda: os.umask(0o022),
+        )
+        self.outputs.append(f"{done.stdout}\n{done.stderr}")  # not the arguments: they hold CPRs
+        assert done.returncode == code, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert CONSOLE_LOG_LINE.search(done.stdout) is None, done.stdout  # structlog's defaults
+        return done.stdout
+
+    def write(self, name: str, data: object) -> str:
+        (self.folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return name
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """A deployment in a temporary folder (var/ relative to it) after a run of hello."""
+    folder = tmp_path_factory.mktemp("deployment")
+    config = yaml.safe_load((ROOT / "orchestrator.yaml").read_text(encoding="utf-8"))
+    config["clock"]["today"] = "2024-11-18"
+    config["bots"]["hello"]["settings"] = {"names": NAMES, "outbox": "var/hello-outbox"}
+    (folder / "orchestrator.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    rpa = Deployment(folder)
+    rpa("users", "add", "anna", "--role", "admin")
+    rpa("run", "hello", "--wait", "--json")
+    return rpa
+
+
+def item_ids(rpa: Deployment) -> dict[str, int]:
+    return {row["reference"]: row["id"] for row in json.loads(rpa("queue", "ls", "--json"))}
+
+
+def test_no_full_cpr_in_any_output_or_log_of_a_deployment(deployment: Deployment) -> None:
+    rpa = deployment
+    ids = item_ids(rpa)
+    (missing,) = [i for reference, i in ids.items() if reference == "-"]
+    # A person's corrections and reasons carry numbers too.
+    rpa("exceptions", "retry", str(missing), "--payload",
+        rpa.write("extra.json", {"name": " ", "note": "150589/4010"}), code=2)
+    rpa("exceptions", "retry", str(missing), "--reason", "ring 010190 1234 om navnet")
+    rpa("run", "hello", "--wait")
+    rpa("bots", "pause", "hello", "--reason", "sag 070761\u20134285 venter")
+    store = SqlStore(f"sqlite:///{rpa.folder / 'var' / 'rpa.db'}")
+    try:
+        store.add_alert(bot="hello", kind="probe", message="Lønsystem afviste 3112004285")
+    finally:
+        store.close()
+
+    (mette,) = [i for reference, i in ids.items() if reference.startswith("mette")]
+    for listing in (("bots", "ls"), ("queue", "ls"), ("exceptions", "ls"), ("runs", "ls"),
+                    ("alerts", "ls"), ("runs", "show", "1"), ("exceptions", "show", str(mette)),
+                    ("exceptions", "show", str(missing))):
+        rpa(*listing)
+        rpa(*listing, "--json")
+    rpa("decide", "hello", "--input", rpa.write("hello.json", {"case": {"name": "Mette 070761.4285"}}))
+    unknown = {"as_of": "2024-11-18", "case": {"type": "xx 010190\u20131234"}, "employment": None}
+    rpa("decide", "termination_letters", "--input", rpa.write("unknown.json", unknown), code=2)
+    rpa("bots", "resume", "hello")
+
+    everything = "\n".join(rpa.outputs)
+    logs = "\n".join(p.read_text(encoding="utf-8") for p in (rpa.folder / "var" / "logs").glob("*"))
+    assert full_cprs(everything) == []
+    assert full_cprs(logs) == []
+    # There was something to mask on each path, and it is there masked.
+    for shown in ("sag 070761-XXXX venter", "mette-070761-XXXX", "Goddag, Mette 070761-XXXX!",
+                  "unknown case type 'xx 010190-XXXX'", "afviste 311200-XXXX",
+                  "ring 010190-XXXX om navnet"):
+        assert shown in everything, shown
+    assert '"event": "item_retried_by_person"' in logs  # in the log file, not on stdout
+
+
+def test_var_holds_only_private_folders_and_files(deployment: Deployment) -> None:
+    var = deployment.folder / "var"
+    store = SqlStore(f"sqlite:///{var / 'rpa.db'}")  # open: the -wal and -shm files exist
+    try:
+        store.list_alerts()
+        paths = [var, *var.rglob("*")]
+        modes = {str(p.relative_to(deployment.folder)): stat.S_IMODE(p.stat().st_mode) for p in paths}
+    finally:
+        store.close()
+
+    assert {"var/rpa.db", "var/rpa.db-wal", "var/rpa.db-shm", "var/logs/rpa.jsonl"} <= set(modes)
+    assert any(name.startswith("var/hello-outbox/") for name in modes)
+    for name, mode in modes.items():
+        wanted = 0o700 if (deployment.folder / name).is_dir() else 0o600
+        assert mode == wanted, f"{name} is {mode:o}"
+
+
+def test_a_letter_saved_as_an_artifact_is_private(tmp_path: Path) -> None:
+    def process(item: Item) -> dict[str, str]:
+        path = item.save_artifact("letter", "brev.pdf", b"%PDF- 070761-4285")
+        return {"outcome": "lettered", "path": str(path)}
+
+    letters = Bot(name="letters", version="1", tasks=[
+        Task(name="send", payload=Letter, collect=lambda run: None, process=process)])
+    old = os.umask(0o022)
+    try:
+        run = run_items(letters, "send", {"a": {"name": "Ib"}}, store=make_store(tmp_path / "var"),
+                        artifacts_dir=tmp_path / "var" / "artifacts")
+    finally:
+        os.umask(old)
+
+    path = Path(run["a"].result["path"])
+    assert path.read_bytes().startswith(b"%PDF-")
+    for folder in (tmp_path / "var" / "artifacts", path.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+class Letter(BaseModel):
+    name: str

@@ -56,7 +56,7 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int = DEFAULT_MAX_INPUT_B
     name = os.fspath(path)
     data = sys.stdin.buffer.read(limit + 1) if name == STDIN else _read_file(name, limit)
     if len(data) > limit:
-        raise InputError(name, f"is larger than the limit of {limit:,} bytes (cli.max_input_bytes)")
+        raise InputError(name, f"is larger than the limit of {limit:,} bytes")
     return data
 
 
@@ -66,8 +66,7 @@ def _read_file(name: str, limit: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise InputError(name, "is a directory, not a file")
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-            raise InputError(name, f"is {info.st_size:,} bytes, larger than the limit of {limit:,} "
-                                   "(cli.max_input_bytes)")
+            raise InputError(name, f"is {info.st_size:,} bytes, larger than the limit of {limit:,}")
         with open(name, "rb") as file:
             return file.read(limit + 1)
     except FileNotFoundError:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from runner.cli.app import App, echo
+from runner.errors import InputError, PayloadInvalid
 from runner.exceptions import ExceptionDesk
 from runner.inputs import read_json
 from runner.redact import redact
@@ -152,7 +153,10 @@ def exceptions_retry(app: App, ids: tuple[int, ...], payload_file: str | None, r
     if payload is not None and len(targets) != 1:
         raise click.UsageError("--payload corrects one item; name exactly one id")
     for item_id in targets:
-        desk.retry(item_id, payload=payload, reason=reason)
+        try:
+            desk.retry(item_id, payload=payload, reason=reason)
+        except PayloadInvalid as invalid:  # the file is what is wrong: name it
+            raise InputError(str(payload_file), f"does not fit the task's payload: {invalid}") from None
         echo(f"item {item_id} queued again")
 
 

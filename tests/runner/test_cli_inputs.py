@@ -394,7 +394,10 @@ def test_no_bot_enabled_is_a_warning_not_an_error(tmp_path: Path) -> None:
 # -- user names and service users ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["", " ", "a b", "x\nroot", "tab\there", ".hidden", "é", "a" * 65, "nul\x00"])
+INVALID_NAMES = ["", " ", "a b", "x\nroot", "tab\there", ".hidden", "é", "a" * 65, "nul\x00"]
+
+
+@pytest.mark.parametrize("name", INVALID_NAMES)
 def test_invalid_user_names_are_refused(deployment: Deployment, name: str) -> None:
     rows = deployment.store_rows()
     added = invoke(deployment, "users", "add", name, "--role", "ops")

@@ -80,6 +80,7 @@ class App:
         self.config_path = config_path
         self.as_user = as_user
         self._store: SqlStore | None = None
+        self._logging_started = False
 
     @cached_property
     def config(self) -> OrchestratorConfig:
@@ -105,6 +106,8 @@ class App:
             if not (os.environ.get("RPA_DATABASE_URL") or store_config.url):
                 make_private_dir(Path(store_config.sqlite_path).parent)  # var/: 0700
             self._store = self._open_store(url)
+            if not self._logging_started:  # what the store's users log goes to the masked file
+                self.start_logging()
         return self._store
 
     def _open_store(self, url: str) -> SqlStore:
@@ -166,6 +169,7 @@ class App:
 
         configure_logging(Path(self.config.logging.dir), self.config.logging.level,
                           stream=sys.stderr if to_stderr else None)
+        self._logging_started = True
 
     def actor(self) -> Actor:
         """The person acting: `--as USER`, else the OS user; they must exist in the store."""

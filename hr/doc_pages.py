@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "MAX_CHARS",
     "MAX_IMAGE_BYTES",
     "MAX_RENDER_PIXELS",
     "MIN_OCR_DPI",
@@ -47,6 +48,9 @@ MIN_OCR_DPI = 100
 # 8.7 MP). Measured worst case allowed, a 128 MP grey image on a page at the render cap:
 # 393 MB for the whole decision.
 MAX_IMAGE_BYTES = 128_000_000
+
+# A certificate page holds some 500 characters; each is checked one by one.
+MAX_CHARS = 20_000
 
 _PROBE_DPI = 100
 _PROBE_PIXELS = 4_000_000
@@ -109,6 +113,8 @@ def probe_page(page: Any, ocr_dpi: int) -> PageProbe:
     if image_bytes > MAX_IMAGE_BYTES:
         raise PageTooLarge(f"its images are too large to decode ({image_bytes // 1_000_000} MB)")
     textpage = page.get_textpage()
+    if textpage.count_chars() > MAX_CHARS:
+        raise PageTooLarge(f"it has more text than a certificate ({textpage.count_chars()} characters)")
     text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
     non_blank = sum(1 for char in text if not char.isspace())
     if coverage >= _IMAGE_COVERAGE or non_blank == 0:

@@ -21,10 +21,13 @@ A page without hidden text, pictures or drawings is read from its text layer alo
 born-digital certificate stays fast and exact. What this cannot see: a font whose
 ToUnicode map names other letters than its glyphs draw; only OCR of every page would.
 
-Every document is bounded before anything is decoded: more than `max_pages` pages is
-`too_long`; a page too large to render at `MIN_OCR_DPI` under `MAX_RENDER_PIXELS`, or an
-embedded image over `MAX_IMAGE_BYTES`, is unreadable; the render dpi is lowered to fit
-the pixel cap; Pillow's `MAX_IMAGE_PIXELS` is that cap too. OCR has a timeout per page
+Every document is bounded before pdfium parses or decodes anything: pypdf (which decodes
+no image, and no stream over its own 75 MB limit) counts the pages, and more than
+`max_pages` is `too_long`; a page whose drawing instructions exceed `MAX_CONTENT_BYTES`
+(forms drawn again counted each time), a page too large to render at `MIN_OCR_DPI` under
+`MAX_RENDER_PIXELS`, a page whose images would decode to over `MAX_IMAGE_BYTES`, or one
+with over `MAX_CHARS` characters is unreadable; the render dpi is lowered to fit the pixel
+cap; Pillow's `MAX_IMAGE_PIXELS` is that cap too. OCR has a timeout per page
 and the whole reading a budget (`ocr_document_timeout_s`); a page not read in time makes
 the document unreadable: the unread page could hold what matters.
 """
@@ -45,6 +48,10 @@ from hr.doc_preprocess import prepare_scan
 __all__ = ["CertificateFields", "DocumentText", "PageText", "ocr_image", "parse_certificate", "read_pdf"]
 
 TextSource = Literal["text_layer", "ocr"]
+# A certificate page draws a few KB, a scan page under 100 bytes; 1 MB of instructions
+# (70,000 paths, or 750,000 characters) is parsed by pdfium in a few seconds and under 250 MB.
+MAX_CONTENT_BYTES = 1_000_000
+_MAX_FORM_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,9 @@ def read_pdf(
     if count > max_pages:
         return DocumentText(readable=False, error=f"the PDF has {count} pages, more than {max_pages}",
                             too_long=True, page_count=count)
+    too_much = _content_too_large(data)
+    if too_much:
+        return DocumentText(readable=False, error=too_much, page_count=count)
     probes = _probes(data, ocr_dpi)
     if isinstance(probes, str):
         return DocumentText(readable=False, error=probes, page_count=count)
@@ -169,6 +179,51 @@ def _page_count(data: bytes) -> int | str:
     except Exception as error:
         return f"not a readable PDF ({type(error).__name__})"
     return count if count else "the PDF has no pages"
+
+
+def _content_too_large(data: bytes) -> str | None:
+    """Why a page's drawing instructions are too many for pdfium to parse safely, if they are.
+
+    pdfium turns every path and glyph of a page into an object before anything else: a
+    97 KB PDF of 50 MB of line segments took 93 s and 1 GB. pypdf decodes the content
+    streams (its own limit: 75 MB a stream) so their size is known first.
+    """
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        for number, page in enumerate(reader.pages, start=1):
+            size = _drawn_bytes(page.get("/Contents"), page.get("/Resources"), {}, 0)
+            if size > MAX_CONTENT_BYTES:
+                return f"page {number}: too much to draw ({size // 1_000_000} MB of instructions)"
+    except Exception as error:  # as in _page_count: any pypdf failure means unreadable
+        return f"not a readable PDF ({type(error).__name__})"
+    return None
+
+
+def _drawn_bytes(contents: Any, resources: Any, sizes: dict[int, int], depth: int) -> int:
+    """Decoded bytes a page (or form) makes pdfium parse: its content streams, and for each
+    `Do` the largest form it may draw again (forms drawn from forms multiply)."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    if depth > _MAX_FORM_DEPTH:
+        raise ValueError("forms nested too deep")
+    streams = contents.get_object() if contents is not None else []
+    drawn = b"".join(stream.get_object().get_data() for stream in
+                     (streams if isinstance(streams, ArrayObject) else [streams]))
+    if len(drawn) > MAX_CONTENT_BYTES or b"Do" not in drawn:
+        return len(drawn)
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    largest = 0
+    for ref in (xobjects.get_object().values() if xobjects is not None else []):
+        form = ref.get_object()
+        if form.get("/Subtype") != "/Form":
+            continue
+        key = ref.idnum if isinstance(ref, IndirectObject) else id(form)
+        if key not in sizes:
+            sizes[key] = _drawn_bytes(form, form.get("/Resources"), sizes, depth + 1)
+        largest = max(largest, sizes[key])
+    return len(drawn) + drawn.count(b"Do") * largest
 
 
 def _probes(data: bytes, ocr_dpi: int) -> list[PageProbe] | str:

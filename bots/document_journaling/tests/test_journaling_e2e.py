@@ -8,6 +8,7 @@ session expired); both runs must end in the same state, nothing journaled twice.
 from __future__ import annotations
 
 import base64
+import random
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from bots.document_journaling.bot import bot
+from hr.certificates import Certificate, render_hidden_layer_scan
 from hr.pdf import extract_text
 from runner import State
 from runner.store import WorkItemRecord
@@ -34,12 +36,28 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     from sandbox.testing import seed
 
     data = generator.generate(150, seed=5)
+    data["attest_mail"].append(_hidden_clean_over_records(data))
     box = seed(tmp_path_factory.mktemp("attests"), data)
     browsers = BrowserPool(traces=False)
     yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
            "tmp": tmp_path_factory.mktemp("attests-store"), "base": box.url}
     browsers.close()
     box.stop()
+
+
+HOSTILE = "M2024-HIDDEN"
+
+
+def _hidden_clean_over_records(data: dict[str, Any]) -> dict[str, Any]:
+    """A clean mail's certificate scanned with records, its clean text laid invisibly over it."""
+    clean = next(m for m in data["attest_mail"]
+                 if m.get("result") == "clean" and m.get("format") == "digital")
+    values = {"kind": clean["kind"], "issued": AS_OF - timedelta(days=5), "order_id": clean["order_id"],
+              "name": clean["name"], "cpr": clean["cpr"]}
+    pdf = render_hidden_layer_scan(Certificate(**values, records=["Dom 3.4.2019: vold"]),
+                                   Certificate(**values), random.Random(5), "invisible")
+    return {"message_id": HOSTILE, "received_date": AS_OF - timedelta(days=1),
+            "pdf_base64": base64.b64encode(pdf).decode()}
 
 
 def collect(task: str, store: Any, sandbox: dict[str, Any]) -> None:
@@ -105,6 +123,12 @@ def test_mail_end_to_end(sandbox: dict[str, Any], fault_free: dict[str, Any]) ->
         assert not [j for j in journal if j["reference"] == reference]
     hidden = store.list_items(person("operator"), bot=bot.name, limit=None)
     assert not {r.reference for r in hidden} & set(entries)
+    # a clean text layer hidden over a page with records: the attest reader's, never journaled
+    hostile = items[HOSTILE]
+    assert hostile.state is State.BUSINESS_EXCEPTION and hostile.error is not None
+    assert hostile.error.code == "DOC_LAYERS_DISAGREE" and hostile.visible_to == "attest_reader"
+    assert HOSTILE not in {r.reference for r in hidden}
+    assert not [j for j in journal if j["reference"] == HOSTILE]
 
     processed = {p["message_id"]: p["folder"] for p in export["attest_processed"]}
     done = {r for r, item in items.items() if item.state is State.DONE}

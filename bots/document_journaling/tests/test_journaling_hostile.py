@@ -51,6 +51,8 @@ HOSTILE = [
     Hostile("blank_pages_2000", "DOC_TOO_LONG"),
     Hostile("image_20000px", "DOC_UNPARSEABLE"),
     Hostile("image_10000px", "DOC_UNPARSEABLE"),  # allowed: rendered and OCR'd, a blank page
+    Hostile("drawing_50mb", "DOC_UNPARSEABLE"),
+    Hostile("nested_forms", "DOC_UNPARSEABLE"),
     Hostile("truncated", "DOC_UNPARSEABLE"),
     Hostile("encrypted", "DOC_UNPARSEABLE"),
     Hostile("zero_bytes", "DOC_UNPARSEABLE"),
@@ -89,6 +91,40 @@ def _image_page(px: int, page: tuple[float, float]) -> bytes:
         b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
         % (px, px, len(stream), stream),
     ]
+    return _raw_pdf(objects)
+
+
+def _drawing(megabytes: int) -> bytes:
+    """One page of `megabytes` of line segments, Flate-compressed (a few hundred KB)."""
+    compressor, block = zlib.compressobj(9), b"0 0 m 1 1 l S\n" * 4096
+    stream = b"".join(compressor.compress(block) for _ in range(megabytes * 1_000_000 // len(block)))
+    stream += compressor.flush()
+    return _raw_pdf([*_one_page(b""), b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+                     % (len(stream), stream)])
+
+
+def _nested_forms(levels: int = 8) -> bytes:
+    """A 16 KB page drawing a form that draws the next ten times, eight deep: 10^10 segments."""
+    forms = []
+    for level in range(levels):
+        number = 5 + level
+        inner = level < levels - 1
+        body = b"/F Do\n" * 10 if inner else b"0 0 m 1 1 l S\n" * 1000
+        resources = b"/Resources << /XObject << /F %d 0 R >> >>" % (number + 1) if inner else b""
+        forms.append(b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] %s /Length %d >>\n"
+                     b"stream\n%s\nendstream" % (resources, len(body), body))
+    page = _one_page(b"/Resources << /XObject << /F 5 0 R >> >>")
+    return _raw_pdf([*page, b"<< /Length 6 >>\nstream\n/F Do\n\nendstream", *forms])
+
+
+def _one_page(resources: bytes) -> list[bytes]:
+    """Objects 1-3 of a one-page PDF whose content stream is object 4."""
+    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] %s /Contents 4 0 R >>" % resources]
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """Objects 1..n as a PDF with a correct cross-reference table."""
     out, offsets = bytearray(b"%PDF-1.7\n"), []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -122,6 +158,8 @@ def _pdfs() -> dict[str, bytes]:
         "blank_pages_2000": _blank_pages(2000, *A4),
         "image_20000px": _image_page(20000, A4),
         "image_10000px": _image_page(10000, A4),
+        "drawing_50mb": _drawing(50),
+        "nested_forms": _nested_forms(),
         "truncated": clean[: len(clean) // 2],
         "encrypted": _encrypted(),
         "zero_bytes": b"",

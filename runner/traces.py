@@ -43,6 +43,16 @@ _ESCAPED_SPLIT = re.compile(
 _BACKSLASH_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([tnrfv/]))")
 _SHORT_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "/": "/"}
 _ESCAPES = ("&", "%", "+", "\\")
+# The robot's credentials are no operator's business either: a password typed into a
+# field (the fill's parameters and call log, the field in each DOM snapshot), a form
+# body or query naming one, and session cookies and authorisation headers.
+REDACTED = "[redacted]"
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token|auth|session|csrf|cookie", re.IGNORECASE)
+_TYPING = frozenset({"fill", "type", "press", "pressSequentially"})
+_SECRET_IN_FORM = re.compile(
+    r"((?:^|[&?])[^=&\s]*(?:pass|pwd|secret|token|auth|session|csrf)[^=&\s]*=)[^&\s]*",
+    re.IGNORECASE,
+)
 _SMALLEST_CPR = 1_000_000_000
 _LARGEST_CPR = 9_999_999_999
 
@@ -92,14 +102,32 @@ def mask_trace(path: Path) -> None:
 
 def _mask_events(data: bytes, renamed: dict[str, str]) -> bytes:
     lines = []
+    typed_secrets: dict[str, str] = {}  # call id -> what a secret field was filled with
     for line in data.decode("utf-8", errors="replace").split("\n"):
         try:
             event = json.loads(line)
         except ValueError:  # an empty last line, or not JSON after all: mask it as text
             lines.append(_mask_text(line))
             continue
+        if isinstance(event, dict):
+            _drop_typed_secret(event, typed_secrets)
         lines.append(json.dumps(_mask_value(event, renamed), ensure_ascii=False, separators=(",", ":")))
     return "\n".join(lines).encode("utf-8")
+
+
+def _drop_typed_secret(event: dict[str, Any], typed_secrets: dict[str, str]) -> None:
+    """A fill of a password field: its value in the call's parameters and call log."""
+    call, params = event.get("callId"), event.get("params")
+    if not isinstance(params, dict):
+        params = {}
+    if event.get("method") in _TYPING and _SECRET_NAME.search(str(params.get("selector", ""))):
+        for key in ("value", "text", "key"):
+            if isinstance(params.get(key), str) and params[key]:
+                typed_secrets[str(call)] = params[key]
+                params[key] = REDACTED
+    secret = typed_secrets.get(str(call))
+    if secret and event.get("type") == "log" and isinstance(event.get("message"), str):
+        event["message"] = event["message"].replace(json.dumps(secret), json.dumps(REDACTED))
 
 
 def _mask_value(value: Any, renamed: dict[str, str]) -> Any:
@@ -108,10 +136,30 @@ def _mask_value(value: Any, renamed: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [_mask_value(item, renamed) for item in value]
     if isinstance(value, dict):
-        return {_mask_text(key): _mask_value(item, renamed) for key, item in value.items()}
+        items = {_mask_text(key): _mask_value(item, renamed) for key, item in value.items()}
+        return _without_credentials(items)
     if type(value) is int and _SMALLEST_CPR <= value <= _LARGEST_CPR:
         masked = mask_cprs(str(value))
         return masked if masked != str(value) else value
+    return value
+
+
+def _without_credentials(value: dict[str, Any]) -> dict[str, Any]:
+    # A password field in a DOM snapshot: its typed value and value attribute.
+    if value.get("type") == "password":
+        for key in ("value", "__playwright_value_"):
+            if key in value:
+                value[key] = REDACTED
+    # A HAR header, query or form parameter, or a cookie: {"name": ..., "value": ...}.
+    name = value.get("name")
+    if isinstance(name, str) and isinstance(value.get("value"), str) and _SECRET_NAME.search(name):
+        value["value"] = REDACTED
+    cookies = value.get("cookies")
+    for cookie in cookies if isinstance(cookies, list) else ():
+        if isinstance(cookie, dict) and "value" in cookie:
+            cookie["value"] = REDACTED
+    if isinstance(value.get("text"), str) and "mimeType" in value:  # a HAR request's form body
+        value["text"] = _SECRET_IN_FORM.sub(rf"\1{REDACTED}", value["text"])
     return value
 
 
@@ -138,11 +186,14 @@ def _unescape_backslash(match: re.Match[str]) -> str:
 def _mask_resource(name: str, data: bytes) -> bytes:
     """A body as text: UTF-8, else latin-1 (one byte, one character) for a text type."""
     try:
-        return _mask_text(data.decode("utf-8")).encode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         if not name.lower().endswith(_TEXT_SUFFIXES):
             return data  # an image or a font
         return _mask_text(data.decode("latin-1")).encode("latin-1")
+    if name.endswith(".dat"):  # a request body: a login form's password
+        text = _SECRET_IN_FORM.sub(rf"\1{REDACTED}", text)
+    return _mask_text(text).encode("utf-8")
 
 
 def _resource_name(name: str, data: bytes) -> str:

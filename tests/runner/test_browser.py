@@ -190,12 +190,14 @@ def test_trace_of_a_sandbox_page_holds_no_full_cpr(tmp_path) -> None:
             payroll = Payroll(session.context, SystemAccess("payroll", f"{url}/payroll", "robot", "sandbox"))
             assert payroll.employments_by_cpr(cprs[0])
             assert payroll.employment_ids()
+            cookies.extend(cookie["value"] for cookie in session.context.cookies())
             captured.update(session.capture_failure(tmp_path / "attempt-1"))
             session.close()
         finally:
             pool.close()
 
     captured: dict[str, Path] = {}
+    cookies: list[str] = []
     try:
         in_own_thread(work)
     finally:
@@ -203,8 +205,13 @@ def test_trace_of_a_sandbox_page_holds_no_full_cpr(tmp_path) -> None:
     members = trace_members(captured["trace"])
     check_trace_opens(members)
     assert "-XXXX" in members["trace.trace"].decode()
+    assert cookies and "[redacted]" in members["trace.network"].decode()
     for name, content in members.items():
         assert full_cprs(content, cprs) == [], name
+        # Nor the robot's password (typed, in the login form's body) or its session.
+        text = content.decode("utf-8", errors="replace")
+        for secret in ('"sandbox"', "password=sandbox", '\\"sandbox\\"', *cookies):
+            assert secret not in text, (name, secret)
 
 
 def test_masking_a_trace_that_is_not_a_zip_raises_and_leaves_no_partial_file(tmp_path) -> None:

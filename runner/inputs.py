@@ -25,6 +25,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_NUMBER",
     "STDIN",
+    "USER_NAME",
     "check_depth",
     "database_url",
     "parse_json",

@@ -13,7 +13,7 @@ import click
 from runner.cli.app import App, echo
 from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, PermissionDenied, TechnicalError
-from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
+from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
 from runner.logs import read_log_lines
 from runner.redact import redact
 from runner.states import Role
@@ -207,12 +207,15 @@ def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def users_ls(app: App, as_json: bool) -> None:
-    rows = [{"name": u.name, "roles": sorted(r.value for r in u.roles)} for u in app.store.list_users()]
+    rows: list[dict[str, Any]] = [{"name": u.name, "roles": sorted(r.value for r in u.roles)}
+                                  for u in app.store.list_users()]
     if as_json:
         echo_json(rows)
         return
     for row in rows:
-        echo(f"{row['name']}: {', '.join(row['roles'])}")
+        # a name stored before names were validated is shown quoted, never as a line of its own
+        name = row["name"] if USER_NAME.fullmatch(row["name"]) else repr(row["name"])
+        echo(f"{name}: {', '.join(row['roles'])}")
 
 
 # -- decide, bench, retention -----------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from hr.cpr import mask_cprs_in_text
 from hr.money import LIMIT, payable, to_decimal
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,7 +48,7 @@ def settings_from(model: type[M], given: Mapping[str, Any] | None) -> M:
     if not isinstance(given, Mapping):
         raise ValueError("settings must be an object or null")
     for key in sorted(set(given) - set(model.model_fields)):
-        print(f"warning: unknown setting {key!r} ignored", file=sys.stderr)
+        print(mask_cprs_in_text(f"warning: unknown setting {key!r} ignored"), file=sys.stderr)
     return model(**{k: v for k, v in given.items() if k in model.model_fields and v is not None})
 
 

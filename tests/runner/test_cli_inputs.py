@@ -304,6 +304,17 @@ def test_decide_errors_are_masked(deployment: Deployment, tmp_path: Path) -> Non
     assert "unknown case type 'xx 010190-XXXX'" in result.stderr and "1234" not in result.stderr
 
 
+def test_decide_reads_stdin_and_masks_its_warnings(tmp_path: Path) -> None:
+    case = valid_case("termination_letters")
+    assert case is not None
+    text = json.dumps({**case, "settings": {"note 010190-1234": 1}})
+    result = subprocess.run([str(RPA), "decide", "termination_letters", "--input", "-"], input=text,
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["code"] == "EMPLOYMENT_NOT_FOUND"
+    assert result.stderr == "warning: unknown setting 'note 010190-XXXX' ignored\n"
+
+
 # -- database URLs ---------------------------------------------------------------------------------
 
 BAD_URLS = ["not a url", "mysql://rpa@127.0.0.1/rpa", "http://127.0.0.1/rpa", "", "postgresql+asyncpg://x@y/z"]

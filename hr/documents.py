@@ -208,9 +208,10 @@ def _drawn_bytes(contents: Any, resources: Any, sizes: dict[int, int], depth: in
 
     if depth > _MAX_FORM_DEPTH:
         raise ValueError("forms nested too deep")
-    streams = contents.get_object() if contents is not None else []
-    drawn = b"".join(stream.get_object().get_data() for stream in
-                     (streams if isinstance(streams, ArrayObject) else [streams]))
+    streams = [] if contents is None else contents.get_object()
+    if not isinstance(streams, ArrayObject | list):
+        streams = [streams]
+    drawn = b"".join(stream.get_object().get_data() for stream in streams)
     if len(drawn) > MAX_CONTENT_BYTES or b"Do" not in drawn:
         return len(drawn)
     xobjects = resources.get_object().get("/XObject") if resources is not None else None

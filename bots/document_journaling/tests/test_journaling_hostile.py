@@ -20,6 +20,7 @@ import pytest
 
 from bots.document_journaling.tests.corpus import AS_OF, EMPLOYMENTS, RECEIVED, RECORDS, Case
 from hr.certificates import render_certificate_pdf
+from hr.documents import read_pdf
 
 pytestmark = pytest.mark.ocr
 
@@ -41,22 +42,23 @@ print(json.dumps({"returncode": done.returncode, "stdout": done.stdout, "stderr"
 class Hostile:
     name: str
     code: str
+    reason: str | None = None  # what read_pdf's error says; None: read, then decided
 
 
 HOSTILE = [
     Hostile("invisible_clean_layer_over_records", "DOC_LAYERS_DISAGREE"),
     Hostile("white_clean_layer_over_records", "DOC_LAYERS_DISAGREE"),
-    Hostile("page_14400pt", "DOC_UNPARSEABLE"),
-    Hostile("page_10000pt_with_image", "DOC_UNPARSEABLE"),
-    Hostile("blank_pages_2000", "DOC_TOO_LONG"),
-    Hostile("image_20000px", "DOC_UNPARSEABLE"),
+    Hostile("page_14400pt", "DOC_UNPARSEABLE", "the page is too large"),
+    Hostile("page_10000pt_with_image", "DOC_UNPARSEABLE", "the page is too large"),
+    Hostile("blank_pages_2000", "DOC_TOO_LONG", "2000 pages"),
+    Hostile("image_20000px", "DOC_UNPARSEABLE", "images are too large"),
     Hostile("image_10000px", "DOC_UNPARSEABLE"),  # allowed: rendered and OCR'd, a blank page
-    Hostile("drawing_50mb", "DOC_UNPARSEABLE"),
-    Hostile("nested_forms", "DOC_UNPARSEABLE"),
-    Hostile("truncated", "DOC_UNPARSEABLE"),
-    Hostile("encrypted", "DOC_UNPARSEABLE"),
-    Hostile("zero_bytes", "DOC_UNPARSEABLE"),
-    Hostile("not_a_pdf", "DOC_UNPARSEABLE"),
+    Hostile("drawing_50mb", "DOC_UNPARSEABLE", "too much to draw"),
+    Hostile("nested_forms", "DOC_UNPARSEABLE", "too much to draw"),
+    Hostile("truncated", "DOC_UNPARSEABLE", "not a readable PDF"),
+    Hostile("encrypted", "DOC_UNPARSEABLE", "encrypted"),
+    Hostile("zero_bytes", "DOC_UNPARSEABLE", "not a PDF"),
+    Hostile("not_a_pdf", "DOC_UNPARSEABLE", "not a PDF"),
 ]
 
 
@@ -209,6 +211,13 @@ def test_a_hostile_pdf_ends_fast_small_and_never_clean(hostile: Hostile, inputs:
     assert decision["code"] == hostile.code
     assert run["seconds"] < TIME_LIMIT_S
     assert run["peak_mb"] < MEMORY_LIMIT_MB
+
+
+@pytest.mark.parametrize("hostile", [h for h in HOSTILE if h.reason], ids=lambda h: h.name)
+def test_a_refused_pdf_is_refused_for_its_reason(hostile: Hostile, pdfs: dict[str, bytes]) -> None:
+    document = read_pdf(pdfs[hostile.name])
+    assert not document.readable and hostile.reason in (document.error or "")
+    assert document.pages == []
 
 
 def test_the_hostile_files_are_what_they_say(pdfs: dict[str, bytes]) -> None:

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,9 +139,11 @@ def configure_logging(
 
 
 def reset_logging() -> None:
-    """Close the log file, detach from stdlib `logging` and restore structlog's defaults."""
+    """Close the log file, detach from stdlib `logging` and threads, restore structlog's defaults."""
     _sink.close()
     logging.getLogger().removeHandler(_handler)
+    if threading.excepthook is _thread_crashed:
+        threading.excepthook = threading.__excepthook__
     structlog.reset_defaults()
 
 
@@ -275,3 +278,18 @@ def _route_stdlib_logging() -> None:
         root.addHandler(_handler)
     if root.level > _STDLIB_LEVEL:
         root.setLevel(_STDLIB_LEVEL)
+    # Python prints a thread's uncaught exception raw to stderr, with whatever its message
+    # holds (a SQL error's parameters, a page's text). A hook someone else set stays.
+    if threading.excepthook is threading.__excepthook__:
+        threading.excepthook = _thread_crashed
+
+
+def _thread_crashed(args: threading.ExceptHookArgs) -> None:
+    """A thread's uncaught exception: masked on stderr, as Python shows it, and logged."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    shown = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+    sys.stderr.write(mask_cprs(f"Exception in thread {name}:\n{shown}"))
+    exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+    get_logger().error("thread_crashed", thread=name, exc_info=exc_info)

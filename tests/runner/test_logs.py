@@ -272,3 +272,27 @@ def test_project_modules_log_through_the_redacting_logger() -> None:
         and path != root / "runner" / "logs.py"
     ]
     assert offenders == []
+
+
+def test_a_thread_that_dies_is_shown_and_logged_masked(tmp_path: Path) -> None:
+    code = "\n".join([
+        "import threading, pathlib, runner.logs as logs",
+        f"logs.configure_logging(pathlib.Path({str(tmp_path)!r}))",
+        "def beat():",
+        f"    raise LookupError('no employee {CPR_SPACE}')",
+        "thread = threading.Thread(target=beat, name='heartbeat')",
+        "thread.start()",
+        "thread.join()",
+    ])
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+
+    assert "Exception in thread heartbeat" in done.stderr
+    assert "LookupError: no employee 150589-XXXX" in done.stderr
+    assert UNMASKED.findall(done.stderr) == []
+    (event,) = [e for e in events(tmp_path) if e["event"] == "thread_crashed"]
+    assert event["thread"] == "heartbeat"
+    assert "150589-XXXX" in str(event["exception"])
+    assert UNMASKED.findall(log_text(tmp_path)) == []

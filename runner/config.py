@@ -401,10 +401,12 @@ def _env_value(
 def _secrets_file_entry(
     config: OrchestratorConfig, key_path: str, path: Path, key: str
 ) -> tuple[str, str]:
+    from runner.inputs import read_text
+
     try:
-        data = _parse_yaml(path.read_text(encoding="utf-8"), str(path))
-    except OSError as exc:
-        what = f"secrets file {path} cannot be read: {exc.strerror or exc}"
+        data = _parse_yaml(read_text(path), str(path))
+    except InputError as exc:
+        what = f"secrets file {path}: {exc.problem}"
         raise ConfigError(config.source, [(f"{key_path}.secrets_file", what)]) from None
     entry = data.get(key) if isinstance(data, dict) else None
     if not (

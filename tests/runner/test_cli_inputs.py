@@ -23,7 +23,7 @@ import yaml
 from click.testing import CliRunner
 
 from runner.cli import cli
-from runner.config import parse_config
+from runner.config import parse_config, resolve_credentials
 from runner.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -390,6 +390,16 @@ def test_every_duration_and_count_is_bounded(key: str) -> None:
 def test_the_shipped_config_is_within_the_bounds() -> None:
     config = parse_config((ROOT / "orchestrator.yaml").read_text())
     assert config.cli.max_input_bytes == 10_000_000
+
+
+@pytest.mark.parametrize("content", [b"edoc: {username: r\xf8bot, password: x}", b"[" * 100_000, b"null"])
+def test_a_bad_secrets_file_names_the_credential(tmp_path: Path, content: bytes) -> None:
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_bytes(content)
+    config = parse_config(f"credentials: {{edoc: {{secrets_file: {secrets}, key: edoc}}}}")
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(config, "edoc")
+    assert len(caught.value.problems) == 1 and str(secrets) in str(caught.value)
 
 
 def test_no_bot_enabled_is_a_warning_not_an_error(tmp_path: Path) -> None:

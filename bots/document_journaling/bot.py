@@ -26,7 +26,8 @@ ATTEST_READER = "attest_reader"
 
 # What the person who handles the exception is told: never the records, never a full CPR.
 EXCEPTION_TEXT = {
-    "DOC_UNPARSEABLE": "Attesten kan ikke læses (ulæselig PDF, ingen navn/CPR, eller flere personer).",
+    "DOC_UNPARSEABLE": "Attesten kan ikke læses (ulæselig eller for stor PDF, ingen navn/CPR, flere "
+                       "personer, eller OCR nåede ikke at læse den).",
     "DOC_UNKNOWN_KIND": "Dokumentet er ikke en børneattest, straffeattest eller samtykkemeddelelse.",
     "CPR_MALFORMED": "CPR-nummeret på attesten har ikke 10 cifre.",
     "CPR_INVALID_DATE": "CPR-nummeret på attesten har ingen gyldig fødselsdato.",

@@ -55,7 +55,7 @@ def write_deployment(folder: Path, source: Path, base_url: str, as_of: str) -> P
 @click.command("demo")
 @click.option("--employees", type=click.IntRange(10, 100_000), default=500, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="The sandbox's port (a free one if taken).")
 @click.option("--no-serve", is_flag=True, help="Stop after the run instead of serving the systems.")
 @click.option("--json", "as_json", is_flag=True)

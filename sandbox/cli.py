@@ -32,7 +32,7 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--employees", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--employees", type=click.IntRange(1, 100_000), default=500, show_default=True)
 @click.option("--seed", "seed_value", type=int, default=1, show_default=True)
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The sandbox date (default 2024-11-18).")

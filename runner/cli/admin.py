@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from runner.cli.app import App, echo
+from runner.cli.app import LIMIT, RECORD_ID, App, echo
 from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, PermissionDenied, TechnicalError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
@@ -133,7 +133,7 @@ def runs_group() -> None:
 
 @runs_group.command("ls")
 @click.option("--bot", default=None)
-@click.option("--limit", type=int, default=50)
+@click.option("--limit", type=LIMIT, default=50)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def runs_ls(app: App, bot: str | None, limit: int, as_json: bool) -> None:
@@ -148,7 +148,7 @@ def runs_ls(app: App, bot: str | None, limit: int, as_json: bool) -> None:
 
 
 @runs_group.command("show")
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=RECORD_ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def runs_show(app: App, run_id: int, as_json: bool) -> None:
@@ -261,8 +261,9 @@ def one_line(error: BaseException) -> str:
 
 @click.command("bench")
 @click.argument("name")
-@click.option("--items", type=int, default=None, help="How many items (benchmarks that take a size).")
-@click.option("--peak-items", type=int, default=None,
+@click.option("--items", type=click.IntRange(1, 10_000_000), default=None,
+              help="How many items (benchmarks that take a size).")
+@click.option("--peak-items", type=click.IntRange(1, 10_000_000), default=None,
               help="How many items the peak run measures (payouts: 1,000).")
 @click.option("--json", "as_json", is_flag=True)
 def bench_command(name: str, items: int | None, peak_items: int | None, as_json: bool) -> None:

@@ -9,6 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import click
+
 from runner.alerts import Notifier
 from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
@@ -21,11 +23,13 @@ from runner.logs import configure_logging
 from runner.redact import mask_cprs
 from runner.store import Actor, SqlStore
 
+# Numbers on the command line, bounded before they reach SQL (a 20-digit id overflows SQLite).
+RECORD_ID = click.IntRange(1, 2**31 - 1)  # ids are PostgreSQL integers
+LIMIT = click.IntRange(1, 1_000_000)
+
 
 def echo(text: str = "", *, err: bool = False) -> None:
     """Print a line of the command's output, CPR numbers masked (every `rpa` output goes here)."""
-    import click
-
     click.echo(mask_cprs(text), err=err)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from runner.cli.app import App, echo
+from runner.cli.app import LIMIT, RECORD_ID, App, echo
 from runner.errors import InputError, PayloadInvalid
 from runner.exceptions import ExceptionDesk
 from runner.inputs import read_json
@@ -64,7 +64,7 @@ def queue_group() -> None:
 @click.option("--task", default=None)
 @click.option("--state", "states", type=STATE_CHOICE, multiple=True)
 @click.option("--code", default=None)
-@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--limit", type=LIMIT, default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def queue_ls(app: App, bot: str | None, task: str | None, states: tuple[str, ...], code: str | None,
@@ -96,7 +96,7 @@ def exceptions_ls(app: App, bot: str | None, code: str | None, as_json: bool) ->
 
 
 @exceptions_group.command("show")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=RECORD_ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def exceptions_show(app: App, item_id: int, as_json: bool) -> None:
@@ -137,7 +137,7 @@ def _bulk_options(command: Any) -> Any:
 
 
 @exceptions_group.command("retry")
-@click.argument("ids", type=int, nargs=-1)
+@click.argument("ids", type=RECORD_ID, nargs=-1)
 @click.option("--payload", "payload_file", metavar="FILE",
               help="A corrected payload (a JSON object), validated by the task's model.")
 @click.option("--reason", default=None)
@@ -161,7 +161,7 @@ def exceptions_retry(app: App, ids: tuple[int, ...], payload_file: str | None, r
 
 
 @exceptions_group.command("resolve")
-@click.argument("ids", type=int, nargs=-1)
+@click.argument("ids", type=RECORD_ID, nargs=-1)
 @click.option("--note", required=True, help="What was done by hand.")
 @_bulk_options
 @pass_app
@@ -175,7 +175,7 @@ def exceptions_resolve(app: App, ids: tuple[int, ...], note: str, bot: str | Non
 
 
 @exceptions_group.command("reject")
-@click.argument("ids", type=int, nargs=-1)
+@click.argument("ids", type=RECORD_ID, nargs=-1)
 @click.option("--reason", required=True, help="Why it will not be done.")
 @_bulk_options
 @pass_app

@@ -523,6 +523,19 @@ def test_bad_input_exits_2_without_a_traceback(deployment: Deployment, command: 
     assert deployment.store_rows() == rows
 
 
+HUGE = "99999999999999999999"  # overflows SQLite's integer: click must refuse it first
+
+
+@pytest.mark.parametrize("args", [["exceptions", "show", HUGE], ["exceptions", "retry", HUGE],
+                                  ["exceptions", "resolve", HUGE, "--note", "x"], ["runs", "show", HUGE],
+                                  ["queue", "ls", "--limit", HUGE], ["runs", "ls", "--limit", HUGE],
+                                  ["exceptions", "show", "0"], ["queue", "ls", "--limit", "-1"]])
+def test_numbers_out_of_range_on_the_command_line_exit_2(deployment: Deployment, args: list[str]) -> None:
+    result = invoke(deployment, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "OverflowError" not in result.output
+
+
 @pytest.mark.parametrize("command", sorted(ROLE_REFUSED))
 def test_acting_without_the_role_exits_3(deployment: Deployment, command: str) -> None:
     args, user = ROLE_REFUSED[command](deployment)

@@ -47,6 +47,7 @@ _IN_TEXT = re.compile(
 )
 # Full-width digits (０–９) count as digits; one character for one keeps the spans.
 _TO_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_WIDE_DIGIT = re.compile("[\uff10-\uff19]")
 _MAX_ATTEMPTS = 1000
 
 
@@ -103,6 +104,8 @@ def mask_cprs_in_text(text: str) -> str:
     The number may be split between its sixth and seventh digit by up to three dashes,
     spaces, `.` or `/`, and written in full-width digits.
     """
+    if _WIDE_DIGIT.search(text) is None:
+        return _IN_TEXT.sub(r"\1-XXXX", text)
     ascii_digits = text.translate(_TO_ASCII_DIGITS)
     pieces: list[str] = []
     end = 0

@@ -16,7 +16,7 @@ from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
 from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
 from runner.deployment import Deployment, WorkerSettings, deploy
-from runner.errors import ConfigError, NotFound, TechnicalError
+from runner.errors import ConfigError, InputError, NotFound, TechnicalError
 from runner.files import make_private_dir
 from runner.item import SystemAccess
 from runner.logs import configure_logging
@@ -108,7 +108,10 @@ class App:
             store_config = self.config.store
             url = store_config.database_url()  # InputError naming RPA_DATABASE_URL: exit 2
             if not (os.environ.get("RPA_DATABASE_URL") or store_config.url):
-                make_private_dir(Path(store_config.sqlite_path).parent)  # var/: 0700
+                try:
+                    make_private_dir(Path(store_config.sqlite_path).parent)  # var/: 0700
+                except OSError as error:
+                    raise self._path_error("store.sqlite_path", error) from None
             self._store = self._open_store(url)
             if not self._logging_started:  # what the store's users log goes to the masked file
                 self.start_logging()
@@ -122,10 +125,16 @@ class App:
             store.migrate()
         except SQLAlchemyError as error:
             store.close()
-            reason = str(getattr(error, "orig", None) or error).strip().splitlines() or ["unknown"]
-            source = "RPA_DATABASE_URL" if os.environ.get("RPA_DATABASE_URL") else "store"
-            raise TechnicalError(f"cannot open the store: {mask_cprs(reason[0])}", system=source) from None
+            reason = mask_cprs((str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0])
+            source = ("RPA_DATABASE_URL" if os.environ.get("RPA_DATABASE_URL")
+                      else "store.url" if self.config.store.url else "store.sqlite_path")
+            if store.dialect == "sqlite":  # a file that cannot be opened is the config's fault
+                raise InputError(source, f"cannot open the store: {reason}") from None
+            raise TechnicalError(f"cannot open the store: {reason}", system=source) from None
         return store
+
+    def _path_error(self, key: str, error: OSError) -> ConfigError:
+        return ConfigError(self.config_path, [(key, f"cannot be used: {error.strerror or error}")])
 
     @property
     def max_input_bytes(self) -> int:
@@ -171,8 +180,11 @@ class App:
     def start_logging(self, *, to_stderr: bool = False) -> None:
         import sys
 
-        configure_logging(Path(self.config.logging.dir), self.config.logging.level,
-                          stream=sys.stderr if to_stderr else None)
+        try:
+            configure_logging(Path(self.config.logging.dir), self.config.logging.level,
+                              stream=sys.stderr if to_stderr else None)
+        except OSError as error:
+            raise self._path_error("logging.dir", error) from None
         self._logging_started = True
 
     def actor(self) -> Actor:

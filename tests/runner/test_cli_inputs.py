@@ -352,6 +352,18 @@ def test_an_unreachable_database_is_one_line_and_a_technical_exit(deployment: De
     assert result.stderr.startswith("rpa: RPA_DATABASE_URL: cannot open the store: ")
 
 
+@pytest.mark.parametrize(("section", "key"), [("logging", "dir"), ("store", "sqlite_path")])
+def test_a_path_that_cannot_be_used_is_a_config_error(tmp_path: Path, section: str, key: str) -> None:
+    (tmp_path / "a-file").write_text("")
+    path = tmp_path / "orchestrator.yaml"
+    path.write_text(yaml.safe_dump({"store": {"sqlite_path": str(tmp_path / "rpa.db")},
+                                    section: {key: str(tmp_path / "a-file" / "under")}}))
+    result = CliRunner().invoke(cli, ["--config", str(path), "--as", "anna", "users", "ls"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"rpa: {path}: {section}.{key}: cannot be used: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 # -- config bounds -----------------------------------------------------------------------------------
 
 UNBOUNDED = {

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from runner.errors import ConfigError
 
 TODAY_ENV = "RPA_TODAY"
+FIRST_TODAY, LAST_TODAY = date(1900, 1, 1), date(2199, 12, 31)
 BUSINESS_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 
@@ -61,10 +62,14 @@ def fixed_today(config_today: date | None, env: Mapping[str, str] = os.environ) 
     if not raw:
         return config_today
     try:
-        return date.fromisoformat(raw)
+        today = date.fromisoformat(raw)
     except ValueError:
         problem = (TODAY_ENV, f"expected a date as YYYY-MM-DD, got {raw!r}")
         raise ConfigError("environment", [problem]) from None
+    if not FIRST_TODAY <= today <= LAST_TODAY:  # as clock.today: 9999-12-31 overflows the first sum
+        problem = (TODAY_ENV, f"expected a date from {FIRST_TODAY} to {LAST_TODAY}, got {raw!r}")
+        raise ConfigError("environment", [problem])
+    return today
 
 
 def resolve_today(config_today: date | None, env: Mapping[str, str] = os.environ) -> date:

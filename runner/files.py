@@ -63,6 +63,8 @@ def make_private_file(path: Path) -> Path:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     except FileExistsError:
+        if path.is_dir():  # e.g. `sqlite:////` names "/": never chmod a folder to 0600
+            raise IsADirectoryError(f"a folder, not a file: {path}") from None
         _tighten(path)
         return path
     try:

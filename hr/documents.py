@@ -108,37 +108,49 @@ def read_pdf(
     max_pages: int = 5,
 ) -> DocumentText:
     """Every page as a person sees it (module docstring); never raises for a bad PDF."""
-    started = time.monotonic()
+    deadline = time.monotonic() + ocr_document_timeout_s
     count = _page_count(data)
     if isinstance(count, str):
         return DocumentText(readable=False, error=count)
     if count > max_pages:
         return DocumentText(readable=False, error=f"the PDF has {count} pages, more than {max_pages}",
                             too_long=True, page_count=count)
-    too_much = _content_too_large(data)
-    if too_much:
-        return DocumentText(readable=False, error=too_much, page_count=count)
-    probes = _probes(data, ocr_dpi)
+    probes = _content_too_large(data) or _probes(data, ocr_dpi)
     if isinstance(probes, str):
         return DocumentText(readable=False, error=probes, page_count=count)
+    ocr = _Ocr(ocr_language, ocr_dpi, ocr_page_timeout_s, deadline)
     pages: list[PageText] = []
     for number, probe in enumerate(probes):
-        if not probe.needs_ocr(min_text_chars):
-            pages.append(PageText(probe.text, "text_layer"))
-            continue
-        remaining = ocr_document_timeout_s - (time.monotonic() - started)
-        if remaining <= 0:
-            error = f"page {number + 1}: the document's OCR budget of {ocr_document_timeout_s:g} s is spent"
-            return DocumentText(pages, readable=False, error=error, page_count=count)
-        page = _ocr_page(data, number, ocr_language, ocr_dpi, min(ocr_page_timeout_s, remaining))
+        page = PageText(probe.text, "text_layer") if not probe.needs_ocr(min_text_chars) else (
+            ocr.read(data, number, probe))
         if isinstance(page, str):
-            return DocumentText(pages, readable=False, error=page, page_count=count)
-        layer = probe.text if probe.visible_chars + probe.invisible_chars else None
-        pages.append(PageText(page.text, "ocr", page.timed_out, layer))
+            return DocumentText(pages, readable=False, error=f"page {number + 1}: {page}", page_count=count)
+        pages.append(page)
         if page.timed_out:
             error = f"page {number + 1}: OCR did not finish in time"
             return DocumentText(pages, readable=False, error=error, page_count=count)
     return DocumentText(pages, page_count=count)
+
+
+@dataclass(frozen=True)
+class _Ocr:
+    """How pages are OCR'd: language, dpi, the timeout a page and the document's deadline."""
+
+    language: str
+    dpi: int
+    page_timeout_s: float
+    deadline: float
+
+    def read(self, data: bytes, number: int, probe: PageProbe) -> PageText | str:
+        """The page OCR'd (`timed_out` past its time), its text layer kept beside; or why not."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            return "the document's OCR budget is spent"
+        page = _ocr_page(data, number, self.language, self.dpi, min(self.page_timeout_s, remaining))
+        if isinstance(page, str):
+            return page
+        layer = probe.text if probe.visible_chars + probe.invisible_chars else None
+        return PageText(page.text, "ocr", page.timed_out, layer)
 
 
 def ocr_image(image: object, *, language: str = "dan", dpi: int = 300, timeout_s: float = 30,
@@ -275,6 +287,6 @@ def _ocr_page(data: bytes, number: int, language: str, dpi: int, timeout_s: floa
             document.close()
         return ocr_image(image, language=language, dpi=page_dpi, timeout_s=timeout_s)
     except pypdfium2.PdfiumError as error:
-        return f"page {number + 1} cannot be rendered ({error})"
+        return f"it cannot be rendered ({error})"
     except (PageTooLarge, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        return f"page {number + 1}: {error}"
+        return str(error)

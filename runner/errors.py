@@ -49,6 +49,17 @@ class LeaseLost(RunnerError):
     """Raised when a worker's lease on an item expired and another worker may own it."""
 
 
+class StoreUnavailable(TechnicalError):
+    """Raised by the store when its database is locked, times out or has lost the connection."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, system="store")
+
+
+class WorkerFailed(RunnerError):
+    """Raised when a worker stopped because one of its threads met an unexpected error (logged)."""
+
+
 class ConfigError(RunnerError):
     """Raised when orchestrator.yaml (or another settings file) is invalid; names file and key."""
 

@@ -7,6 +7,7 @@ Both dialects share every query but the claim: PostgreSQL locks candidate rows w
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,11 +31,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
+from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied, StoreUnavailable
 from runner.files import make_private_file
 from runner.inputs import user_name
 from runner.redact import mask_cprs
@@ -79,13 +81,55 @@ class _UtcNow:
         return datetime.now(UTC)
 
 
+# How long a SQLite statement waits for another writer's lock before it gives up: far
+# longer than any of our transactions (milliseconds), short enough that a worker learns
+# within seconds that the file is locked and backs off (runner/outage.py).
+SQLITE_BUSY_TIMEOUT_S = 10.0
+
+_SQLITE_OUTAGE_WORDS = ("locked", "busy", "disk i/o", "unable to open")
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether a database error means the store is away for a while (a lock, a timeout, a
+    lost connection) rather than a mistake in what was asked (a missing table, a constraint)."""
+    if isinstance(error, sqlalchemy_exc.TimeoutError):  # no pooled connection came free
+        return True
+    if isinstance(error, sqlalchemy_exc.DBAPIError):
+        if error.connection_invalidated or isinstance(error, sqlalchemy_exc.InterfaceError):
+            return True
+        error = error.orig if error.orig is not None else error
+    if isinstance(error, sqlite3.OperationalError):
+        return any(word in str(error).lower() for word in _SQLITE_OUTAGE_WORDS)
+    # psycopg: a refused or dropped connection, an admin shutdown, a lock or statement timeout
+    return type(error).__module__.startswith("psycopg") and isinstance(error, _psycopg_operational())
+
+
+def _psycopg_operational() -> type[BaseException]:
+    import psycopg
+
+    return psycopg.OperationalError
+
+
+@contextmanager
+def _outages_as_store_unavailable() -> Iterator[None]:
+    """Map the driver's outage errors to ours at the edge (STYLE §3); others pass unchanged."""
+    try:
+        yield
+    except (sqlalchemy_exc.SQLAlchemyError, sqlite3.Error) as error:
+        if not is_outage(error):
+            raise
+        origin = getattr(error, "orig", None) or error
+        first = (str(origin).strip().splitlines() or [type(origin).__name__])[0]
+        raise StoreUnavailable(f"{type(origin).__name__}: {first}") from error
+
+
 def _sqlite_pragmas(synchronous: str) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -98,7 +142,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> Engine:
         if sqlite_synchronous.lower() not in ("normal", "full"):
             raise ValueError("sqlite_synchronous must be 'normal' or 'full'")
         _private_sqlite_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        )
         event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         # One writer at a time: every transaction takes the write lock up front, so a
         # read-then-write never fails half-way with SQLITE_BUSY.
@@ -186,12 +232,14 @@ class SqlStore:
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        if self.dialect != "sqlite":
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        with self._thread_connection().begin() as transaction:
-            yield transaction.connection
+        """One transaction; StoreUnavailable when the database is locked, slow or gone."""
+        with _outages_as_store_unavailable():
+            if self.dialect != "sqlite":
+                with self.engine.begin() as conn:
+                    yield conn
+                return
+            with self._thread_connection().begin() as transaction:
+                yield transaction.connection
 
     def _thread_connection(self) -> Connection:
         """SQLite: one connection per thread, kept open; a pool checkout per transaction
@@ -431,17 +479,18 @@ class SqlStore:
         """
         moment = self._now().astimezone(UTC).replace(tzinfo=None)
         params = (json.dumps(result), f"{moment:%Y-%m-%d %H:%M:%S.%f}", item_id, worker_id)
-        driver = self._thread_connection().connection.driver_connection
-        assert driver is not None, "an open SQLAlchemy connection has a driver connection"
-        cursor = driver.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            cursor.execute(_SQLITE_COMPLETE, params)
-            finished = cursor.rowcount
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT" if finished == 1 else "ROLLBACK")
+        with _outages_as_store_unavailable():
+            driver = self._thread_connection().connection.driver_connection
+            assert driver is not None, "an open SQLAlchemy connection has a driver connection"
+            cursor = driver.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                cursor.execute(_SQLITE_COMPLETE, params)
+                finished = cursor.rowcount
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT" if finished == 1 else "ROLLBACK")
         if finished != 1:
             raise LeaseLost(f"item {item_id} is no longer leased by {worker_id}")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -14,6 +14,16 @@ from pydantic_core import to_jsonable_python
 from runner.files import write_private
 from runner.states import Role
 from runner.store import DECISION, Actor, Checkpoint, NewItem, SqlStore, WorkItemRecord
+
+T = TypeVar("T")
+
+
+class ItemLease(Protocol):
+    """The worker's lease on the item (runner/lease.py): store calls for the item go through it."""
+
+    def check(self) -> None: ...
+
+    def call(self, fn: Callable[[], T], *, what: str) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,9 @@ class Item(_Context):
     """Handed to a task's `process`: the payload, the stored decision, checkpoints.
 
     A retry resumes after the last checkpoint: `decision()` returns the decision of the
-    first attempt, and `step()` does not repeat a step that has a checkpoint.
+    first attempt, and `step()` does not repeat a step that has a checkpoint. Every write
+    goes through the worker's lease: once the lease is lost (e.g. the store was away past
+    it) the item raises LeaseLost and changes nothing more, as another worker may own it.
     """
 
     def __init__(
@@ -128,6 +140,7 @@ class Item(_Context):
         marks: dict[str, Checkpoint],
         artifacts_dir: Path,
         max_attempts: Callable[[str], int],
+        lease: ItemLease | None = None,
         **context: Any,
     ) -> None:
         super().__init__(**context)
@@ -142,6 +155,10 @@ class Item(_Context):
         self._marks = marks
         self._artifacts_dir = artifacts_dir
         self._max_attempts = max_attempts
+        self._lease = lease
+
+    def _write(self, fn: Callable[[], T], what: str) -> T:
+        return fn() if self._lease is None else self._lease.call(fn, what=what)
 
     # -- decision and checkpoints ------------------------------------------
 
@@ -168,7 +185,8 @@ class Item(_Context):
     def _record(self, name: str, data: dict[str, Any]) -> None:
         if name in self._marks:
             return
-        self._store.add_checkpoint(self.id, self._worker_id, name, data, self.attempt)
+        self._write(lambda: self._store.add_checkpoint(self.id, self._worker_id, name, data,
+                                                       self.attempt), "checkpoint")
         self._marks[name] = Checkpoint(name, data, self.attempt, self._store.clock.now())
 
     def step(self, name: str, action: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
@@ -177,6 +195,8 @@ class Item(_Context):
         if mark is not None:
             self.log.info("step_skipped", step=name)
             return dict(mark.receipt)
+        if self._lease is not None:
+            self._lease.check()  # no side effect on a lease that may be another worker's
         self._record(name, _jsonable(dict(action() or {})))
         return self.receipt(name) or {}
 
@@ -199,17 +219,20 @@ class Item(_Context):
         """Enqueue items of another task of this bot (e.g. a batch's rows); returns how many were new."""
         data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else _jsonable(payload)
         item = NewItem(self.bot, task, reference, data, priority, due, self._max_attempts(task))
-        return self._store.enqueue([item], run_id=self.run_id)
+        return self._write(lambda: self._store.enqueue([item], run_id=self.run_id), "enqueue")
 
     def restrict_to(self, role: Role | str) -> None:
         """Make this item visible only to people with `role` (e.g. `attest_reader`)."""
-        self._store.restrict(self.id, self._worker_id, Role(role))
+        chosen = Role(role)
+        self._write(lambda: self._store.restrict(self.id, self._worker_id, chosen), "restrict")
 
     def save_artifact(self, kind: str, filename: str, data: bytes) -> Path:
         """Keep a file produced for this item (e.g. a letter) under var/artifacts."""
+        if self._lease is not None:
+            self._lease.check()
         path = write_private(self._artifacts_dir / str(self.id) / filename, data)  # 0600, folders 0700
-        self._store.add_artifact(self.id, kind=kind, path=str(path), attempt=self.attempt,
-                                 size=len(data))
+        self._write(lambda: self._store.add_artifact(self.id, kind=kind, path=str(path),
+                                                     attempt=self.attempt, size=len(data)), "artifact")
         return path
 
 

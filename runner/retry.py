@@ -53,6 +53,33 @@ class RetryPolicy:
         state.attempt_number = max(1, attempt - 1)
         return float(self.wait()(state))
 
+    def until(
+        self,
+        give_up: Callable[[], bool],
+        *,
+        retry_on: type[BaseException] | tuple[type[BaseException], ...],
+        sleep: Callable[[float], None] | None = None,
+        after: Callable[[tenacity.RetryCallState], None] | None = None,
+    ) -> tenacity.Retrying:
+        """A tenacity `Retrying` for errors that pass with time (e.g. a store that is away).
+
+        Only `retry_on` errors are retried, with this policy's waits, until `give_up()` is
+        true (not bounded by `max_attempts`); then the last error is re-raised. `after`
+        is called after each failed try.
+        """
+        kwargs: dict[str, Any] = {}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        if after is not None:
+            kwargs["after"] = after
+        return tenacity.Retrying(
+            stop=lambda _state: give_up(),
+            wait=self.wait(),
+            retry=tenacity.retry_if_exception_type(retry_on),
+            reraise=True,
+            **kwargs,
+        )
+
     def retrying(
         self,
         *,

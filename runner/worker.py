@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection
 from contextlib import ExitStack
@@ -18,9 +19,11 @@ from pydantic import ValidationError
 from runner.alerts import Alert
 from runner.clock import Clock
 from runner.deployment import BotRuntime, Deployment, TaskRuntime
-from runner.errors import BusinessError, LeaseLost, SystemUnavailable
+from runner.errors import BusinessError, LeaseLost, StoreUnavailable, SystemUnavailable, WorkerFailed
 from runner.item import Item
+from runner.lease import Lease, LeaseBook
 from runner.logs import ensure_configured, module_logger
+from runner.outage import StoreWatch
 from runner.states import ErrorKind, State
 from runner.store import SqlStore, WorkItemRecord
 
@@ -65,12 +68,22 @@ def payload_errors(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+class _NothingHeld(Exception):
+    """The heartbeat found no lease left to renew."""
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class Worker:
-    """Performs items of the deployed bots, one at a time, until told to stop."""
+    """Performs items of the deployed bots, one at a time, until told to stop.
+
+    A store that is away (locked, timing out, restarting) is waited for with backoff:
+    the worker claims nothing meanwhile, keeps an item only while its lease is known to
+    hold (runner/lease.py), and carries on when the store is back. An unexpected error
+    in any of its threads is logged (`worker_failed`) and stops it: `run` raises WorkerFailed.
+    """
 
     def __init__(
         self,
@@ -93,53 +106,91 @@ class Worker:
         self.alerts = alerts or deployment.alerts
         self.settings = deployment.worker
         self.stopping = threading.Event()
-        self._in_flight: set[int] = set()
-        self._lock = threading.Lock()
+        self.watch = StoreWatch(log, stopping=self.stopping)
+        self.leases = LeaseBook(store, self.worker_id, self.settings.lease_s, self.watch)
+        self._failure: BaseException | None = None
         self._last_reap = 0.0
         self._troubled: set[str] = set()  # bots with failures or an open circuit at the last claim
 
     # -- the loop ---------------------------------------------------------
 
     def run(self, *, until: Callable[[], bool] | None = None, idle_exit: bool = False) -> int:
-        """Work until `stop()`, until `until()` is true, or (idle_exit) until nothing is ready."""
+        """Work until `stop()`, until `until()` is true, or (idle_exit) until nothing is ready.
+
+        WorkerFailed when an unexpected error stopped the worker (it is logged first).
+        """
         done = 0
-        heartbeat = threading.Thread(target=self._heartbeat_loop, daemon=True, name="heartbeat")
+        heartbeat = threading.Thread(target=self._heartbeat_main, daemon=True, name="heartbeat")
         heartbeat.start()
         try:
-            while not self.stopping.is_set():
-                if until is not None and until():
-                    break
-                worked = self.run_batch()
-                done += worked
-                if not worked:
-                    if idle_exit:
-                        break
-                    self.stopping.wait(self.settings.poll_s)
+            done = self._loop(until, idle_exit)
+        except StoreUnavailable:
+            if not self.stopping.is_set():  # the watch gives up only on a stop
+                raise
+        except Exception as error:
+            self._failed("worker", error)
         finally:
             self.stopping.set()
             heartbeat.join(timeout=5)
+        if self._failure is not None:
+            raise WorkerFailed(f"worker {self.worker_id} stopped: {type(self._failure).__name__}: "
+                               f"{self._failure}") from self._failure
         return done
+
+    def _loop(self, until: Callable[[], bool] | None, idle_exit: bool) -> int:
+        done = 0
+        while not self.stopping.is_set():
+            if until is not None and self.watch.call(until, what="until"):
+                break
+            worked = self.run_batch()
+            done += worked
+            if not worked:
+                if idle_exit:
+                    break
+                self.stopping.wait(self.settings.poll_s)
+        return done
+
+    def _failed(self, thread: str, error: BaseException) -> None:
+        """An error nothing else handles: logged with its traceback (masked), and the worker stops."""
+        log.error("worker_failed", thread=thread, code=type(error).__name__, error=str(error),
+                  exc_info=error)
+        if self._failure is None:
+            self._failure = error
+        self.stopping.set()
 
     def stop(self) -> None:
         """Finish the item in hand, release the rest, claim nothing more (SIGTERM)."""
         self.stopping.set()
 
     def run_batch(self) -> int:
-        """Claim up to `prefetch` items and perform them; returns how many were performed."""
-        self._maybe_reap()
-        records = self._claim()
+        """Claim up to `prefetch` items and perform them; returns how many were performed.
+
+        While the store is away it waits (with backoff) before claiming; StoreUnavailable
+        only when the worker is stopped meanwhile.
+        """
+        self.watch.call(self._maybe_reap, what="reap")
+        records = self.watch.call(self._claim, what="claim")
         performed = 0
         for index, record in enumerate(records):
             if self.stopping.is_set():
                 for rest in records[index:]:
-                    self.store.release(rest.id, self.worker_id)
-                    self._forget(rest.id)
+                    self._release(rest.id)
                 break
             self.perform(record)
             performed += 1
         return performed
 
+    def _release(self, item_id: int) -> None:
+        try:
+            self.leases.lease(item_id).call(lambda: self.store.release(item_id, self.worker_id),
+                                            what="release")
+        except LeaseLost as lost:  # it comes back when its lease expires
+            log.warning("lease_lost", item_id=item_id, error=str(lost))
+        finally:
+            self.leases.forget(item_id)
+
     def _claim(self) -> list[WorkItemRecord]:
+        since = time.monotonic()  # the leases run from before the claim reached the store
         states = self.store.bot_states()
         paused = {name for name, state in states.items() if state.paused}
         self._troubled = {n for n, s in states.items() if s.consecutive_failures or s.circuit_open}
@@ -153,7 +204,7 @@ class Worker:
                 )
                 if probe is not None:
                     log.info("circuit_probe", bot=name, item_id=probe.id)
-                    self._track(probe.id)
+                    self.leases.hold([probe.id], since)
                     return [probe]
         eligible = self.bots - paused
         if not eligible:
@@ -162,8 +213,7 @@ class Worker:
             self.worker_id, limit=self.settings.prefetch, lease_s=lease_s, today=today,
             bots=eligible,
         )
-        for record in records:
-            self._track(record.id)
+        self.leases.hold([record.id for record in records], since)
         return records
 
     # -- one item -----------------------------------------------------------
@@ -175,18 +225,19 @@ class Worker:
                    "reference": record.reference, "attempt": record.attempts}
         with structlog.contextvars.bound_contextvars(**context):
             try:
-                return self._perform(record, runtime, task)
+                return self._perform(record, runtime, task, self.leases.lease(record.id))
             except LeaseLost as lost:
                 log.warning("lease_lost", error=str(lost))
                 return Outcome(record.id, State.NEW)
             finally:
-                self._forget(record.id)
+                self.leases.forget(record.id)
 
-    def _perform(self, record: WorkItemRecord, runtime: BotRuntime, task: TaskRuntime) -> Outcome:
+    def _perform(self, record: WorkItemRecord, runtime: BotRuntime, task: TaskRuntime,
+                 lease: Lease) -> Outcome:
         try:
             payload = task.task.payload.model_validate(record.payload)
         except ValidationError as invalid:
-            return self._business(record, BusinessError("PAYLOAD_INVALID", payload_errors(invalid)))
+            return self._business(record, lease, BusinessError("PAYLOAD_INVALID", payload_errors(invalid)))
         with ExitStack() as stack:
             session: list[Any] = []
 
@@ -198,9 +249,10 @@ class Worker:
                 session.append(browser_session)
                 return browser_session.context
 
+            marks = (lease.call(lambda: self.store.checkpoints(record.id), what="checkpoints")
+                     if record.has_checkpoints else {})
             item = Item(
-                self.store, record, payload, worker_id=self.worker_id,
-                marks=self.store.checkpoints(record.id) if record.has_checkpoints else {},
+                self.store, record, payload, worker_id=self.worker_id, marks=marks, lease=lease,
                 artifacts_dir=self.deployment.artifacts_dir,
                 max_attempts=self.deployment.max_attempts(record.bot),
                 bot=record.bot, task=record.task, today=record.today or self.clock.today(),
@@ -210,56 +262,66 @@ class Worker:
             try:
                 returned = task.task.process(item)
             except BusinessError as error:
-                return self._business(record, error, visible_to=None)
+                return self._business(record, lease, error, visible_to=None)
             except SystemUnavailable as down:
-                return self._defer(record, down)
+                return self._defer(record, lease, down)
             except LeaseLost:
                 raise
             except Exception as error:
                 if session:
-                    self._capture(record, session[0])
-                return self._technical(record, task, error)
+                    self._capture(record, lease, session[0])
+                return self._technical(record, lease, task, error)
         result = {"outcome": "done", **dict(returned or {}), "acted": item.acted}
-        self.store.complete(record.id, self.worker_id, result, bot=record.bot,
-                            reset_breaker=record.bot in self._troubled)
+        lease.call(lambda: self.store.complete(record.id, self.worker_id, result, bot=record.bot,
+                                               reset_breaker=record.bot in self._troubled),
+                   what="complete")
         log.info("item_done", outcome=result["outcome"], acted=result["acted"])
         return Outcome(record.id, State.DONE)
 
-    def _business(self, record: WorkItemRecord, error: BusinessError,
+    def _business(self, record: WorkItemRecord, lease: Lease, error: BusinessError,
                   visible_to: str | None = None) -> Outcome:
-        self.store.fail(record.id, self.worker_id, kind=ErrorKind.BUSINESS, code=error.code,
-                        message=error.message, visible_to=visible_to)
+        lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.BUSINESS,
+                                           code=error.code, message=error.message,
+                                           visible_to=visible_to), what="fail")
         log.info("item_business_exception", code=error.code)
         return Outcome(record.id, State.BUSINESS_EXCEPTION, error.code)
 
-    def _defer(self, record: WorkItemRecord, down: SystemUnavailable) -> Outcome:
+    def _defer(self, record: WorkItemRecord, lease: Lease, down: SystemUnavailable) -> Outcome:
         until = self.clock.now() + timedelta(seconds=down.retry_after_s)
-        self.store.defer(record.id, self.worker_id, until=until, message=str(down))
+        lease.call(lambda: self.store.defer(record.id, self.worker_id, until=until, message=str(down)),
+                   what="defer")
         log.warning("item_deferred", until=until.isoformat(), error=str(down))
         return Outcome(record.id, State.DEFERRED, "SystemUnavailable")
 
-    def _technical(self, record: WorkItemRecord, task: TaskRuntime, error: Exception) -> Outcome:
+    def _technical(self, record: WorkItemRecord, lease: Lease, task: TaskRuntime,
+                   error: Exception) -> Outcome:
         code = type(error).__name__
         message = str(error) or code
         if record.attempts < record.max_attempts and task.retry.is_retryable(error):
             delay = task.retry.delay_before(record.attempts + 1)
             retry_at = self.clock.now() + timedelta(seconds=delay)
-            self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM, code=code,
-                            message=message, retry_at=retry_at)
+            lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM,
+                                               code=code, message=message, retry_at=retry_at),
+                       what="fail")
             log.warning("item_retry_scheduled", code=code, error=message, delay_s=round(delay, 3))
             return Outcome(record.id, State.NEW, code)
-        self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM, code=code, message=message)
+        lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM,
+                                           code=code, message=message), what="fail")
         log.error("item_system_exception", code=code, error=message)
-        self._open_circuit_on_failure(record)
+        self.watch.call(lambda: self._open_circuit_on_failure(record), what="circuit")
         return Outcome(record.id, State.SYSTEM_EXCEPTION, code)
 
-    def _capture(self, record: WorkItemRecord, session: BrowserSession) -> None:
+    def _capture(self, record: WorkItemRecord, lease: Lease, session: BrowserSession) -> None:
         folder = self.deployment.artifacts_dir / str(record.id) / f"attempt-{record.attempts}"
         try:
             for kind, path in session.capture_failure(folder):
                 size = path.stat().st_size if path.exists() else 0
-                self.store.add_artifact(record.id, kind=kind, path=str(path),
-                                        attempt=record.attempts, size=size)
+
+                def keep(kind: str = kind, path: Any = path, size: int = size) -> None:
+                    self.store.add_artifact(record.id, kind=kind, path=str(path),
+                                            attempt=record.attempts, size=size)
+
+                lease.call(keep, what="artifact")
         except Exception as error:
             log.warning("artifact_capture_failed", error=str(error))
 
@@ -278,25 +340,33 @@ class Worker:
 
     # -- leases -------------------------------------------------------------
 
-    def _track(self, item_id: int) -> None:
-        with self._lock:
-            self._in_flight.add(item_id)
-
-    def _forget(self, item_id: int) -> None:
-        with self._lock:
-            self._in_flight.discard(item_id)
+    def _heartbeat_main(self) -> None:
+        try:
+            self._heartbeat_loop()
+        except Exception as error:  # a dead heartbeat would let every lease in hand run out
+            self._failed("heartbeat", error)
 
     def _heartbeat_loop(self) -> None:
         while not self.stopping.wait(self.settings.heartbeat_s):
-            with self._lock:
-                held = set(self._in_flight)
-            if held:
-                self.store.heartbeat(self.worker_id, held, lease_s=self.settings.lease_s)
+            if not self.leases.held():
+                continue
+            try:
+                self.watch.call(self._renew_held, what="heartbeat")
+            except (StoreUnavailable, _NothingHeld):
+                continue  # stopping, or nothing left in hand: the next beat starts afresh
+
+    def _renew_held(self) -> None:
+        # A retry after the items in hand were finished (or given up) has nothing to renew;
+        # that is no answer from the store, so it must not count as one.
+        held = self.leases.held()
+        if not held:
+            raise _NothingHeld
+        self.leases.renew(held)
 
     def _maybe_reap(self) -> None:
         now = self.clock.now().timestamp()
         if now - self._last_reap >= self.settings.reaper_s:
-            self._last_reap = now
             reaped = self.store.reap()
+            self._last_reap = now  # after the reap: one the store refused is tried again
             if reaped:
                 log.warning("leases_expired", items=reaped)

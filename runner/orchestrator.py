@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 import structlog
 import tenacity
@@ -13,11 +14,23 @@ from runner.clock import Clock
 from runner.deployment import Deployment
 from runner.item import Collector
 from runner.logs import ensure_configured, module_logger
+from runner.outage import StoreWatch
 from runner.states import State, Trigger
 from runner.store import Actor, RunRecord, SqlStore
 from runner.worker import BrowserProvider, Worker
 
 log = module_logger("runner.orchestrator")
+T = TypeVar("T")
+
+# How long a run that has started waits for a store that is away to record how it ended.
+RUN_END_WAIT_S = 300.0
+
+
+def _when_the_store_answers(fn: Callable[[], T], what: str) -> T:
+    """A run's closing write, retried with backoff while the store is away (up to RUN_END_WAIT_S),
+    so a run that started is not left open by a short outage."""
+    give_up_at = time.monotonic() + RUN_END_WAIT_S
+    return StoreWatch(log).call(fn, what=what, give_up=lambda: time.monotonic() > give_up_at)
 
 
 def run_task(
@@ -50,7 +63,7 @@ def run_task(
         log.info("run_started", trigger=trigger.value, today=today.isoformat())
         collect = task_runtime.task.collect
         if collect is None:
-            store.finish_run(run.id, enqueued=0)
+            _when_the_store_answers(lambda: store.finish_run(run.id, enqueued=0), "run_finish")
             return store.get_run(run.id)
         enqueued = offered = 0
 
@@ -93,11 +106,14 @@ def run_task(
             task_runtime.retry.retrying(before_sleep=before_retry)(collect_once)
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
-            store.finish_run(run.id, enqueued=enqueued, error=message)
-            store.add_alert(bot=bot, kind="run_failed", message=f"run {run.id} of {bot}/{task}: {message}")
+            _when_the_store_answers(
+                lambda: store.finish_run(run.id, enqueued=enqueued, error=message), "run_finish")
+            _when_the_store_answers(lambda: store.add_alert(
+                bot=bot, kind="run_failed", message=f"run {run.id} of {bot}/{task}: {message}"),
+                "alert")
             log.error("run_failed", error=str(error), code=type(error).__name__)
             return store.get_run(run.id)
-        store.finish_run(run.id, enqueued=enqueued)
+        _when_the_store_answers(lambda: store.finish_run(run.id, enqueued=enqueued), "run_finish")
         log.info("run_collected", enqueued=enqueued, offered=offered)
     return store.get_run(run.id)
 

@@ -13,6 +13,7 @@ so every replica computes the same `run_key` for it and the store keeps one run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -277,6 +278,8 @@ class Scheduler:
         self._specs: dict[str, TaskConfig] = {}
         self._triggers: dict[str, BankDayTrigger] = {}
         self._paused: set[str] = set()
+        # Set by shutdown: a firing that waits (e.g. for the store to come back) stops waiting.
+        self.stopping = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -316,6 +319,7 @@ class Scheduler:
         self._aps.start()
 
     def shutdown(self, wait: bool = True) -> None:
+        self.stopping.set()
         if self._aps.running:
             self._aps.shutdown(wait=wait)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from runner.errors import StoreUnavailable
 from runner.logs import module_logger
 from runner.orchestrator import run_task
+from runner.outage import StoreWatch
 from runner.scheduler import Scheduler, run_key
 from runner.states import Trigger
 from runner.store import Actor
@@ -17,6 +20,23 @@ log = module_logger("runner.service")
 
 def schedule_id(bot: str, task: str) -> str:
     return f"{bot}.{task}"
+
+
+def fire_when_the_store_answers(app: Any, bot: str, task: str, sid: str, fire_time: datetime, *,
+                                watch: StoreWatch, grace_s: float) -> None:
+    """One firing, tried again with backoff while the store is away, for up to `grace_s`.
+
+    A retry is safe: the run is keyed by (schedule, fire time), so it starts once. When
+    the store stays away longer, `run_not_started` is logged (no traceback) and the next
+    firing tries afresh.
+    """
+    give_up_at = time.monotonic() + grace_s
+    try:
+        watch.call(lambda: fire(app, bot, task, sid, fire_time), what="schedule",
+                   give_up=lambda: time.monotonic() > give_up_at)
+    except StoreUnavailable as down:
+        log.error("run_not_started", bot=bot, task=task, fire_time=fire_time.isoformat(),
+                  error=str(down))
 
 
 def fire(app: Any, bot: str, task: str, sid: str, fire_time: datetime) -> None:
@@ -36,9 +56,10 @@ def fire(app: Any, bot: str, task: str, sid: str, fire_time: datetime) -> None:
             provider.close()
 
 
-def _firing(app: Any, bot: str, task: str) -> Callable[[str, datetime], None]:
+def _firing(app: Any, bot: str, task: str, watch: StoreWatch,
+            grace_s: float) -> Callable[[str, datetime], None]:
     def on_fire(sid: str, fire_time: datetime) -> None:
-        fire(app, bot, task, sid, fire_time)
+        fire_when_the_store_answers(app, bot, task, sid, fire_time, watch=watch, grace_s=grace_s)
 
     return on_fire
 
@@ -46,12 +67,15 @@ def _firing(app: Any, bot: str, task: str) -> Callable[[str, datetime], None]:
 def start_scheduler(app: Any) -> Scheduler:
     """A started scheduler with every enabled task that has a schedule."""
     scheduler = Scheduler(app.config.timezone, clock=app.clock)
+    watch = StoreWatch(log, stopping=scheduler.stopping)
     for bot, runtime in app.deployment.bots.items():
         tasks = app.config.bots[bot].tasks
         for task in runtime.tasks:
             spec = tasks.get(task)
             if spec is None or spec.schedule is None or not spec.enabled:
                 continue
-            scheduler.add(schedule_id(bot, task), spec, _firing(app, bot, task))
+            # A firing waits for the store no longer than the schedule's misfire grace.
+            on_fire = _firing(app, bot, task, watch, float(spec.misfire_grace_s))
+            scheduler.add(schedule_id(bot, task), spec, on_fire)
     scheduler.start()
     return scheduler

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from runner.cli.app import App, echo
-from runner.errors import NotFound, PermissionDenied
+from runner.errors import NotFound, PermissionDenied, WorkerFailed
 from runner.orchestrator import run_task, summary, work_until_settled
 from runner.states import Role, Trigger
 from runner.worker import Worker
@@ -222,11 +222,17 @@ def start_workers(app: App, concurrency: int) -> list[Worker]:
 def run_workers(app: App, workers: list[Worker], *, until_idle: bool = False) -> None:
     """Each worker on its own thread with its own browser; returns when all have stopped."""
 
+    failures: list[WorkerFailed] = []
+
     def work(worker: Worker) -> None:
         provider = browser_provider(app)
         worker.browsers = provider
         try:
             worker.run(idle_exit=until_idle)
+        except WorkerFailed as failed:  # logged by the worker; the others stop too
+            failures.append(failed)
+            for other in workers:
+                other.stop()
         finally:
             if provider is not None:
                 provider.close()
@@ -237,6 +243,8 @@ def run_workers(app: App, workers: list[Worker], *, until_idle: bool = False) ->
     while any(thread.is_alive() for thread in threads):
         for thread in threads:
             thread.join(timeout=0.5)
+    if failures:
+        raise failures[0]  # one line on stderr and exit 1 (runner.cli), never exit 0
 
 
 @click.command("worker")

@@ -158,10 +158,13 @@ def test_trace_holds_no_full_cpr_in_any_member(pool: BrowserPool, site: str, tmp
         page.fill("#field", "210390\t3966")
         page.click("#next")
         page.locator("h1").wait_for()
+        boxes = [page.locator(selector).bounding_box() for selector in ("h1", "dd >> nth=1")]
         captured = dict(session.capture_failure(tmp_path))
     finally:
         session.close()
 
+    for box in boxes:  # an en dash and full-width digits are masked in the screenshot too
+        assert box is not None and solid(region(captured["screenshot"], box))
     members = trace_members(captured["trace"])
     check_trace_opens(members)
     for name, data in members.items():

@@ -308,7 +308,7 @@ class Worker:
         lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM,
                                            code=code, message=message), what="fail")
         log.error("item_system_exception", code=code, error=message)
-        self.watch.call(lambda: self._open_circuit_on_failure(record), what="circuit")
+        self._open_circuit_on_failure(record)
         return Outcome(record.id, State.SYSTEM_EXCEPTION, code)
 
     def _capture(self, record: WorkItemRecord, lease: Lease, session: BrowserSession) -> None:
@@ -327,13 +327,13 @@ class Worker:
 
     def _open_circuit_on_failure(self, record: WorkItemRecord) -> None:
         self._troubled.add(record.bot)
-        opened = self.store.record_failure(
-            record.bot, record.id, threshold=self.settings.breaker_threshold
-        )
+        opened = self.watch.call(lambda: self.store.record_failure(
+            record.bot, record.id, threshold=self.settings.breaker_threshold), what="circuit")
         if opened:
             message = (f"bot {record.bot} paused after {self.settings.breaker_threshold} "
                        "consecutive system exceptions")
-            stored = self.store.add_alert(bot=record.bot, kind="circuit_open", message=message)
+            stored = self.watch.call(lambda: self.store.add_alert(
+                bot=record.bot, kind="circuit_open", message=message), what="alert")
             log.error("circuit_opened", alert_id=stored.id)
             if self.alerts is not None:
                 self.alerts.send(Alert(record.bot, "circuit_open", message, stored.created_at))

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from runner.errors import InputError
 
@@ -108,21 +108,56 @@ def parse_json(text: str, source: str, *, expect: type | tuple[type, ...] = dict
     Refused, naming `source` and where: invalid JSON (line and column), nesting deeper
     than MAX_DEPTH, NaN/Infinity, numbers beyond ±MAX_NUMBER.
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark is no content
     if not text.strip():
         raise InputError(source, f"is empty; expected {_expected(expect)}")
-    check_depth(text, source)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
-                           parse_float=_bounded_float)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InputError(source, f"not valid JSON: line {error.lineno} column {error.colno}: "
                                  f"{error.msg}") from None
     except _OutOfRange as error:
         raise InputError(source, f"{_where(text, error.literal)}: {error}") from None
+    except (RecursionError, ValueError):  # nested past the C parser's limit; 4,300+ digits
+        _locate_problem(text, source)
+    if not _within_bounds(value):
+        _locate_problem(text, source)
     if not isinstance(value, expect) or (isinstance(value, bool) and bool not in _as_tuple(expect)):
         raise InputError(source, f"expected {_expected(expect)} at the top level, got "
                                  f"{_TYPE_NAMES.get(type(value), type(value).__name__)}")
     return value
+
+
+def _within_bounds(value: Any) -> bool:
+    """No container deeper than MAX_DEPTH, no number beyond ±MAX_NUMBER (iterative: any depth)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else [node]
+        for child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif not _number_in_range(child):
+                return False
+    return True
+
+
+def _number_in_range(value: Any) -> bool:
+    if type(value) is float:
+        return math.isfinite(value) and -MAX_NUMBER <= value <= MAX_NUMBER
+    return type(value) is not int or -MAX_NUMBER <= value <= MAX_NUMBER
+
+
+def _locate_problem(text: str, source: str) -> NoReturn:
+    """The slow second reading of a file `_within_bounds` refused: say where, with line and column."""
+    check_depth(text, source)
+    try:
+        json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_bounded_float)
+    except _OutOfRange as error:
+        raise InputError(source, f"{_where(text, error.literal)}: {error}") from None
+    raise InputError(source, f"nested deeper than {MAX_DEPTH} levels or holds a number beyond ±1e15")
 
 
 class _OutOfRange(ValueError):
@@ -171,7 +206,8 @@ def check_depth(text: str, source: str) -> None:
 
 
 def _where(text: str, literal: str) -> str:
-    found = re.search(rf"(?<![\w.+-]){re.escape(literal)}(?![\w.+-])", text)
+    # the literal as a value, not inside a string or a longer number
+    found = re.search(rf'(?<![\w.+"-]){re.escape(literal)}(?![\w.+"-])', text)
     return _position(text, found.start()) if found else "(file)"
 
 

@@ -24,7 +24,8 @@ from click.testing import CliRunner
 
 from runner.cli import cli
 from runner.config import parse_config, resolve_credentials
-from runner.errors import ConfigError
+from runner.errors import ConfigError, InputError
+from runner.inputs import parse_json
 
 ROOT = Path(__file__).resolve().parents[2]
 RPA = Path(sys.executable).with_name("rpa")
@@ -313,6 +314,22 @@ def test_decide_reads_stdin_and_masks_its_warnings(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["code"] == "EMPLOYMENT_NOT_FOUND"
     assert result.stderr == "warning: unknown setting 'note 010190-XXXX' ignored\n"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[" * 100 + "]" * 100, None),
+    ("[" * 101 + "]" * 101, "line 1 column 101: nested deeper than 100 levels"),
+    ("[1e15, -1000000000000000]", None), ("[1.5e15]", "line 1 column 2: number 1.5e15 is out of range"),
+    ('{"a": "1e999999", "b": 1e999999}', "line 1 column 24: number 1e999999 is out of range"),
+    ('\ufeff{"bom": true}', None), ("[NaN]", "line 1 column 2: NaN is not a number JSON allows"),
+])
+def test_the_reader_bounds(text: str, problem: str | None) -> None:
+    if problem is None:
+        assert parse_json(text, "f.json", expect=(dict, list)) is not None
+        return
+    with pytest.raises(InputError) as caught:
+        parse_json(text, "f.json", expect=(dict, list))
+    assert str(caught.value).startswith(f"f.json: {problem}")
 
 
 # -- database URLs ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Playwright traces with every CPR-shaped number masked, so an operator can debug from one.
+"""Playwright traces with CPR numbers masked and credentials redacted, for debugging from.
 
 A `trace.zip` is newline-delimited JSON events (`trace.trace`: actions, their call logs
 and the DOM snapshots the viewer shows a page from; `trace.network`: the HAR entries),
@@ -56,7 +56,7 @@ _SECRET_IN_FORM = re.compile(
 
 
 def mask_trace(path: Path) -> None:
-    """Rewrite the trace zip at `path` with every CPR-shaped number masked, in place.
+    """Rewrite the trace zip at `path` in place: CPR numbers masked, credentials redacted.
 
     The file is replaced atomically, with mode 0600; on any error the original is left
     untouched and the error raised (the caller deletes what it cannot mask).

@@ -124,17 +124,18 @@ class Worker:
         heartbeat.start()
         try:
             done = self._loop(until, idle_exit)
-        except StoreUnavailable:
+        except StoreUnavailable as down:
             if not self.stopping.is_set():  # the watch gives up only on a stop
-                raise
+                self._failed("worker", down)
         except Exception as error:
             self._failed("worker", error)
         finally:
             self.stopping.set()
             heartbeat.join(timeout=5)
         if self._failure is not None:
+            first = (str(self._failure).strip().splitlines() or [""])[0]  # the rest is in the log
             raise WorkerFailed(f"worker {self.worker_id} stopped: {type(self._failure).__name__}: "
-                               f"{self._failure}") from self._failure
+                               f"{first}") from self._failure
         return done
 
     def _loop(self, until: Callable[[], bool] | None, idle_exit: bool) -> int:

@@ -293,3 +293,24 @@ def test_a_worker_rides_out_a_postgresql_restart(deployment: Deployment,
     assert events["store_unavailable"] >= 1 and events["store_back"] >= 1, events
     assert events["worker_failed"] == 0, events
     store.close()
+
+
+@pytest.mark.slow
+def test_a_worker_that_meets_an_error_time_will_not_cure_exits_1_in_one_line(
+        deployment: Deployment) -> None:
+    db = deployment.folder / "rpa.db"
+    config = deployment.config("busy", outage_bot(deployment), db)
+    deployment.rpa(config, "users", "add", "ops", "--role", "admin")
+    worker = deployment.worker(config, "busy")
+    try:
+        wait_for(lambda: "SIGTERM stops" in worker.stderr.read_text(), 60, "the worker started")
+        with sqlite3.connect(db, timeout=30) as raw:  # not an outage: no backoff helps
+            raw.execute("DROP TABLE bot_states")
+        code = worker.process.wait(timeout=60)
+    finally:
+        worker.stop()
+    stderr = worker.stderr.read_text()
+    assert code == 1, stderr
+    assert "Traceback" not in stderr and "Exception in thread" not in stderr, stderr
+    assert stderr.splitlines()[-1].startswith("rpa: worker ") and "OperationalError" in stderr
+    assert logged_events(deployment.folder)["worker_failed"] >= 1

@@ -54,8 +54,16 @@ class StoreWatch:
             error = state.outcome.exception() if state.outcome else None
             self.failed(what, error)
 
-        retrying = self.policy.until(stop, retry_on=StoreUnavailable, sleep=self._sleep, after=failed)
-        result = retrying(fn)
+        try:  # the first try without tenacity: this is every item's path
+            result = fn()
+        except StoreUnavailable as down:
+            self.failed(what, down)
+            if stop():
+                raise
+            self._sleep(self.policy.delay_before(2))
+            retrying = self.policy.until(stop, retry_on=StoreUnavailable, sleep=self._sleep,
+                                         after=failed)
+            result = retrying(fn)
         self.answered()
         return result
 
@@ -70,6 +78,8 @@ class StoreWatch:
 
     def answered(self) -> None:
         """Note a call that succeeded; the first after an outage is logged as `store_back`."""
+        if self._down_since is None:
+            return
         with self._lock:
             since, self._down_since = self._down_since, None
         if since is not None:

@@ -34,7 +34,7 @@ OVER_LIMIT = 10_000_001  # one byte over the default cli.max_input_bytes
 BOTS = ["document_journaling", "hello", "one_off_supplements", "refund_claims",
         "sixth_holiday_week", "termination_letters"]
 
-# -- the deployment: a store with one exception, users with one role each ---------------------
+# -- the deployment: a store with one exception; anna may do all, olga only run, piet nothing --
 
 
 @dataclass

@@ -101,4 +101,17 @@ _register()
 
 
 def main() -> None:
-    cli(prog_name="rpa")
+    """The `rpa` script: click's own usage errors are masked too (a CPR typed where an id belongs)."""
+    import io
+
+    try:
+        code = cli.main(prog_name="rpa", standalone_mode=False)
+    except click.ClickException as error:
+        shown = io.StringIO()
+        error.show(file=shown)
+        sys.stderr.write(mask_cprs(shown.getvalue()))
+        sys.exit(error.exit_code)
+    except click.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -574,6 +574,13 @@ def test_numbers_out_of_range_on_the_command_line_exit_2(deployment: Deployment,
     assert "Traceback" not in result.output and "OverflowError" not in result.output
 
 
+def test_a_cpr_typed_where_an_id_belongs_is_masked_in_the_usage_error(deployment: Deployment) -> None:
+    result = subprocess.run([str(RPA), "--config", str(deployment.config), "--as", "anna", "exceptions",
+                             "show", "010190-1234"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "'010190-XXXX' is not a valid integer range" in result.stderr and "1234" not in result.stderr
+
+
 @pytest.mark.parametrize("command", sorted(ROLE_REFUSED))
 def test_acting_without_the_role_exits_3(deployment: Deployment, command: str) -> None:
     args, user = ROLE_REFUSED[command](deployment)

@@ -25,6 +25,7 @@ __all__ = [
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def make_private_dir(path: Path) -> Path:
@@ -65,7 +66,8 @@ def make_private_file(path: Path) -> Path:
     except FileExistsError:
         if path.is_dir():  # e.g. `sqlite:////` names "/": never chmod a folder to 0600
             raise IsADirectoryError(f"a folder, not a file: {path}") from None
-        _tighten(path)
+        if _is_ours(path):
+            _tighten(path)
         return path
     try:
         os.fchmod(descriptor, PRIVATE_FILE)
@@ -80,6 +82,18 @@ def open_private_append(path: Path) -> BinaryIO:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
     _tighten(path)
     return os.fdopen(descriptor, "ab", buffering=0)
+
+
+def _is_ours(path: Path) -> bool:
+    """An existing file we may tighten: empty, or an SQLite database (a store an earlier
+    version left 0644). Anything else a mistyped URL names (/etc/passwd) keeps its mode."""
+    with contextlib.suppress(OSError):
+        if not path.is_file():
+            return False
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+        return head in (b"", _SQLITE_HEADER)
+    return False
 
 
 def _tighten(path: Path) -> None:

@@ -268,3 +268,24 @@ def test_a_letter_saved_as_an_artifact_is_private(tmp_path: Path) -> None:
 
 class Letter(BaseModel):
     name: str
+
+
+def test_a_store_url_naming_someone_elses_file_leaves_its_mode(tmp_path: Path) -> None:
+    """`sqlite:////etc/passwd` by mistake must not make the machine's files 0600."""
+    from runner.files import make_private_file
+
+    other = tmp_path / "passwd"
+    other.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    other.chmod(0o644)
+    old_store = tmp_path / "old.db"
+    SqlStore(f"sqlite:///{old_store}").close()
+    old_store.chmod(0o644)
+
+    make_private_file(other)
+    make_private_file(old_store)
+
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644
+    assert stat.S_IMODE(old_store.stat().st_mode) == 0o600
+    with pytest.raises(IsADirectoryError):
+        make_private_file(tmp_path)
+    assert stat.S_IMODE(tmp_path.stat().st_mode) != 0o600

@@ -67,17 +67,12 @@ class RetryPolicy:
         true (not bounded by `max_attempts`); then the last error is re-raised. `after`
         is called after each failed try.
         """
-        kwargs: dict[str, Any] = {}
-        if sleep is not None:
-            kwargs["sleep"] = sleep
-        if after is not None:
-            kwargs["after"] = after
         return tenacity.Retrying(
             stop=lambda _state: give_up(),
             wait=self.wait(),
             retry=tenacity.retry_if_exception_type(retry_on),
             reraise=True,
-            **kwargs,
+            **_given(sleep=sleep, after=after),
         )
 
     def retrying(
@@ -88,15 +83,15 @@ class RetryPolicy:
         max_attempts: int | None = None,
     ) -> tenacity.Retrying:
         """A tenacity `Retrying` for in-process retries; re-raises the last error."""
-        kwargs: dict[str, Any] = {}
-        if sleep is not None:
-            kwargs["sleep"] = sleep
-        if before_sleep is not None:
-            kwargs["before_sleep"] = before_sleep
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(max_attempts or self.max_attempts),
             wait=self.wait(),
             retry=tenacity.retry_if_exception(self.is_retryable),
             reraise=True,
-            **kwargs,
+            **_given(sleep=sleep, before_sleep=before_sleep),
         )
+
+
+def _given(**hooks: Any) -> dict[str, Any]:
+    """The hooks a caller gave: tenacity keeps its own defaults for the others."""
+    return {name: hook for name, hook in hooks.items() if hook is not None}

@@ -8,6 +8,9 @@ on a real (SQLite) store and returns the finished items.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,6 +43,7 @@ __all__ = [
     "make_store",
     "person",
     "postgres_store",
+    "rpa_decide",
     "run_items",
     "run_task_once",
 ]
@@ -204,3 +208,15 @@ def run_task_once(
     if run.error:
         raise AssertionError(f"the collector failed: {run.error}")
     return store, run.enqueued
+
+
+def rpa_decide(bot: str, data: Mapping[str, Any], folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real `rpa decide BOT --input FILE` on `data` (written to `folder`) and return it.
+
+    What a caseworker sees: the decision on stdout, or one line on stderr and exit 2.
+    """
+    path = folder / "decide-input.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    rpa = Path(sys.executable).with_name("rpa")
+    return subprocess.run([str(rpa), "decide", bot, "--input", str(path)],
+                          capture_output=True, text=True, cwd=folder, timeout=60, check=False)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +10,7 @@ from pydantic import ValidationError
 
 from bots.one_off_supplements.models import BatchRow
 from bots.one_off_supplements.rules import BATCH_KEYS, SINGLE_KEYS, decide
+from runner.testing import rpa_decide
 
 
 def employment(employment_id: str = "E100234", **changes: Any) -> dict[str, Any]:
@@ -563,11 +561,7 @@ def test_rpa_decide_shows_the_code_on_stdout(tmp_path, case, emp, code, field):
                  "amount": 5000, "reason": "Særlig indsats", "payout_period": "2025-05",
                  "pensionable": True, "submitted_date": "2025-05-02", **case},
     }
-    path = tmp_path / "case.json"
-    path.write_text(json.dumps(data))
-    rpa = Path(sys.executable).with_name("rpa")
-    result = subprocess.run([str(rpa), "decide", "one_off_supplements", "--input", str(path)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = rpa_decide("one_off_supplements", data, tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     decision = json.loads(result.stdout)
     assert (decision["outcome"], decision["code"], decision["pension_amount"]) == ("exception", code, None)

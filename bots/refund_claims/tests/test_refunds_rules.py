@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from pydantic import ValidationError
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot
 from bots.refund_claims.models import RefundDecision, Settings
+from runner.testing import rpa_decide
 
 KEYS = {"outcome", "code", "reason", "authority", "report_now", "refund_from", "claim_from",
         "claim_to", "hours", "max_refund", "claim_deadline", "warnings"}
@@ -388,10 +387,6 @@ def test_a_corrected_decision_payload_with_an_impossible_amount_fails_its_model(
 def test_rpa_decide_shows_the_code_on_stdout(tmp_path: Path) -> None:
     data = {"as_of": "2024-05-02", "employment": employment(weekly_hours=-37, **PAID),
             "case": absence(**CLAIM)}
-    path = tmp_path / "case.json"
-    path.write_text(json.dumps(data))
-    rpa = Path(sys.executable).with_name("rpa")
-    result = subprocess.run([str(rpa), "decide", "refund_claims", "--input", str(path)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = rpa_decide("refund_claims", data, tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert json.loads(result.stdout) == refused("EMPLOYMENT_DATA_INVALID", "employment.weekly_hours")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ import pytest
 
 from bots.sixth_holiday_week import rules
 from bots.sixth_holiday_week.bot import bot
+from runner.testing import rpa_decide
 
 REQUEST_KEYS = {"outcome", "code", "earning_year", "hours", "hourly_value", "amount", "period"}
 TERMINATION_KEYS = {"outcome", "code", "reason", "lines", "amount", "period"}
@@ -339,10 +338,6 @@ def test_rpa_decide_shows_the_code_on_stdout(tmp_path: Path) -> None:
             "case": {"type": "holiday6_payout_request", "case_id": "SP-2025-00001",
                      "employment_id": "E100234", "request_date": "2025-06-02", "earning_year": 2024,
                      "hours": None}}
-    path = tmp_path / "case.json"
-    path.write_text(json.dumps(data))
-    rpa = Path(sys.executable).with_name("rpa")
-    result = subprocess.run([str(rpa), "decide", "sixth_holiday_week", "--input", str(path)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    result = rpa_decide("sixth_holiday_week", data, tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert json.loads(result.stdout) == invalid(REQUEST_KEYS, SALARY)

@@ -85,6 +85,7 @@ class _UtcNow:
 # longer than any of our transactions (milliseconds), short enough that a worker learns
 # within seconds that the file is locked and backs off (runner/outage.py).
 SQLITE_BUSY_TIMEOUT_S = 10.0
+PG_CONNECT_TIMEOUT_S = 10
 
 _SQLITE_OUTAGE_WORDS = ("locked", "busy", "disk i/o", "unable to open")
 
@@ -150,7 +151,10 @@ def make_engine(url: str, *, sqlite_synchronous: str = "normal") -> Engine:
         # read-then-write never fails half-way with SQLITE_BUSY.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A host that drops packets would otherwise hold a connect for the system's TCP
+    # timeout (minutes); past this it is an outage like any other, retried with backoff.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
 
 
 def _private_sqlite_file(url: str) -> None:

@@ -369,6 +369,27 @@ def test_an_unreachable_database_is_one_line_and_a_technical_exit(deployment: De
     assert result.stderr.startswith("rpa: RPA_DATABASE_URL: cannot open the store: ")
 
 
+def test_a_database_that_never_answers_is_given_up_on(deployment: Deployment) -> None:
+    """A listener that accepts the TCP connection and says nothing, as a hung server does."""
+    import socket
+    import time
+
+    from runner.store.sql import PG_CONNECT_TIMEOUT_S
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        env = {**os.environ, "RPA_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"}
+        started = time.monotonic()
+        result = subprocess.run([str(RPA), "--config", str(deployment.config), "--as", "anna", "queue", "ls"],
+                                capture_output=True, text=True, env=env, timeout=120)
+        took = time.monotonic() - started
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("rpa: RPA_DATABASE_URL: cannot open the store: ")
+    assert PG_CONNECT_TIMEOUT_S <= took < PG_CONNECT_TIMEOUT_S * 4
+
+
 @pytest.mark.parametrize(("section", "key"), [("logging", "dir"), ("store", "sqlite_path")])
 def test_a_path_that_cannot_be_used_is_a_config_error(tmp_path: Path, section: str, key: str) -> None:
     (tmp_path / "a-file").write_text("")

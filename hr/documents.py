@@ -27,7 +27,10 @@ no image, and no stream over its own 75 MB limit) counts the pages, and more tha
 (forms drawn again counted each time), a page too large to render at `MIN_OCR_DPI` under
 `MAX_RENDER_PIXELS`, a page whose images would decode to over `MAX_IMAGE_BYTES`, or one
 with over `MAX_CHARS` characters is unreadable; the render dpi is lowered to fit the pixel
-cap; Pillow's `MAX_IMAGE_PIXELS` is that cap too. OCR has a timeout per page
+cap; Pillow's `MAX_IMAGE_PIXELS` is that cap too. What no check foresees (a font, colour
+profile or filter that inflates inside pdfium) is held by the reading's child process
+(hr.isolation): its heap is capped at `MAX_MEMORY_BYTES` and it is killed past the
+document's budget; either makes the document unreadable. OCR has a timeout per page
 and the whole reading a budget (`ocr_document_timeout_s`); a page not read in time makes
 the document unreadable: the unread page could hold what matters.
 """
@@ -44,6 +47,7 @@ from typing import Any, Literal
 from hr.doc_fields import CertificateFields, parse_certificate
 from hr.doc_pages import MAX_RENDER_PIXELS, PageProbe, PageTooLarge, probe_page, render_dpi
 from hr.doc_preprocess import prepare_scan
+from hr.isolation import Failure, run_bounded
 
 __all__ = ["CertificateFields", "DocumentText", "PageText", "ocr_image", "parse_certificate", "read_pdf"]
 
@@ -51,6 +55,10 @@ TextSource = Literal["text_layer", "ocr"]
 # A certificate page draws a few KB, a scan page under 100 bytes; 1 MB of instructions
 # (70,000 paths, or 750,000 characters) is parsed by pdfium in a few seconds and under 250 MB.
 MAX_CONTENT_BYTES = 1_000_000
+# The reading child's heap (hr.isolation): with the libraries' code that keeps one decision
+# under 500 MB whatever the input (a 1 GB embedded font once took 2 GB and 29 s).
+MAX_MEMORY_BYTES = 420_000_000
+_START_GRACE_S = 10  # the child's start and the work before the OCR deadline is checked
 _MAX_FORM_DEPTH = 8
 
 
@@ -106,8 +114,27 @@ def read_pdf(
     ocr_page_timeout_s: float = 30,
     ocr_document_timeout_s: float = 60,
     max_pages: int = 5,
+    isolated: bool = True,
 ) -> DocumentText:
-    """Every page as a person sees it (module docstring); never raises for a bad PDF."""
+    """Every page as a person sees it (module docstring); never raises for a bad PDF.
+
+    `isolated` reads in a child process held to MAX_MEMORY_BYTES and the document's
+    budget (hr.isolation); False reads here, for the tests of the reading itself.
+    """
+    options = (min_text_chars, ocr_language, ocr_dpi, ocr_page_timeout_s, ocr_document_timeout_s,
+               max_pages)
+    if not isolated:
+        return _read_pdf(data, *options)
+    outcome = run_bounded(_read_pdf, (data, *options), memory_bytes=MAX_MEMORY_BYTES,
+                          timeout_s=ocr_document_timeout_s + _START_GRACE_S)
+    if isinstance(outcome, Failure):
+        return DocumentText(readable=False, error=f"the document cannot be read: {outcome.reason}")
+    assert isinstance(outcome, DocumentText)
+    return outcome
+
+
+def _read_pdf(data: bytes, min_text_chars: int, ocr_language: str, ocr_dpi: int, ocr_page_timeout_s: float,
+              ocr_document_timeout_s: float, max_pages: int) -> DocumentText:
     deadline = time.monotonic() + ocr_document_timeout_s
     count = _page_count(data)
     if isinstance(count, str):

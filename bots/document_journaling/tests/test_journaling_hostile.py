@@ -27,13 +27,22 @@ pytestmark = pytest.mark.ocr
 A4 = (595.2756, 841.8898)
 TIME_LIMIT_S, MEMORY_LIMIT_MB = 30, 500
 # Runs a command and reports its peak RSS: RUSAGE_CHILDREN is the largest of the waited-for
-# descendants (`rpa` itself or the tesseract it ran).
+# descendants (`rpa`, the reading child of its fork server, tesseract). The fork server
+# outlives `rpa` by a moment; as subreaper the wrapper inherits and waits for it, and with
+# it for the children it reaped.
 _MEASURED = """
-import json, resource, subprocess, sys, time
+import ctypes, json, os, resource, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 started = time.monotonic()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.monotonic() - started
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
 print(json.dumps({"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
-                  "seconds": time.monotonic() - started,
+                  "seconds": seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
@@ -55,6 +64,7 @@ HOSTILE = [
     Hostile("image_10000px", "DOC_UNPARSEABLE"),  # allowed: rendered and OCR'd, a blank page
     Hostile("drawing_50mb", "DOC_UNPARSEABLE", "too much to draw"),
     Hostile("nested_forms", "DOC_UNPARSEABLE", "too much to draw"),
+    Hostile("font_1gb", "DOC_UNPARSEABLE", "more memory than allowed"),
     Hostile("truncated", "DOC_UNPARSEABLE", "not a readable PDF"),
     Hostile("encrypted", "DOC_UNPARSEABLE", "encrypted"),
     Hostile("zero_bytes", "DOC_UNPARSEABLE", "not a PDF"),
@@ -119,6 +129,22 @@ def _nested_forms(levels: int = 8) -> bytes:
     return _raw_pdf([*page, b"<< /Length 6 >>\nstream\n/F Do\n\nendstream", *forms])
 
 
+def _font_bomb(megabytes: int) -> bytes:
+    """A line of text in an embedded TrueType font whose program inflates to `megabytes` of zeros."""
+    compressor, block = zlib.compressobj(9), b"\0" * 1_000_000
+    font = b"".join(compressor.compress(block) for _ in range(megabytes)) + compressor.flush()
+    content = b"BT /F1 12 Tf 72 700 Td (Navn: Jens Hansen) Tj ET"
+    return _raw_pdf([
+        *_one_page(b"/Resources << /Font << /F1 5 0 R >> >>"),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 32 /LastChar 126 "
+        b"/FontDescriptor 6 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(font), font),
+    ])
+
+
 def _one_page(resources: bytes) -> list[bytes]:
     """Objects 1-3 of a one-page PDF whose content stream is object 4."""
     return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -162,6 +188,7 @@ def _pdfs() -> dict[str, bytes]:
         "image_10000px": _image_page(10000, A4),
         "drawing_50mb": _drawing(50),
         "nested_forms": _nested_forms(),
+        "font_1gb": _font_bomb(1000),
         "truncated": clean[: len(clean) // 2],
         "encrypted": _encrypted(),
         "zero_bytes": b"",

@@ -38,8 +38,12 @@ def run_bounded(function: Callable[..., Any], args: tuple[Any, ...], *, memory_b
                 timeout_s: float) -> Any:
     """`function(*args)` in a child process; its result, or a Failure (never an exception).
 
-    `function` must be importable by name and its result picklable.
+    `function` must be importable by name and its result picklable. In a daemonic
+    multiprocessing worker (the attests benchmark's pool), which may not start children,
+    it runs in-process, unbounded.
     """
+    if multiprocessing.current_process().daemon:
+        return function(*args)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)  # effective when the server starts, on first use
     receiver, sender = context.Pipe(duplex=False)

@@ -108,6 +108,7 @@ def serve(host: str, port: int, settings_file: Path | None, db_path: Path) -> No
         err = exc.errors()[0]
         _fail(f"{settings_file}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
     click.echo(f"sandbox on http://{host}:{port}/ ({db_path})", err=True)
-    uvicorn.run(create_app(db_path, settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(db_path, settings), host=host, port=port, log_level="warning",
+                log_config=None)  # its records go through the root logger, not uvicorn's handler
 
 

@@ -30,7 +30,10 @@ def serve_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # log_config=None: uvicorn's own dictConfig would give its loggers an unmasked stderr
+    # handler and cut them off from ours (runner.logs), for the whole process.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"sandbox-{bound_port}", daemon=True)

@@ -16,10 +16,10 @@ from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
 from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
 from runner.deployment import Deployment, WorkerSettings, deploy
-from runner.errors import ConfigError, InputError, NotFound, TechnicalError
+from runner.errors import ConfigError, InputError, NotFound, StoreUnavailable, TechnicalError
 from runner.files import make_private_dir
 from runner.item import SystemAccess
-from runner.logs import configure_logging
+from runner.logs import configure_logging, get_logger
 from runner.redact import mask_cprs
 from runner.store import Actor, SqlStore
 
@@ -123,6 +123,9 @@ class App:
         store = SqlStore(url, clock=self.clock, sqlite_synchronous=self.config.store.sqlite_synchronous)
         try:
             store.migrate()
+        except StoreUnavailable:  # locked or restarting: time cures it, not the config
+            store.close()
+            raise
         except SQLAlchemyError as error:
             store.close()
             reason = mask_cprs((str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0])
@@ -186,6 +189,23 @@ class App:
         except OSError as error:
             raise self._path_error("logging.dir", error) from None
         self._logging_started = True
+
+    def service_actor(self) -> Actor:
+        """`worker` and `serve`: the service user, once the store answers.
+
+        A service started while its database is away (a backup's lock, a restarting
+        PostgreSQL) waits for it, as it would mid-run, instead of exiting; a missing
+        user or a bad store setting still fails at once.
+        """
+        from runner.outage import StoreWatch
+
+        try:
+            return self.actor()
+        except StoreUnavailable as error:
+            echo(f"rpa: the store does not answer ({error}); waiting for it", err=True)
+            watch = StoreWatch(get_logger())
+            watch.failed("start", error)
+            return watch.call(self.actor, what="start")
 
     def actor(self) -> Actor:
         """The person acting: `--as USER`, else the OS user; they must exist in the store."""

@@ -257,8 +257,8 @@ def worker_command(app: App, concurrency: int | None, until_idle: bool) -> None:
 
     It runs as a service user: `--as USER` (default the OS user), who must exist in the store.
     """
-    service_user = app.actor()
     app.start_logging(to_stderr=False)
+    service_user = app.service_actor()
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
     echo(f"rpa worker: {len(workers)} thread(s) on {app.store.dialect} as {service_user.name}; "
          "SIGTERM stops", err=True)
@@ -276,8 +276,8 @@ def serve_command(app: App, concurrency: int | None) -> None:
     """
     from runner.service import start_scheduler
 
-    app.actor()
     app.start_logging()
+    app.service_actor()
     scheduler = start_scheduler(app)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
     echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "

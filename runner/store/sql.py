@@ -225,7 +225,8 @@ class SqlStore:
         """Bring the schema to the newest Alembic revision."""
         from runner.store.migrate import upgrade
 
-        upgrade(self.engine)
+        with _outages_as_store_unavailable():  # a locked or restarting database is not a bad file
+            upgrade(self.engine)
 
     def close(self) -> None:
         with self._lock:

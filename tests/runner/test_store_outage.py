@@ -178,12 +178,15 @@ def test_workers_ride_out_a_35_s_exclusive_lock_on_sqlite(deployment: Deployment
     store = SqlStore(f"sqlite:///{db}")
     enqueue(store, "outage", "rows", {f"row-{n}": {"n": n} for n in range(ITEMS)})
     busy = deployment.worker(busy_config, "busy")
-    idle = deployment.worker(idle_config, "idle")  # deploys hello only: nothing to claim
+    idle: Worker | None = None
     try:
         wait_for(lambda: in_hand(store) == WORKER["concurrency"], 60, "both threads hold an item")
         lock = sqlite3.connect(db, timeout=30, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")
         locked_at = time.monotonic()
+        # Started while the store is locked (a service restarted during a backup): it
+        # waits for the store instead of exiting. It deploys hello only: nothing to claim.
+        idle = deployment.worker(idle_config, "idle")
         time.sleep(LOCK_S)  # every statement of the workers waits, times out and backs off
         assert busy.alive() and idle.alive(), "a worker exited while the store was locked"
         lock.execute("ROLLBACK")
@@ -193,11 +196,13 @@ def test_workers_ride_out_a_35_s_exclusive_lock_on_sqlite(deployment: Deployment
         enqueue(store, "hello", "greetings", {"after-the-lock": {"name": "Mette Nielsen"}})
         wait_for(lambda: states(store, "hello") == {State.DONE: 1}, 30, "the idle worker works on")
         assert (deployment.folder / "out" / "after-the-lock.txt").exists()
+        assert "waiting for it" in idle.stderr.read_text(), idle.stderr.read_text()
         assert_clean_exit(busy, "busy")
         assert_clean_exit(idle, "idle")
     finally:
         busy.stop()
-        idle.stop()
+        if idle is not None:
+            idle.stop()
     assert held_s >= LOCK_S
     assert writes(deployment.ledger) == {f"row-{n}": 1 for n in range(ITEMS)}, "a side effect ran twice"
     items = store.list_items(SYSTEM, bot="outage", limit=None)

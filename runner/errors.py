@@ -52,8 +52,8 @@ class LeaseLost(RunnerError):
 class StoreUnavailable(TechnicalError):
     """Raised by the store when its database is locked, times out or has lost the connection."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, system="store")
+    def __init__(self, message: str, *, system: str = "store") -> None:
+        super().__init__(message, system=system)
 
 
 class WorkerFailed(RunnerError):

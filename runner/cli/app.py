@@ -123,14 +123,14 @@ class App:
         store = SqlStore(url, clock=self.clock, sqlite_synchronous=self.config.store.sqlite_synchronous)
         try:
             store.migrate()
-        except StoreUnavailable:  # locked or restarting: time cures it, not the config
+        except (StoreUnavailable, SQLAlchemyError) as failure:
             store.close()
-            raise
-        except SQLAlchemyError as error:
-            store.close()
+            error = failure.__cause__ if isinstance(failure, StoreUnavailable) else failure
             reason = mask_cprs((str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0])
             source = ("RPA_DATABASE_URL" if os.environ.get("RPA_DATABASE_URL")
                       else "store.url" if self.config.store.url else "store.sqlite_path")
+            if isinstance(failure, StoreUnavailable):  # locked or restarting: time cures it
+                raise StoreUnavailable(f"cannot open the store: {reason}", system=source) from None
             if store.dialect == "sqlite":  # a file that cannot be opened is the config's fault
                 raise InputError(source, f"cannot open the store: {reason}") from None
             raise TechnicalError(f"cannot open the store: {reason}", system=source) from None

@@ -15,15 +15,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# Chromium: a system Chromium when there is one (or Debian can give us one), else Playwright's.
+# Chromium: Debian's headless shell (the lighter build the robots run headless) when Debian
+# has it or no Chromium is here yet, else its full Chromium; failing both, Playwright's.
 # OCR: tesseract with Danish; fonts with æ, ø, å for the PDFs.
 system-packages: $(STAMP)
-	@if ! $(PY) -m runner.browser --check >/dev/null 2>&1; then \
-	  if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
-	    $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium || true; \
-	  fi; \
-	  $(PY) -m runner.browser --check >/dev/null 2>&1 || $(PY) -m playwright install chromium; \
+	@if [ -z "$$RPA_CHROMIUM" ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
+	    && command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; } \
+	    && { apt-cache show chromium-headless-shell >/dev/null 2>&1 || ! $(PY) -m runner.browser --check >/dev/null 2>&1; }; then \
+	  $(SUDO) apt-get update -q; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium-headless-shell \
+	    || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium || true; \
 	fi
+	@$(PY) -m runner.browser --check >/dev/null 2>&1 || $(PY) -m playwright install chromium
 	@missing=""; \
 	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
 	tesseract --list-langs 2>/dev/null | grep -qx dan || missing="$$missing tesseract-ocr-dan"; \

@@ -359,9 +359,21 @@ def test_capture_without_a_page_returns_nothing(pool: BrowserPool, tmp_path) -> 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="no Debian Chromium here")
 def test_find_chromium_finds_the_system_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RPA_CHROMIUM", raising=False)
-    found = find_chromium()
+    found = find_chromium(headless=False)  # a window needs the whole browser
     assert found is not None
     assert os.path.realpath(found) == os.path.realpath("/usr/bin/chromium")
+
+
+def test_headless_prefers_the_headless_shell(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in ("chromium", "chromium-headless-shell"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.delenv("RPA_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_chromium() == str(tmp_path / "chromium-headless-shell")
+    assert find_chromium(headless=False) == str(tmp_path / "chromium")
+    (tmp_path / "chromium-headless-shell").unlink()
+    assert find_chromium() == str(tmp_path / "chromium")
 
 
 @pytest.mark.browser

@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Test processes (pytest-xdist, a module per process at a time); TEST_WORKERS=0 runs one.
+TEST_WORKERS ?= 2
 
 .PHONY: install system-packages demo test test-demo lint typecheck unit clean
 
@@ -50,7 +52,7 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not postgres and not ocr and not slow"
 
 test: install lint typecheck
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 test-demo: install
 	$(VENV)/bin/pytest -q -m demo

@@ -28,6 +28,7 @@ from runner.redact import mask_cprs, redact, redact_processor
 __all__ = [
     "LOG_FILE_NAME",
     "bind_item_context",
+    "capture_logs",
     "configure_logging",
     "ensure_configured",
     "get_logger",
@@ -187,6 +188,31 @@ def module_logger(name: str) -> FilteringBoundLogger:
     event logged before `configure_logging` goes masked to stderr, never to stdout.
     """
     return cast(FilteringBoundLogger, _ModuleLogger(name))
+
+
+@contextmanager
+def capture_logs() -> Iterator[list[EventDict]]:
+    """Every event logged inside the block, as a dict; none is written (for tests).
+
+    structlog's own `capture_logs` misses a logger cached under an earlier
+    `configure_logging` and used after `reset_logging`: it keeps that configuration's
+    processor list, not the one structlog holds now. This swaps both. Not thread-safe.
+    """
+    from structlog.testing import LogCapture
+
+    ensure_configured()  # a first event inside the block must not reconfigure it away
+    capture = LogCapture()
+    lists = [structlog.get_config()["processors"]]
+    if _processors is not lists[0]:
+        lists.append(_processors)
+    saved = [list(processors) for processors in lists]
+    for processors in lists:
+        processors[:] = [capture]
+    try:
+        yield capture.entries
+    finally:
+        for processors, old in zip(lists, saved, strict=True):
+            processors[:] = old
 
 
 @contextmanager

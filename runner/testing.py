@@ -21,7 +21,6 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import create_engine, text
-from structlog.testing import capture_logs
 
 from runner.bot import Bot
 from runner.browser import BrowserPool
@@ -29,6 +28,7 @@ from runner.clock import FakeClock
 from runner.deployment import Deployment, WorkerSettings, deploy
 from runner.exceptions import ExceptionDesk
 from runner.item import SystemAccess
+from runner.logs import capture_logs
 from runner.retry import RetryPolicy
 from runner.states import Role, State, Trigger
 from runner.store import Actor, NewItem, SqlStore, WorkItemRecord

@@ -1,4 +1,4 @@
-"""Danish bank days (DESIGN §4): the days a bank, and so a payroll run, is open.
+"""Danish bank days: the days a bank, and so a payroll run, is open.
 
 Monday to Friday, except Danish public holidays (`holidays.Denmark`), Grundlovsdag
 (5 June), Christmas Eve, New Year's Eve and the Friday after Ascension Day.

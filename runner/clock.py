@@ -1,8 +1,8 @@
 """The runner's clock: the business date (`today`) and the wall clock (`now`).
 
-Rules never read the wall clock; they get `today` from here (DESIGN §4). `today` is
-the date in Europe/Copenhagen unless fixed by `clock.today` in orchestrator.yaml or by
-the environment variable `RPA_TODAY`, which wins.
+Rules never read the wall clock; they get `today` from here, so a test, a rerun or
+`rpa decide` can fix the date. `today` is the date in Europe/Copenhagen unless fixed by
+`clock.today` in orchestrator.yaml or by the environment variable `RPA_TODAY`, which wins.
 """
 
 from __future__ import annotations

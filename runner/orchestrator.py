@@ -142,7 +142,7 @@ def work_until_settled(
 def summary(
     store: SqlStore, bots: Collection[str], *, run_ids: Collection[int] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The `bots` part of `rpa run --json` / `rpa demo --json` (DESIGN §6)."""
+    """The `bots` part of `rpa run --json` / `rpa demo --json`: per bot, counts and exceptions by code."""
     result: dict[str, dict[str, Any]] = {
         bot: {"done": 0, "acted": 0, "business_exceptions": {}, "system_exceptions": 0}
         for bot in bots

@@ -1,6 +1,6 @@
 """Masking of CPR-shaped numbers wherever the runner shows or logs text.
 
-The runner knows only a CPR number's shape (rules/cpr.md, "Masking"): ten digits,
+The runner knows only a CPR number's shape (hr/cpr.py knows the rest): ten digits,
 optionally split between the sixth and seventh digit, not inside a longer run of
 digits, whose first four digits can be a day (01–31, or 61–91 for substitute numbers)
 and a month. Such a number is shown as `DDMMYY-XXXX`; masking a few other numbers by

@@ -1,4 +1,4 @@
-"""States, error kinds and triggers as enums (DESIGN §4)."""
+"""States, error kinds and triggers as enums (the lifecycle: docs/store.md)."""
 
 from __future__ import annotations
 

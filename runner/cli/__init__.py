@@ -23,7 +23,7 @@ from runner.redact import mask_cprs
 
 COMMANDS_GROUP = "rpa.commands"
 
-# exit codes: 2 bad input or config (DESIGN §6), 3 not allowed, 1 anything else
+# exit codes (README, "Exit codes"): 2 bad input or config, 3 not allowed, 1 anything else
 _EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (ConfigError, 2),
     (InputError, 2),

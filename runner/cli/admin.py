@@ -221,7 +221,7 @@ def users_ls(app: App, as_json: bool) -> None:
 # -- decide, bench, retention -----------------------------------------------------------
 
 
-# What a bot's decide raises on input its rules cannot decide (DESIGN §6: one line, exit 2).
+# What a bot's decide raises on input its rules cannot decide (one line naming the input, exit 2).
 DECIDE_INPUT_ERRORS = (LookupError, ValueError, TypeError, AttributeError, ArithmeticError, RecursionError)
 
 

@@ -145,7 +145,8 @@ def run_command(
 
 def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
                    wait: bool) -> dict[str, Any]:
-    """Start the tasks' runs, work their items here when `wait`, and summarise (DESIGN §6).
+    """Start the tasks' runs, work their items here when `wait`, and summarise
+    (per bot: done, exceptions by code; failed runs).
 
     With `wait`, the tasks run in rounds in the order of their schedules' time of day, each
     round worked to the end (`in_schedule_order`); without it, every run starts at once.

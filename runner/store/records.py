@@ -74,7 +74,7 @@ class WorkItemRecord:
     checkpoints: tuple[Checkpoint, ...] = field(default=())
 
     def summary(self) -> dict[str, Any]:
-        """The row shape of `rpa queue ls --json` (DESIGN §6)."""
+        """The row shape of `rpa queue ls --json` (one object per item; the CLI masks it)."""
         return {
             "id": self.id,
             "bot": self.bot,

@@ -113,7 +113,8 @@ def _psycopg_operational() -> type[BaseException]:
 
 @contextmanager
 def _outages_as_store_unavailable() -> Iterator[None]:
-    """Map the driver's outage errors to ours at the edge (STYLE §3); others pass unchanged."""
+    """Map the driver's outage errors to ours at the edge (no driver's type leaves the store);
+    others pass unchanged."""
     try:
         yield
     except (sqlalchemy_exc.SQLAlchemyError, sqlite3.Error) as error:

@@ -1,4 +1,4 @@
-"""`rpa bench queue` gives its figures beside huey's, in the shape of DESIGN §6."""
+"""`rpa bench queue` gives its figures beside huey's: name, figures, reference, ratio."""
 
 from __future__ import annotations
 

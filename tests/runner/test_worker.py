@@ -111,7 +111,7 @@ def test_system_unavailable_defers_without_spending_attempts(tmp_path) -> None:
 
 
 def test_retry_reuses_the_stored_decision_even_when_data_changed(tmp_path) -> None:
-    """A crash after the decision: the retry decides nothing anew (DESIGN §4)."""
+    """A crash after the decision: the retry decides nothing anew (a decision is a checkpoint)."""
     decisions: list[str] = []
 
     def process(item: Item) -> dict[str, Any]:

@@ -52,7 +52,7 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not postgres and not ocr and not slow"
 
 test: install lint typecheck
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-demo: install
 	$(VENV)/bin/pytest -q -m demo

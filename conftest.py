@@ -2,8 +2,10 @@
 
 `make test` runs the suite on two processes (pytest-xdist, one module per process at a
 time). The long modules (the demo, then the slow and browser ones) are handed out first,
-so the many short ones fill in beside them instead of trailing behind them alone. Within
-a module the order is as written; a single process runs the same order.
+so the many short ones fill in beside them instead of trailing behind them alone
+(`--no-loadscope-reorder` in the Makefile keeps this order; xdist's own puts the modules
+with the most tests first, which left the demo to run alone at the end). Within a module
+the order is as written; a single process runs the same order.
 """
 
 from __future__ import annotations

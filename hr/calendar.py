@@ -1,4 +1,7 @@
-"""Payroll periods and month arithmetic (shared/rules/README.md, "Payroll periods")."""
+"""Payroll periods and month arithmetic.
+
+Work registered after a month's cut-off day (the 10th by default) is paid the month after.
+"""
 
 from __future__ import annotations
 

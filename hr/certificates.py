@@ -1,6 +1,7 @@
 """Criminal-record certificates (børneattest, straffeattest) as born-digital or scanned PDFs.
 
-The layout follows shared/rules/document_journaling.md, "The documents".
+The layout is that of Kriminalregisteret's certificates: a kind, a name, a CPR number and
+a result phrase (bots/document_journaling/README.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Danish CPR numbers: validation, masking and generation (shared/rules/cpr.md)."""
+"""Danish CPR numbers: validation, masking and generation.
+
+Modulus 11 (with the exempt birth dates), the century from the seventh digit, shown
+masked as DDMMYY-XXXX.
+"""
 
 from __future__ import annotations
 

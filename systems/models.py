@@ -2,7 +2,7 @@
 
 Dates are `date`; money, hours and percentages are `Decimal` in Python and plain numbers
 in JSON (`model_dump(mode="json")`), so a dumped `Employment` has the shape of the
-employment record in shared/rules and of the sandbox's export.
+employment record the rules take and of the sandbox's export.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Holiday6Balance(Record):
 
 
 class Employment(Record):
-    """The employment record of shared/rules/README.md plus `holiday6_transfer_agreed`."""
+    """The employment record the rules take, plus `holiday6_transfer_agreed`."""
 
     employment_id: str
     cpr: str
@@ -98,7 +98,7 @@ class PayrollLine(Record):
 
 
 class Absence(Record):
-    """The absence record of shared/rules/refund_claims.md, plus the last update's reference."""
+    """The absence record refund_claims decides on, plus the last update's reference."""
 
     absence_id: str
     employment_id: str

@@ -1,4 +1,4 @@
-"""The pure decision of shared/rules/document_journaling.md, steps 1–7.
+"""The pure decision of the journaling of certificates: steps 1–7 (codes: README.md here).
 
 `decide_certificate` judges a document already read (hr.documents.read_pdf) against the
 employments: no I/O, no clock. `decide` is `rpa decide document_journaling`: it reads

@@ -1,7 +1,7 @@
-"""The pure rules of shared/rules/one_off_supplements.md: functions of data, no I/O, no clock.
+"""The pure rules of the one-off supplements (codes: README.md here): functions of data, no I/O, no clock.
 
-`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
-prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` calls.
+`decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
+decide` prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` calls.
 
 Money that cannot be paid stops the item, checked on the value rounded to øre: an
 amount below 0.01 kr. once rounded (negative, zero, 0.004) or above

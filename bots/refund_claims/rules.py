@@ -1,7 +1,7 @@
-"""The pure rules of shared/rules/refund_claims.md: functions of data and `as_of`.
+"""The pure rules of the refund claims (codes: README.md here): functions of data and `as_of`.
 
-`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
-prints); `decide_absence` is what the `absences` task calls, `reconcile` what the
+`decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
+decide` prints); `decide_absence` is what the `absences` task calls, `reconcile` what the
 `decisions` task calls, and `refunds_at_risk` feeds the run summary. Money is Decimal
 inside and a JSON number rounded to øre outside.
 

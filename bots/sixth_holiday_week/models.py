@@ -1,4 +1,4 @@
-"""The bot's settings (defaults from shared/rules/sixth_holiday_week.md) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The pure rules of shared/rules/sixth_holiday_week.md: functions of data and `as_of`.
+"""The pure rules of the 6th holiday week payout (codes: README.md here): functions of data and `as_of`.
 
-`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
-prints); `decide_request` and `decide_termination` are what `process` calls. Money is
+`decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
+decide` prints); `decide_request` and `decide_termination` are what `process` calls. Money is
 Decimal inside and a JSON number rounded to øre outside.
 
 Hours are rounded to 2 decimals when read, as the letter shows them, so "hours á value"

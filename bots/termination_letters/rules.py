@@ -1,7 +1,7 @@
-"""The pure rules of shared/rules/termination_letters.md: functions of data and `as_of`.
+"""The pure rules of the termination letters (codes: README.md here): functions of data and `as_of`.
 
-`decide(input)` is the decision contract of shared/rules/README.md (what `rpa decide`
-prints); `decide_resignation` and `decide_hourly` are what `process` calls.
+`decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
+decide` prints); `decide_resignation` and `decide_hourly` are what `process` calls.
 
 No money: a confirmation letter and an end date pay nothing, so these rules read no
 salary, hours, rate or pension percentage and refuse none; a negative salary does not

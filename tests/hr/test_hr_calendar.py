@@ -1,4 +1,4 @@
-"""Payroll periods, cut-off and month arithmetic (shared/rules/README.md)."""
+"""Payroll periods, cut-off and month arithmetic (the 10th is the default cut-off)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""CPR validation, masking and generation: every example of shared/rules/cpr.md and more."""
+"""CPR validation, masking and generation: the municipality's examples and more."""
 
 import random
 from datetime import date, timedelta

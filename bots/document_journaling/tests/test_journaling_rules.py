@@ -1,4 +1,4 @@
-"""The pure decision (shared/rules/document_journaling.md), on text already read: no PDF, no OCR."""
+"""The pure decision (the journaling of certificates rules), on text already read: no PDF, no OCR."""
 
 from __future__ import annotations
 

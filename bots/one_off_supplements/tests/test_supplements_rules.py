@@ -1,4 +1,4 @@
-"""Every example of shared/rules/one_off_supplements.md, plus the edges around them."""
+"""Every example of the one-off supplements rules, plus the edges around them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every example of shared/rules/refund_claims.md, its boundaries and the decision contract."""
+"""Every example of the refund claims rules, its boundaries and the decision contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every example of shared/rules/sixth_holiday_week.md, its boundaries and the decision contract."""
+"""Every example of the payout of the 6th holiday week rules, its boundaries and the decision contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every example of shared/rules/termination_letters.md, plus the edges around them."""
+"""Every example of the termination letters rules, plus the edges around them."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Test processes (pytest-xdist, a module per process at a time); TEST_WORKERS=0 runs one.
+# Test processes (pytest-xdist, a module per process at a time, the modules with most tests
+# first; handing out the long ones first measured no quicker: 822 s vs 797 s); 0 runs one.
 TEST_WORKERS ?= 2
 
 .PHONY: install system-packages demo test test-demo lint typecheck unit clean
@@ -52,7 +53,7 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not postgres and not ocr and not slow"
 
 test: install lint typecheck
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 test-demo: install
 	$(VENV)/bin/pytest -q -m demo

@@ -13,22 +13,9 @@ import yaml
 from click.testing import CliRunner
 
 from runner.cli import cli
+from tests.runner.deployment_support import write_config
 
-ROOT = Path(__file__).resolve().parents[2]
 CPR_UNMASKED = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
-
-
-def write_config(folder: Path, **bots: dict) -> Path:
-    config = yaml.safe_load((ROOT / "orchestrator.yaml").read_text())
-    config["store"]["sqlite_path"] = str(folder / "rpa.db")
-    config["logging"]["dir"] = str(folder / "logs")
-    config["artifacts"]["dir"] = str(folder / "artifacts")
-    config["clock"]["today"] = "2024-11-18"
-    for name, settings in bots.items():
-        config["bots"][name]["settings"] = settings
-    path = folder / "orchestrator.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
-    return path
 
 
 class Rpa:

@@ -26,6 +26,7 @@ from runner.cli import cli
 from runner.config import parse_config, resolve_credentials
 from runner.errors import ConfigError, InputError
 from runner.inputs import parse_json
+from tests.runner.deployment_support import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 RPA = Path(sys.executable).with_name("rpa")
@@ -67,14 +68,7 @@ def invoke(deployment: Deployment, *args: str, user: str | None = "anna",
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     folder = tmp_path_factory.mktemp("deployment")
-    config = yaml.safe_load((ROOT / "orchestrator.yaml").read_text())
-    config["store"]["sqlite_path"] = str(folder / "rpa.db")
-    config["logging"]["dir"] = str(folder / "logs")
-    config["artifacts"]["dir"] = str(folder / "artifacts")
-    config["clock"]["today"] = "2024-11-18"
-    config["bots"]["hello"]["settings"] = {"names": ["Jens Hansen", " "], "outbox": str(folder / "out")}
-    path = folder / "orchestrator.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    path = write_config(folder, hello={"names": ["Jens Hansen", " "], "outbox": str(folder / "out")})
     deployment = Deployment(folder, path, 0, folder / "sandbox.db", {})
     for name, roles in (("anna", ["admin", "ops", "operator"]), ("olga", ["operator"]),
                         ("piet", ["process_owner"])):

@@ -12,16 +12,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 import pytest
-import yaml
 
 from runner.cli import cli
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.runner.deployment_support import write_config
 
 # The arguments each `--json` command is run with ({item}: an exception's id, {run}: a run's).
 ARGUMENTS: dict[str, list[str]] = {
@@ -66,14 +63,8 @@ def test_every_json_command_is_covered() -> None:
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A deployment with one run, one exception and the log level at debug."""
     folder = tmp_path_factory.mktemp("json-output")
-    config = yaml.safe_load((ROOT / "orchestrator.yaml").read_text())
-    config["store"]["sqlite_path"] = str(folder / "rpa.db")
-    config["logging"] = {"dir": str(folder / "logs"), "level": "debug"}
-    config["artifacts"]["dir"] = str(folder / "artifacts")
-    config["clock"]["today"] = "2024-11-18"
-    config["bots"]["hello"]["settings"] = {"names": ["Jens Hansen", " "], "outbox": str(folder / "out")}
-    path = folder / "orchestrator.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    path = write_config(folder, log_level="debug",
+                        hello={"names": ["Jens Hansen", " "], "outbox": str(folder / "out")})
     env = {**os.environ, "RPA_CONFIG": str(path), "RPA_USER": "anna"}
     deployment: dict[str, Any] = {"env": env, "cwd": folder}
     rpa(deployment, "--as", os.environ.get("USER", "root"), "users", "add", "anna",

@@ -1,6 +1,7 @@
 """The runner: the public API a bot imports (everything else is private to the framework)."""
 
 from runner.bot import Bot, NoSettings, Task
+from runner.browser import technical_error
 from runner.errors import BusinessError, RunnerError, SystemUnavailable, TechnicalError
 from runner.files import write_private
 from runner.item import Collector, Item, PersonAction, RunSummary, SystemAccess
@@ -23,5 +24,6 @@ __all__ = [
     "SystemUnavailable",
     "Task",
     "TechnicalError",
+    "technical_error",
     "write_private",
 ]

@@ -218,7 +218,7 @@ class TaskSchedule(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
-        from runner.scheduler import validate_cron  # APScheduler stays in one module
+        from runner.cron import validate_cron
 
         problem = validate_cron(value) if value is not None else None
         if problem:

@@ -1,4 +1,4 @@
-"""The scheduler: APScheduler 3.x (the only module that imports it) plus bank-day rules.
+"""The scheduler: APScheduler 3.x (with `runner.cron`, the only modules that import it) plus bank-day rules.
 
 Schedules run in Europe/Copenhagen. A cron wall-clock time that occurs twice (the
 night summer time ends) fires once; one that does not exist (the night it starts)
@@ -25,14 +25,13 @@ from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from runner.calendar import is_bank_day, next_bank_day, previous_bank_day
 from runner.clock import Clock, SystemClock
 from runner.config import NonBankDay, OnlyOn, TaskConfig
+from runner.cron import COPENHAGEN, crontab_trigger
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 OnFire = Callable[[str, datetime], None]
 
 # A non-bank day is at most a few days from a bank day; shifted firings stay within this.
@@ -41,23 +40,11 @@ _SHIFT_WINDOW = timedelta(days=14)
 _SEARCH_HORIZON = timedelta(days=5 * 366)
 # Interval schedules count from one fixed instant, so every replica fires at the same times.
 _INTERVAL_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 def run_key(schedule_id: str, fire_time: datetime) -> str:
     """The key of the one run a firing makes, the same in every scheduler process."""
     return f"{schedule_id}@{fire_time.isoformat()}"
-
-
-def validate_cron(expr: str) -> str | None:
-    """None when `expr` is a usable 5-field crontab expression, else what is wrong."""
-    try:
-        trigger = _crontab_trigger(expr, COPENHAGEN)
-    except ValueError as exc:
-        return f"invalid cron expression {expr!r}: {exc}"
-    if trigger.get_next_fire_time(None, datetime(2000, 1, 1, tzinfo=COPENHAGEN)) is None:
-        return f"cron expression {expr!r} never fires"
-    return None
 
 
 def fire_times(
@@ -79,7 +66,7 @@ def build_trigger(spec: TaskConfig, timezone: ZoneInfo = COPENHAGEN) -> BankDayT
         raise ValueError("the task has no schedule")
     policy = spec.on_non_bank_day if spec.only_on is OnlyOn.BANK_DAYS else None
     if spec.schedule.cron is not None:
-        cron = _crontab_trigger(spec.schedule.cron, timezone)
+        cron = crontab_trigger(spec.schedule.cron, timezone)
         return BankDayTrigger(cron, policy, timezone, once_per_wall_time=True)
     interval = IntervalTrigger(
         seconds=spec.schedule.interval_s, start_date=_INTERVAL_EPOCH, timezone=timezone
@@ -182,69 +169,6 @@ def _midnight(day: date, timezone: ZoneInfo) -> datetime:
 def _same_time_on(day: date, moment: datetime) -> datetime:
     shifted = datetime.combine(day, moment.time(), tzinfo=moment.tzinfo)
     return shifted.astimezone(UTC).astimezone(moment.tzinfo)
-
-
-def _crontab_trigger(expr: str, timezone: ZoneInfo) -> Any:
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(
-            f"expected 5 fields (minute hour day month weekday), got {len(fields)}"
-        )
-    minute, hour, day, month, weekday = fields
-    if day != "*" and weekday != "*":
-        raise ValueError(
-            "it restricts both day of month and day of week (classic cron fires when either"
-            " matches, this scheduler only when both do); restrict one, or use two tasks"
-        )
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_crontab_weekdays(weekday),
-        timezone=timezone,
-    )
-
-
-def _crontab_weekdays(field: str) -> str:
-    """Classic cron weekdays (0 or 7 = Sunday) as APScheduler 3 names (where 0 = Monday)."""
-    if field == "*":
-        return "*"
-    days: set[int] = set()
-    for term in field.split(","):
-        span, _, step_text = term.partition("/")
-        step = _cron_int(step_text, "step") if step_text else 1
-        if step < 1:
-            raise ValueError(f"weekday step {step_text!r} must be at least 1")
-        if span == "*":
-            low, high = 0, 6
-        elif "-" in span:
-            first, last = span.split("-", 1)
-            low, high = _weekday_number(first), _weekday_number(last)
-            high = 7 if high == 0 and low > 0 else high
-        else:
-            low = _weekday_number(span)
-            high = 6 if step_text else low
-        if low > high:
-            raise ValueError(f"weekday range {span!r} runs backwards")
-        days.update(n % 7 for n in range(low, high + 1, step))
-    return ",".join(_WEEKDAYS[n] for n in sorted(days))
-
-
-def _weekday_number(text: str) -> int:
-    name = text.lower()
-    if name[:3] in _WEEKDAYS and name.isalpha():
-        return _WEEKDAYS.index(name[:3])
-    number = _cron_int(text, "weekday")
-    if not 0 <= number <= 7:
-        raise ValueError(f"weekday {text!r} is not 0-7 (0 and 7 are Sunday)")
-    return number
-
-
-def _cron_int(text: str, what: str) -> int:
-    if not text.isdigit():
-        raise ValueError(f"{what} {text!r} is not a number or a day name such as mon")
-    return int(text)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,16 @@ from runner.store import Actor
 log = module_logger("runner.service")
 
 
+def browser_provider(app: Any) -> Any:
+    """One browser per worker, started on first use; None when no deployed task needs one."""
+    needs = any(t.task.browser for b in app.deployment.bots.values() for t in b.tasks.values())
+    if not needs:
+        return None
+    from runner.browser import BrowserPool
+
+    return BrowserPool(traces=app.deployment.traces)
+
+
 def schedule_id(bot: str, task: str) -> str:
     return f"{bot}.{task}"
 
@@ -45,8 +55,6 @@ def fire(app: Any, bot: str, task: str, sid: str, fire_time: datetime) -> None:
     if state is not None and state.paused:
         log.info("run_skipped_paused", bot=bot, task=task, fire_time=fire_time.isoformat())
         return
-    from runner.cli.running import browser_provider
-
     provider = browser_provider(app)
     try:
         run_task(app.store, app.deployment, app.clock, bot, task, trigger=Trigger.SCHEDULE,

@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from runner import SystemAccess, SystemUnavailable, TechnicalError
-from runner.browser import technical_error
+from runner import SystemAccess, SystemUnavailable, TechnicalError, technical_error
 from systems.models import Receipt
 
 if TYPE_CHECKING:

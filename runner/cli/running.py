@@ -14,6 +14,7 @@ import click
 from runner.cli.app import App, echo
 from runner.errors import NotFound, PermissionDenied, WorkerFailed
 from runner.orchestrator import run_task, summary, work_until_settled
+from runner.service import browser_provider, start_scheduler
 from runner.states import Role, Trigger
 from runner.worker import Worker
 
@@ -37,16 +38,6 @@ def graceful_stop(workers: list[Worker]) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def browser_provider(app: App) -> Any:
-    """One browser per worker, started on first use; None when no deployed task needs one."""
-    needs = any(t.task.browser for b in app.deployment.bots.values() for t in b.tasks.values())
-    if not needs:
-        return None
-    from runner.browser import BrowserPool
-
-    return BrowserPool(traces=app.deployment.traces)
 
 
 def task_targets(app: App, bot: str | None, run_all: bool, task: str | None) -> list[tuple[str, str]]:
@@ -275,7 +266,6 @@ def serve_command(app: App, concurrency: int | None) -> None:
 
     It runs as a service user: `--as USER` (default the OS user), who must exist in the store.
     """
-    from runner.service import start_scheduler
 
     app.start_logging()
     app.service_actor()

@@ -6,7 +6,8 @@ import pytest
 
 from runner.clock import FakeClock
 from runner.config import NonBankDay, OnlyOn, TaskConfig, TaskSchedule
-from runner.scheduler import Scheduler, fire_times, run_key, validate_cron
+from runner.cron import validate_cron
+from runner.scheduler import Scheduler, fire_times, run_key
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

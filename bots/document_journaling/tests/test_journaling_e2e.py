@@ -31,9 +31,9 @@ AS_OF = date(2024, 11, 18)
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from harness.testing import seed
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.testing import seed
 
     data = generator.generate(150, seed=5)
     data["attest_mail"].append(_hidden_clean_over_records(data))

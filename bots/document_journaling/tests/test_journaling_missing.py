@@ -84,9 +84,9 @@ def needs_reminder(data: dict[str, Any]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from harness.testing import seed
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.testing import seed
 
     data = generator.generate(150, seed=11)
     planted = plant(data)

@@ -24,9 +24,9 @@ AS_OF = date(2024, 11, 18)
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from harness.testing import seed
     from runner.testing import BrowserPool
     from sandbox import dataset, generator
-    from sandbox.testing import seed
 
     data = generator.generate(200, seed=12)
     box = seed(tmp_path_factory.mktemp("supplements"), data)

@@ -2,7 +2,7 @@
 
 Single cases, batch cases and the rows they enqueue, worked with 10 % HTTP 500s,
 sessions expired midway, a maintenance window, and the worker process SIGKILLed
-mid-run and a fresh one started (see `sandbox.testing`).
+mid-run and a fresh one started (see `harness.testing`).
 Also: no full CPR number in the workers' logs, the items' exception texts or the letters.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bots.one_off_supplements.bot import bot
-from sandbox.testing import (
+from harness.testing import (
     Outcome,
     check_no_full_cpr,
     check_nothing_twice,

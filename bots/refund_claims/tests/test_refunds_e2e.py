@@ -5,7 +5,7 @@ fault-free, absences first and then NemRefusion's decisions on the claims just m
 checked against what the bot's own pure rules compute from the seeded data; the next run
 on the result claims, reports and messages nothing again; and the same dataset worked with
 faults on (10 % HTTP 500s after the write, sessions expired, a maintenance window, a
-worker process SIGKILLed mid-item and a fresh one started; see `sandbox.testing`) ends in
+worker process SIGKILLed mid-item and a fresh one started; see `harness.testing`) ends in
 the same state as the fault-free run, nothing submitted twice, no full CPR in the logs.
 """
 
@@ -21,8 +21,7 @@ import pytest
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
 from bots.refund_claims.models import Settings
-from runner import State
-from sandbox.testing import (
+from harness.testing import (
     Outcome,
     check_no_full_cpr,
     check_nothing_twice,
@@ -30,6 +29,7 @@ from sandbox.testing import (
     fault_free_run,
     faulty_run,
 )
+from runner import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

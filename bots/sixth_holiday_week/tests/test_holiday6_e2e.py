@@ -4,7 +4,7 @@ One dataset (46 requests and 4 sweep items: every planted case) is worked fault-
 checked against what the bot's own pure rules compute from the seeded data; the next
 day's run on the result changes nothing; and the same dataset worked with faults on (10 %
 HTTP 500s after the write, sessions expired, a maintenance window, a worker process
-SIGKILLed mid-item and a fresh one started; see `sandbox.testing`) ends in the same state
+SIGKILLed mid-item and a fresh one started; see `harness.testing`) ends in the same state
 as the fault-free run, nothing written twice, no full CPR number in the workers' logs.
 """
 
@@ -21,11 +21,7 @@ from bots.sixth_holiday_week import rules
 from bots.sixth_holiday_week.bot import WAGE_TYPE, bot
 from bots.sixth_holiday_week.letters import SUBJECT
 from bots.sixth_holiday_week.models import Settings
-from hr.calendar import Period
-from hr.cpr import mask_cprs_in_text
-from hr.formatting import format_hours, format_kr
-from runner import State
-from sandbox.testing import (
+from harness.testing import (
     Outcome,
     check_no_full_cpr,
     check_nothing_twice,
@@ -33,6 +29,10 @@ from sandbox.testing import (
     fault_free_run,
     faulty_run,
 )
+from hr.calendar import Period
+from hr.cpr import mask_cprs_in_text
+from hr.formatting import format_hours, format_kr
+from runner import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from harness.bench.letters import letter_figures, letter_makers, raw_page, record_page
 from hr.fonts import reportlab_fonts
 from hr.pdf import extract_text, render_letter
-from runner.bench.letters import letter_figures, letter_makers, raw_page, record_page
 
 
 def test_the_raw_reference_draws_the_same_page_with_bare_canvas_calls() -> None:

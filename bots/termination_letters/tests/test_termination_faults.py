@@ -1,7 +1,7 @@
 """With faults on, the same end state as a fault-free run of the same dataset, nothing twice.
 
 Faults: 10 % HTTP 500s, sessions expired midway, a maintenance window, and the worker
-process SIGKILLed mid-run and a fresh one started (see `sandbox.testing`). Also: no full CPR
+process SIGKILLed mid-run and a fresh one started (see `harness.testing`). Also: no full CPR
 number in the workers' logs, the items' exception texts or the letters.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bots.termination_letters.bot import bot
-from sandbox.testing import (
+from harness.testing import (
     Outcome,
     check_no_full_cpr,
     check_nothing_twice,

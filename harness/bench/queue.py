@@ -87,7 +87,7 @@ def run_huey(items: int, folder: Path) -> dict[str, Any]:
 
 def _side(side: str, items: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"rpa-bench-{side}-") as folder:
-        command = [sys.executable, "-m", "runner.bench.queue", side, str(items), folder]
+        command = [sys.executable, "-m", "harness.bench.queue", side, str(items), folder]
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         return dict(json.loads(output.strip().splitlines()[-1]))
 

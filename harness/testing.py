@@ -1,6 +1,6 @@
 """The kit for testing a bot against the sandbox: one dataset, worked fault-free and with faults.
 
-    from sandbox.testing import fault_free_run, faulty_run
+    from harness.testing import fault_free_run, faulty_run
 
     clean = fault_free_run(bot, [("requests", "termination_sweep")], data, folder / "clean")
     faulty = faulty_run("bots.sixth_holiday_week.bot:bot", [("requests", "termination_sweep")],
@@ -17,11 +17,11 @@ another worker process, the 500s still on. Both runs are compared from the sandb
 tables (`Outcome`).
 
 Also runnable as the worker process (tests and `rpa bench payouts` start it):
-`python -m sandbox.testing BOT_REF STORE_URL SANDBOX_URL FOLDER WORKER_ID [--go]` works
+`python -m harness.testing BOT_REF STORE_URL SANDBOX_URL FOLDER WORKER_ID [--go]` works
 the bot's items (BOT_REF is `module:attribute`) until none is open, then exits.
 
-The sandbox's web app imports only `hr`; this module, for tests and benchmarks, is the one
-part of `sandbox` that imports `runner`, and nothing in the sandbox imports it.
+It sits in `harness` because it joins what the product keeps apart: the runner, a bot and the
+sandbox. Nothing in `runner`, `hr`, `systems`, `bots` or `sandbox` imports it.
 """
 
 from __future__ import annotations
@@ -336,7 +336,7 @@ def start_worker(bot_ref: str, store_url: str, url: str, folder: Path, worker_id
     Returns once its Chromium runs; with `go` it then waits for a line on its stdin, so
     several workers can be started first and let go together. It gives up after `timeout_s`.
     """
-    command = [sys.executable, "-m", "sandbox.testing", bot_ref, store_url, url, str(folder), worker_id,
+    command = [sys.executable, "-m", "harness.testing", bot_ref, store_url, url, str(folder), worker_id,
                "--today", today.isoformat(), "--log-level", log_level, "--timeout-s", str(timeout_s)]
     if go:
         command.append("--go")
@@ -436,7 +436,7 @@ def worker_main(argv: list[str]) -> None:
     from runner.clock import SystemClock
     from runner.logs import configure_logging
 
-    parser = argparse.ArgumentParser(prog="python -m sandbox.testing")
+    parser = argparse.ArgumentParser(prog="python -m harness.testing")
     for name in ("bot_ref", "store_url", "url", "folder", "worker_id"):
         parser.add_argument(name)
     parser.add_argument("--today", type=date.fromisoformat, default=AS_OF)

@@ -154,7 +154,7 @@ def _seed(folder: Path) -> tuple[Path, list[str]]:
 
 
 def _serve(db: Path) -> tuple[str, subprocess.Popen[str]]:
-    command = [sys.executable, "-m", "runner.bench.flow", "serve", str(db)]
+    command = [sys.executable, "-m", "harness.bench.flow", "serve", str(db)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     return child.stdout.readline().strip(), child

@@ -9,7 +9,7 @@ is served by a child process, so its request handling shares no GIL with the bro
 - Per bot, `items` items twice: the reference, the "bare page-object flow" (the bot's
   own performer with the same page-object calls, one browser context per item, in this
   process, but no runner: no store, lease, checkpoint or kept decision), and the runner
-  with one worker process (`python -m sandbox.testing ...`, a real `Worker` with its own
+  with one worker process (`python -m harness.testing ...`, a real `Worker` with its own
   Chromium on a SQLite store). The ratio is runner over bare for sixth_holiday_week.
 - The yearly peak: 45,000 employments x 20 % = 9,000 sixth_holiday_week items. We measure
   `peak_items` (1,000) with one and with four worker processes, and extrapolate linearly:
@@ -91,9 +91,9 @@ def bare_phase(bot_name: str, base: str, jobs: Jobs) -> float:
     """Seconds for `jobs` (reference, payload) through the bot's performer without the runner."""
     import importlib
 
+    from harness.testing import systems_at
     from runner import BusinessError
     from runner.browser import BrowserPool
-    from sandbox.testing import systems_at
 
     bot = importlib.import_module(f"bots.{bot_name}.bot").bot
     task = bot.task(BOTS[bot_name])
@@ -166,9 +166,9 @@ def tree_pss_mb(pid: int) -> float:
 def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Path,
                  sandbox_pid: int) -> dict[str, Any]:
     """`jobs` enqueued on a fresh store and worked by `workers` worker processes: times, memory."""
+    from harness.testing import let_go, start_worker
     from runner.store import NewItem
     from runner.testing import make_store
-    from sandbox.testing import let_go, start_worker
 
     store = make_store(folder / f"store-{bot_name}-{workers}-{len(jobs)}")
     store.enqueue(NewItem(bot_name, BOTS[bot_name], reference, payload, max_attempts=6)
@@ -262,7 +262,7 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
 
 
 def serve_child(db: Path) -> tuple[str, subprocess.Popen[str]]:
-    command = [sys.executable, "-m", "runner.bench.flow", "serve", str(db)]
+    command = [sys.executable, "-m", "harness.bench.flow", "serve", str(db)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     return child.stdout.readline().strip(), child

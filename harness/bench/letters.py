@@ -186,8 +186,8 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
     """Collect, then one worker (one Chromium) works every item against a seeded sandbox."""
     import importlib
 
+    from harness.bench.flow import _serve
     from runner import SystemAccess
-    from runner.bench.flow import _serve
     from runner.browser import BrowserPool
     from runner.clock import SystemClock
     from runner.deployment import WorkerSettings, deploy
@@ -241,7 +241,7 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
 
 def flow_figures(folder: Path) -> dict[str, Any]:
     """`rpa bench flow`'s bare Playwright flow and page-object flow, one worker, one context."""
-    from runner.bench import flow
+    from harness.bench import flow
 
     db, ids = flow._seed(folder)
     url, child = flow._serve(db)

@@ -9,6 +9,7 @@ shape of the employment record the rules take and of the sandbox's export.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
@@ -31,6 +32,7 @@ __all__ = [
     "SentLetter",
     "Submission",
     "Unit",
+    "as_json",
 ]
 
 #: Money, hours and percentages: exact in Python, a plain number in JSON.
@@ -212,3 +214,10 @@ class Unit(Record):
     manager: str
     manager_email: str
     child_facing: bool = False
+
+
+def as_json(record: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    """A record as the rules' JSON-shaped dict: what `rpa decide`'s input holds for it."""
+    if isinstance(record, BaseModel):
+        return dict(record.model_dump(mode="json"))
+    return dict(record)

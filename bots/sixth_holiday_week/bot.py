@@ -14,6 +14,7 @@ from typing import Any
 
 from hr.calendar import Period
 from hr.formatting import format_hours, format_kr
+from hr.records import as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 
 from . import letters, rules
@@ -65,7 +66,7 @@ class SixthHolidayWeek:
         pages = self.pages(item)
         case = case_fields(pages.portal.case(item.payload.case_id))
         found = pages.payroll.employment(case["employment_id"]) if case.get("employment_id") else None
-        employment = _record(found) if found is not None else None
+        employment = as_json(found) if found is not None else None
         decision = item.decision(lambda: rules.decide_request(
             employment, {**case, "type": rules.REQUEST}, item.today, item.settings))
         if decision["outcome"] == "exception":
@@ -76,8 +77,8 @@ class SixthHolidayWeek:
         reply = (f"Udbetalingen af {format_hours(decision['hours'])} timer 6. ferieuge "
                  f"({format_kr(decision['amount'])}) er registreret til lønnen for "
                  f"{decision['period']}, og medarbejderen har fået brev.")
-        item.step("case_solved", lambda: _receipt(pages.portal.set_status(
-            item.payload.case_id, SOLVED, reply=reply, reference=item.reference)))
+        item.step("case_solved", lambda: pages.portal.set_status(
+            item.payload.case_id, SOLVED, reply=reply, reference=item.reference))
         return result
 
     # -- termination sweep -----------------------------------------------------------------
@@ -86,7 +87,7 @@ class SixthHolidayWeek:
         current = Period.of(run.today)
         ending = self.pages(run).payroll.employments(
             pay="monthly", end_from=current.first_day, end_to=current.next().last_day)
-        for employment in map(_record, ending):
+        for employment in map(as_json, ending):
             if employment.get("end_date"):
                 run.enqueue(f"{employment['employment_id']}:{employment['end_date']}",
                             TerminationPayout(employment_id=employment["employment_id"],
@@ -95,7 +96,7 @@ class SixthHolidayWeek:
     def process_termination(self, item: Item) -> dict[str, Any]:
         pages = self.pages(item)
         found = pages.payroll.employment(item.payload.employment_id)
-        employment = _record(found) if found is not None else None
+        employment = as_json(found) if found is not None else None
         if employment is not None and str(employment.get("end_date")) != str(item.payload.end_date):
             return {"outcome": "skip", "reason": "END_DATE_CHANGED"}
         case = {"type": rules.TERMINATION, "employment_id": item.payload.employment_id,
@@ -135,25 +136,24 @@ class SixthHolidayWeek:
         employment_id = str(employment["employment_id"])
         for line in lines:
             year = line["earning_year"]
-            item.step(f"payroll_line_{year}", lambda line=line, year=year: _receipt(
-                pages.payroll.register_line(
-                    employment_id, wage_type=WAGE_TYPE, period=decision["period"],
-                    amount=_money(line["amount"]), hours=_money(line["hours"]), earning_year=year,
-                    text=f"6. ferieuge, optjeningsår {year}", reference=f"{item.reference}:{year}")))
+            item.step(f"payroll_line_{year}", lambda line=line, year=year: pages.payroll.register_line(
+                employment_id, wage_type=WAGE_TYPE, period=decision["period"],
+                amount=_money(line["amount"]), hours=_money(line["hours"]), earning_year=year,
+                text=f"6. ferieuge, optjeningsår {year}", reference=f"{item.reference}:{year}"))
         letter = letters.payout_letter(employment, lines, amount=decision["amount"],
                                        period=decision["period"], reason=reason, today=item.today,
                                        reference=item.reference)
         pdf = letters.render(letter)
 
-        def send() -> dict[str, Any]:
+        def send() -> Any:
             item.save_artifact("letter", "udbetaling-6-ferieuge.pdf", pdf)
-            return _receipt(pages.post.send(employment_id, subject=letters.SUBJECT, pdf=pdf,
-                                            reference=item.reference))
+            return pages.post.send(employment_id, subject=letters.SUBJECT, pdf=pdf,
+                                   reference=item.reference)
 
         item.step("letter_sent", send)
-        item.step("journaled", lambda: _receipt(pages.edoc.journal_document(
+        item.step("journaled", lambda: pages.edoc.journal_document(
             employment_id, title=letters.SUBJECT, doc_type=DOC_TYPE, access=ACCESS, pdf=pdf,
-            reference=item.reference)))
+            reference=item.reference))
         return {"outcome": "payout", "amount": decision["amount"], "period": decision["period"],
                 "years": [line["earning_year"] for line in lines]}
 
@@ -165,8 +165,8 @@ class SixthHolidayWeek:
         message = MESSAGES.get(code, code) + (f" (felt: {field})" if field else "")
         if item.task == "requests":
             text = f"Anmodningen om udbetaling af 6. ferieuge kan ikke behandles automatisk: {message}"
-            item.step(f"replied_{code}", lambda: _receipt(pages.portal.reply(
-                item.payload.case_id, text, reference=f"{item.reference}:{code}")))
+            item.step(f"replied_{code}", lambda: pages.portal.reply(
+                item.payload.case_id, text, reference=f"{item.reference}:{code}"))
         raise BusinessError(code, message)
 
 
@@ -177,17 +177,6 @@ def case_fields(case: Any) -> dict[str, Any]:
         if fields.get(key) is None and getattr(case, key, None) is not None:
             fields[key] = getattr(case, key)
     return fields
-
-
-def _record(model: Any) -> dict[str, Any]:
-    """A page object's pydantic record as the rules' JSON-shaped dict."""
-    if hasattr(model, "model_dump"):
-        return dict(model.model_dump(mode="json"))
-    return dict(model)
-
-
-def _receipt(receipt: Any) -> dict[str, Any]:
-    return _record(receipt)
 
 
 def _money(value: float) -> Decimal:

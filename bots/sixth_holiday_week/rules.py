@@ -29,10 +29,12 @@ from hr.decisions import (
     number,
     parse_date,
     payable_number,
+    read_case_input,
     required,
 )
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, ORE, payable, round_ore
+from hr.records import Holiday6Balance
 
 from .models import Settings
 
@@ -46,23 +48,12 @@ ZERO = Decimal(0)
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    as_of = parse_date(required(data, "as_of", "input"), "as_of")
-    case = required(data, "case", "input")
-    if not isinstance(case, Mapping):
-        raise ValueError("case must be an object")
-    if "employment" not in data:
-        raise ValueError("missing field input.employment (null when the employment does not exist)")
-    employment = data["employment"]
-    if employment is not None and not isinstance(employment, Mapping):
-        raise ValueError("employment must be an object or null")
-    kind = case.get("type")
+    given = read_case_input(data, Settings)
+    kind = given.case.get("type")
     if kind == REQUEST:
-        return decide_request(employment, case, as_of, settings)
+        return decide_request(given.employment, given.case, given.as_of, given.settings)
     if kind == TERMINATION:
-        return decide_termination(employment, case, settings)
+        return decide_termination(given.employment, given.case, given.settings)
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
 
 
@@ -149,8 +140,7 @@ def unused_hours(entry: Mapping[str, Any]) -> Decimal:
     for key, hours in figures.items():
         if abs(hours) > LIMIT:
             raise Unpayable(EMPLOYMENT_DATA_INVALID, f"employment.holiday6.{key}")
-    return figures["earned_hours"] - sum(
-        (hours for key, hours in figures.items() if key != "earned_hours"), ZERO)
+    return Holiday6Balance.model_construct(**figures).unused_hours  # the figures read, as a balance
 
 
 def hourly_value(employment: Mapping[str, Any]) -> Decimal:
@@ -213,12 +203,6 @@ def _balance_entry(employment: Mapping[str, Any], year: int) -> Mapping[str, Any
 
 
 # -- input and output -------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def _year(value: Any) -> int:

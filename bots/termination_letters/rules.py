@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hr.calendar import Period, add_months
-from hr.decisions import parse_date, required
+from hr.decisions import parse_date, read_case_input, required
 from hr.decisions import settings_from as _settings_from
 
 from .models import Settings
@@ -28,21 +28,12 @@ CASE_TYPES = ("resignation", "hourly_inactivity")
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    as_of = parse_date(required(data, "as_of", "input"), "as_of")
-    case = required(data, "case", "input")
-    if not isinstance(case, Mapping):
-        raise ValueError("case must be an object")
-    if "employment" not in data:
-        raise ValueError("missing field input.employment (null when the employment does not exist)")
-    employment = data["employment"]
-    kind = case.get("type")
+    given = read_case_input(data, Settings)
+    kind = given.case.get("type")
     if kind == "resignation":
-        return decide_resignation(employment, case, settings)
+        return decide_resignation(given.employment, given.case, given.settings)
     if kind == "hourly_inactivity":
-        return decide_hourly(employment, as_of, settings)
+        return decide_hourly(given.employment, given.as_of, given.settings)
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
 
 
@@ -125,12 +116,6 @@ def is_active(employment: Mapping[str, Any], day: date) -> bool:
 
 
 # -- input --------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def _flag(value: Any, field: str) -> bool:

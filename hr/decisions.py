@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -50,6 +51,39 @@ def settings_from(model: type[M], given: Mapping[str, Any] | None) -> M:
     for key in sorted(set(given) - set(model.model_fields)):
         print(mask_cprs_in_text(f"warning: unknown setting {key!r} ignored"), file=sys.stderr)
     return model(**{k: v for k, v in given.items() if k in model.model_fields and v is not None})
+
+
+@dataclass(frozen=True)
+class CaseInput(Generic[M]):
+    """A `{"as_of", "employment", "case", "settings"}` decide input, read for the rules."""
+
+    as_of: date
+    case: Mapping[str, Any]
+    employment: Mapping[str, Any] | None
+    settings: M
+
+
+def read_case_input(data: Any, settings: type[M], *, employment: bool = True) -> CaseInput[M]:
+    """The decide input's parts, checked in the contract's order; ValueError naming what is wrong.
+
+    `employment=False` leaves `input.employment` to the caller (a batch has `employments`).
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("input must be a JSON object")
+    given = settings_from(settings, data.get("settings"))
+    as_of = parse_date(required(data, "as_of", "input"), "as_of")
+    assert as_of is not None
+    case = required(data, "case", "input")
+    if not isinstance(case, Mapping):
+        raise ValueError("case must be an object")
+    found = None
+    if employment:
+        if "employment" not in data:
+            raise ValueError("missing field input.employment (null when the employment does not exist)")
+        found = data["employment"]
+        if found is not None and not isinstance(found, Mapping):
+            raise ValueError("employment must be an object or null")
+    return CaseInput(as_of, case, found, given)
 
 
 def required(record: Mapping[str, Any], key: str, where: str) -> Any:

@@ -79,6 +79,13 @@ def _jsonable(value: Any) -> Any:
     return to_jsonable_python(value)
 
 
+def _as_json(value: BaseModel | Mapping[str, Any] | None) -> dict[str, Any]:
+    """A decision or receipt as stored: a model as its JSON dump, a mapping made JSON-safe."""
+    if isinstance(value, BaseModel):
+        return dict(value.model_dump(mode="json"))
+    return dict(_jsonable(dict(value or {})))
+
+
 class Collector(_Context):
     """Handed to a task's `collect`: enqueue work items; the same reference twice is a no-op."""
 
@@ -162,12 +169,12 @@ class Item(_Context):
 
     # -- decision and checkpoints ------------------------------------------
 
-    def decision(self, decide: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
-        """The item's decision: taken once, stored first, reused by every retry."""
+    def decision(self, decide: Callable[[], BaseModel | Mapping[str, Any]]) -> dict[str, Any]:
+        """The item's decision: taken once, stored first (a model as its JSON), reused by every retry."""
         mark = self._marks.get(DECISION)
         if mark is not None:
             return dict(mark.receipt)
-        decided = _jsonable(dict(decide()))
+        decided = _as_json(decide())
         self._record(DECISION, decided)
         return dict(decided)
 
@@ -189,15 +196,15 @@ class Item(_Context):
                                                        self.attempt), "checkpoint")
         self._marks[name] = Checkpoint(name, data, self.attempt, self._store.clock.now())
 
-    def step(self, name: str, action: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
-        """Run `action` unless a checkpoint says it is done; returns its receipt either way."""
+    def step(self, name: str, action: Callable[[], BaseModel | Mapping[str, Any] | None]) -> dict[str, Any]:
+        """Run `action` unless a checkpoint says it is done; returns its receipt (a model as its JSON)."""
         mark = self._marks.get(name)
         if mark is not None:
             self.log.info("step_skipped", step=name)
             return dict(mark.receipt)
         if self._lease is not None:
             self._lease.check()  # no side effect on a lease that may be another worker's
-        self._record(name, _jsonable(dict(action() or {})))
+        self._record(name, _as_json(action()))
         return self.receipt(name) or {}
 
     @property

@@ -1,9 +1,10 @@
 """The records of the dataset contract (v1) as pydantic models.
 
 Source records (units, employments, cases, absences, attest mail) and what bots
-produce (payroll lines, terminations, letters, ...). A CPR number that is
-``CPR_MALFORMED`` or ``CPR_INVALID_DATE`` is refused; substitute numbers and
-numbers failing modulus 11 load, since bots must meet them.
+produce (payroll lines, terminations, letters, ...). The records the systems hold are
+those of `hr.records`, here with the checks of loading: no unknown field, and a CPR
+number that is ``CPR_MALFORMED`` or ``CPR_INVALID_DATE`` is refused (substitute
+numbers and numbers failing modulus 11 load, since bots must meet them).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hr import records
 from hr.cpr import check_cpr
+from hr.records import Number
 
-Administration = Literal["BUF", "SOF", "SUF", "KFF", "TMF", "ØKF", "BIF"]
 REJECTED_CPR_CODES = {"CPR_MALFORMED", "CPR_INVALID_DATE"}
 
 
@@ -33,6 +36,10 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: A source record of `hr.records` as the contract loads it: an unknown field is an error.
+STRICT = ConfigDict(extra="forbid")
+
+
 def _valid_cpr(value: str) -> str:
     check = check_cpr(value)
     if check.code in REJECTED_CPR_CODES:
@@ -40,52 +47,34 @@ def _valid_cpr(value: str) -> str:
     return check.digits or value
 
 
-class Unit(Record):
-    unit: str = Field(min_length=1)
-    administration: Administration
-    manager: str
-    manager_email: str
-    child_facing: bool = False
+class Unit(records.Unit):
+    model_config = STRICT
 
 
-class Holiday6(Record):
-    earning_year: int
-    earned_hours: float
-    taken_hours: float = 0.0
-    paid_hours: float = 0.0
-    transferred_hours: float = 0.0
+class Holiday6(records.Holiday6Balance):
+    model_config = STRICT
 
 
-class Employment(Record):
-    employment_id: str = Field(min_length=1)
-    cpr: str
-    name: str = Field(min_length=1)
-    address: str | None = None
-    position: str
-    unit: str
-    administration: Administration
-    category: Literal["overenskomstansat", "tjenestemand"]
-    pay: Literal["monthly", "hourly"]
-    start_date: date
-    probation_end: date | None = None
-    end_date: date | None = None
-    weekly_hours: float = Field(ge=0)
-    monthly_salary: float | None = None
-    hourly_rate: float | None = None
-    agreement: str
-    pension_pct: float
-    last_paid_date: date | None = None
-    holiday6: list[Holiday6] = Field(default_factory=list)
-    digital_post: bool
-    holiday6_transfer_agreed: bool = False
+class Employment(records.Employment):
+    model_config = STRICT
+
+    holiday6: list[Holiday6] = Field(default_factory=list)  # whose entries are loaded strictly too
 
     _cpr = field_validator("cpr")(_valid_cpr)
+
+    @field_validator("weekly_hours")
+    @classmethod
+    def _not_negative(cls, value: Decimal) -> Decimal:
+        # the page objects read what Lønsystem holds (the rules refuse negative hours); a dataset has none
+        if value < 0:
+            raise ValueError("Input should be greater than or equal to 0")
+        return value
 
 
 class BatchRow(Record):
     row: int
     employment_id: str
-    amount: float
+    amount: Number
     reason: str
     payout_period: str
     pensionable: bool | None = None
@@ -113,18 +102,8 @@ class Case(BaseModel):
         return self
 
 
-class Absence(Record):
-    absence_id: str = Field(min_length=1)
-    employment_id: str
-    type: Literal["sickness", "partial_sickness", "pregnancy_related", "maternity"]
-    first_day: date
-    last_day: date | None = None
-    hours_per_week: float | None = None
-    no_employer_period: bool = False
-    salary_continued: bool
-    salary_stop_date: date | None = None
-    reported_date: date | None = None
-    claimed_until: date | None = None
+class Absence(records.Absence):
+    model_config = STRICT
 
 
 AttestKind = Literal[
@@ -161,17 +140,8 @@ class AttestMail(Record):
         return self
 
 
-class PayrollLine(Record):
-    employment_id: str
-    wage_type: str
-    period: str
-    amount: float
-    hours: float | None = None
-    earning_year: int | None = None
-    text: str | None = None
-    pensionable: bool | None = None
-    reference: str
-    registered_date: date | None = None
+class PayrollLine(records.PayrollLine):
+    model_config = STRICT
 
 
 class Termination(Record):
@@ -189,15 +159,12 @@ class Letter(Record):
     reference: str
 
 
-class JournalEntry(Record):
-    employment_id: str
-    kind: Literal["document", "note"]
-    title: str
-    doc_type: str | None = None
-    access: str
+class JournalEntry(records.JournalEntry):
+    """An eDoc entry with the text the sandbox extracted from its PDF."""
+
+    model_config = STRICT
+
     text: str | None = None
-    reference: str
-    journal_date: date | None = None
 
 
 class RefundSubmission(Record):
@@ -206,10 +173,10 @@ class RefundSubmission(Record):
     authority: str
     claim_from: date | None = None
     claim_to: date | None = None
-    hours: float | None = None
-    max_refund: float | None = None
+    hours: Number | None = None
+    max_refund: Number | None = None
     decision: str | None = None
-    paid: float | None = None
+    paid: Number | None = None
     reference: str
     submitted_date: date | None = None
 

@@ -1,17 +1,25 @@
-"""What the page objects read and return: frozen pydantic records.
+"""What the page objects read and return: the records of `hr.records`.
 
-Dates are `date`; money, hours and percentages are `Decimal` in Python and plain numbers
-in JSON (`model_dump(mode="json")`), so a dumped `Employment` has the shape of the
-employment record the rules take and of the sandbox's export.
+Most are the records themselves; where a page shows what the record does not hold (the
+receipt a line was read with, an absence's last update), the page's record adds it.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from hr import records
+from hr.records import (
+    AttestMessage,
+    Case,
+    CaseSummary,
+    Employment,
+    Holiday6Balance,
+    Number,
+    Receipt,
+    RefundDecision,
+    SentLetter,
+    Submission,
+    Unit,
+)
 
 __all__ = [
     "Absence",
@@ -21,6 +29,7 @@ __all__ = [
     "Employment",
     "Holiday6Balance",
     "JournalEntry",
+    "Number",
     "PayrollLine",
     "Receipt",
     "RefundDecision",
@@ -29,174 +38,20 @@ __all__ = [
     "Unit",
 ]
 
-Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
+class Absence(records.Absence):
+    """The absence record plus the reference of its last update (Lønsystem shows it)."""
 
-class Record(BaseModel):
-    # Pages show more than a record holds (e.g. a balance's remaining hours): ignored.
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Receipt(Record):
-    """What a write returns; `already_done` when an earlier write with the reference was found."""
-
-    receipt_id: str
-    reference: str
-    already_done: bool = False
-
-
-class Holiday6Balance(Record):
-    earning_year: int
-    earned_hours: Number
-    taken_hours: Number = Decimal("0")
-    paid_hours: Number = Decimal("0")
-    transferred_hours: Number = Decimal("0")
-
-    @property
-    def unused_hours(self) -> Decimal:
-        return self.earned_hours - self.taken_hours - self.paid_hours - self.transferred_hours
-
-
-class Employment(Record):
-    """The employment record the rules take, plus `holiday6_transfer_agreed`."""
-
-    employment_id: str
-    cpr: str
-    name: str
-    address: str | None = None
-    position: str
-    unit: str
-    administration: str
-    category: Literal["overenskomstansat", "tjenestemand"]
-    pay: Literal["monthly", "hourly"]
-    start_date: date
-    probation_end: date | None = None
-    end_date: date | None = None
-    weekly_hours: Number
-    monthly_salary: Number | None = None
-    hourly_rate: Number | None = None
-    agreement: str
-    pension_pct: Number
-    last_paid_date: date | None = None
-    holiday6: list[Holiday6Balance] = Field(default_factory=list)
-    digital_post: bool
-    holiday6_transfer_agreed: bool = False
-
-
-class PayrollLine(Record):
-    receipt_id: str
-    employment_id: str
-    wage_type: str
-    period: str
-    amount: Number
-    hours: Number | None = None
-    earning_year: int | None = None
-    text: str | None = None
-    pensionable: bool | None = None
-    registered_date: date | None = None
-    reference: str
-
-
-class Absence(Record):
-    """The absence record refund_claims decides on, plus the last update's reference."""
-
-    absence_id: str
-    employment_id: str
-    type: Literal["sickness", "partial_sickness", "pregnancy_related", "maternity"]
-    first_day: date
-    last_day: date | None = None
-    hours_per_week: Number | None = None
-    no_employer_period: bool = False
-    salary_continued: bool
-    salary_stop_date: date | None = None
-    reported_date: date | None = None
-    claimed_until: date | None = None
     reference: str | None = None
 
 
-class CaseSummary(Record):
-    case_id: str
-    type: str
-    unit: str
-    employment_id: str | None = None
-    submitted_date: date
-    status: str
-    reference: str | None = None
+class PayrollLine(records.PayrollLine):
+    """A payroll line as Lønsystem lists it, with its receipt."""
 
-
-class Case(Record):
-    """A Serviceportalen case; `fields` holds every other value shown (the rule fields).
-
-    Field values are typed from the page: dates, `Decimal`, `int`, `bool`, `str` or None.
-    """
-
-    case_id: str
-    type: str
-    unit: str
-    status: str
-    submitted_date: date
-    fields: dict[str, Any] = Field(default_factory=dict)
-
-
-class JournalEntry(Record):
     receipt_id: str
-    employment_id: str
-    journal_date: date | None = None
-    kind: Literal["document", "note"]
-    title: str
-    doc_type: str | None = None
-    access: str
-    reference: str
 
 
-class SentLetter(Record):
+class JournalEntry(records.JournalEntry):
+    """A personnel file entry as eDoc lists it, with its receipt."""
+
     receipt_id: str
-    sent: date
-    employment_id: str
-    recipient: str | None = None
-    subject: str
-    reference: str
-
-
-class Submission(Record):
-    receipt_id: str
-    submitted_date: date | None = None
-    absence_id: str
-    kind: Literal["report", "claim"]
-    authority: str
-    claim_from: date | None = None
-    claim_to: date | None = None
-    hours: Number | None = None
-    max_refund: Number | None = None
-    reference: str
-
-
-class RefundDecision(Record):
-    receipt_id: str
-    absence_id: str
-    reference: str
-    claim_from: date | None = None
-    claim_to: date | None = None
-    decision: Literal["approved", "reduced", "rejected"]
-    paid: Number | None = None
-    max_refund: Number | None = None
-    submitted_date: date | None = None
-
-
-class AttestMessage(Record):
-    message_id: str
-    received_date: date
-    sender: str | None = None
-    subject: str | None = None
-    folder: str
-    reference: str | None = None
-
-
-class Unit(Record):
-    """A unit of Serviceportalen's unit list: its manager, and whether its staff need a børneattest."""
-
-    unit: str
-    administration: str
-    manager: str
-    manager_email: str
-    child_facing: bool = False

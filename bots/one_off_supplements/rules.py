@@ -21,7 +21,15 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, cutoff_date
-from hr.decisions import EMPLOYMENT_DATA_INVALID, Unpayable, number, parse_date, percentage, required
+from hr.decisions import (
+    EMPLOYMENT_DATA_INVALID,
+    Unpayable,
+    number,
+    parse_date,
+    percentage,
+    read_case_input,
+    required,
+)
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, payable, round_ore, to_decimal
 
@@ -43,13 +51,8 @@ COLUMNS = {
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment"|"employments", "case", "settings"}` input."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    parse_date(required(data, "as_of", "input"), "as_of")
-    case = required(data, "case", "input")
-    if not isinstance(case, Mapping):
-        raise ValueError("case must be an object")
+    given = read_case_input(data, Settings, employment=False)  # which employment(s): by case type
+    settings, case = given.settings, given.case
     kind = case.get("type")
     if kind == "one_off_supplement":
         if "employment" not in data:
@@ -309,10 +312,6 @@ def _pensionable_cell(value: Any) -> bool | None:
 # -- input --------------------------------------------------------------------------------
 
 
-
-
-
-
 def parse_period(value: Any, field: str) -> Period:
     """A `YYYY-MM` period; ValueError naming the field otherwise."""
     if isinstance(value, Period):
@@ -326,8 +325,6 @@ def parse_period(value: Any, field: str) -> Period:
 def parse_money(value: Any, field: str) -> Decimal:
     """A number as Decimal; ValueError naming the field otherwise (hr.decisions.number)."""
     return number(value, field)
-
-
 
 
 def _exception(code: str) -> dict[str, Any]:

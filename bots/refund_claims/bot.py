@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from hr.formatting import format_date_long, format_kr
+from hr.records import as_json
 from runner import Bot, BusinessError, Collector, Item, RetryPolicy, RunSummary, Task
 
 from . import rules
@@ -66,7 +67,7 @@ class RefundClaims:
     def collect_absences(self, run: Collector) -> None:
         pages = self.pages(run)
         employments: dict[str, dict[str, Any] | None] = {}
-        for absence in map(_record, pages.payroll.absences()):
+        for absence in map(as_json, pages.payroll.absences()):
             employment = _employment(pages, absence["employment_id"], employments)
             try:
                 decision = rules.decide_absence(employment, absence, run.today, run.settings)
@@ -84,7 +85,7 @@ class RefundClaims:
         found = pages.payroll.absence(absence_id)
         if found is None:
             raise BusinessError("ABSENCE_NOT_FOUND", MESSAGES["ABSENCE_NOT_FOUND"])
-        absence = _record(found)
+        absence = as_json(found)
         employment = _employment(pages, absence["employment_id"], {})
         decision = item.decision(
             lambda: rules.decide_absence(employment, absence, item.today, item.settings))
@@ -106,22 +107,22 @@ class RefundClaims:
     def _report(self, item: Item, pages: Any, absence: Mapping[str, Any]) -> None:
         # one report per absence, whichever item makes it: the reference says so
         absence_id, reference = absence["absence_id"], f"{absence['absence_id']}:report"
-        item.step("reported", lambda: _record(pages.refusion.submit(
+        item.step("reported", lambda: pages.refusion.submit(
             absence_id, kind="report", authority=rules.OPHOLDSKOMMUNE,
             claim_from=None, claim_to=None,
-            hours=None, max_refund=None, reference=reference)))
-        item.step("reported_date_updated", lambda: _record(pages.payroll.update_absence(
-            absence_id, reported_date=item.today, reference=reference)))
+            hours=None, max_refund=None, reference=reference))
+        item.step("reported_date_updated", lambda: pages.payroll.update_absence(
+            absence_id, reported_date=item.today, reference=reference))
 
     def _claim(self, item: Item, pages: Any, absence_id: str, decision: Mapping[str, Any]) -> None:
         claim_to = rules.parse_date(decision["claim_to"], "claim_to")
-        item.step("claimed", lambda: _record(pages.refusion.submit(
+        item.step("claimed", lambda: pages.refusion.submit(
             absence_id, kind="claim", authority=decision["authority"],
             claim_from=rules.parse_date(decision["claim_from"], "claim_from"), claim_to=claim_to,
             hours=_money(decision["hours"]), max_refund=_money(decision["max_refund"]),
-            reference=item.reference)))
-        item.step("claimed_until_updated", lambda: _record(pages.payroll.update_absence(
-            absence_id, claimed_until=claim_to, reference=item.reference)))
+            reference=item.reference))
+        item.step("claimed_until_updated", lambda: pages.payroll.update_absence(
+            absence_id, claimed_until=claim_to, reference=item.reference))
 
     def _warn_manager(self, item: Item, pages: Any, employment: Mapping[str, Any],
                       absence: Mapping[str, Any]) -> None:
@@ -134,15 +135,15 @@ class RefundClaims:
                 f"{format_date_long(rules.parse_date(lost.get('refund_from'), 'refund_from'))}. "
                 f"Husk at melde sygefravær til Løn & Personale straks. Tabt refusion: {amount}")
         reference = f"{absence['absence_id']}:late_report"  # one message per absence
-        item.step("manager_messaged", lambda: _record(pages.portal.message_manager(
-            employment["unit"], SUBJECT_LATE, text, reference=reference)))
+        item.step("manager_messaged", lambda: pages.portal.message_manager(
+            employment["unit"], SUBJECT_LATE, text, reference=reference))
 
     # -- summary ------------------------------------------------------------------------------
 
     def refunds_at_risk(self, ctx: Collector | Item | RunSummary) -> dict[str, Any]:
         """The run summary's refunds at risk, read from Lønsystem as of `ctx.today`."""
         pages = self.pages(ctx)
-        absences = [_record(a) for a in pages.payroll.absences()]
+        absences = [as_json(a) for a in pages.payroll.absences()]
         cache: dict[str, dict[str, Any] | None] = {}
         employments = [e for e in (_employment(pages, a["employment_id"], cache) for a in absences) if e]
         return rules.refunds_at_risk(absences, employments, ctx.today, ctx.settings)
@@ -152,13 +153,13 @@ class RefundClaims:
     def collect_decisions(self, run: Collector) -> None:
         refusion = self.pages(run).refusion
         claimed: dict[str, Any] | None = None
-        for decision in map(_record, refusion.decisions()):
+        for decision in map(as_json, refusion.decisions()):
             if not decision.get("decision") or decision.get("claim_to") is None:
                 continue  # not decided yet, or a report
             if decision.get("max_refund") is None:  # the decision page may omit it: the claim has it
                 if claimed is None:
                     claimed = {s["reference"]: s.get("max_refund")
-                               for s in map(_record, refusion.submissions()) if s["kind"] == "claim"}
+                               for s in map(as_json, refusion.submissions()) if s["kind"] == "claim"}
                 decision["max_refund"] = claimed.get(decision.get("reference"))
             run.enqueue(f"{decision['absence_id']}:{decision['claim_to']}:{decision['decision']}",
                         RefundDecision.model_validate(
@@ -193,15 +194,8 @@ def _employment(pages: Any, employment_id: str,
                 cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
     if employment_id not in cache:
         found = pages.payroll.employment(employment_id)
-        cache[employment_id] = _record(found) if found is not None else None
+        cache[employment_id] = as_json(found) if found is not None else None
     return cache[employment_id]
-
-
-def _record(model: Any) -> dict[str, Any]:
-    """A page object's pydantic record (or receipt) as a JSON-shaped dict."""
-    if hasattr(model, "model_dump"):
-        return dict(model.model_dump(mode="json"))
-    return dict(model)
 
 
 def _money(value: float) -> Decimal:

@@ -28,6 +28,7 @@ from hr.decisions import (
     Unpayable,
     parse_date,
     payable_number,
+    read_case_input,
     required,
 )
 from hr.decisions import settings_from as _settings_from
@@ -56,19 +57,8 @@ class RateUnknown(Exception):
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input (case = the absence)."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    as_of = parse_date(required(data, "as_of", "input"), "as_of")
-    absence = required(data, "case", "input")
-    if not isinstance(absence, Mapping):
-        raise ValueError("case must be an object")
-    if "employment" not in data:
-        raise ValueError("missing field input.employment (null when the employment does not exist)")
-    employment = data["employment"]
-    if employment is not None and not isinstance(employment, Mapping):
-        raise ValueError("employment must be an object or null")
-    return decide_absence(employment, absence, as_of, settings)
+    given = read_case_input(data, Settings)
+    return decide_absence(given.employment, given.case, given.as_of, given.settings)
 
 
 def decide_absence(
@@ -332,12 +322,6 @@ def _refundable_sickness(employment: Mapping[str, Any], absence: Mapping[str, An
 
 
 # -- input and output ---------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def _date(absence: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:

@@ -9,15 +9,23 @@ in-memory pages with the same API.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period
 from hr.formatting import format_hours, format_kr
+from hr.records import as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 
 from . import letters, rules
-from .models import PayoutRequest, Settings, TerminationPayout
+from .models import (
+    Outcome,
+    PayoutLine,
+    PayoutRequest,
+    RequestDecision,
+    Settings,
+    TerminationDecision,
+    TerminationPayout,
+)
 
 WAGE_TYPE = "Udbetaling 6. ferieuge"
 DOC_TYPE, ACCESS = "Brev", "Almindelig"
@@ -65,19 +73,19 @@ class SixthHolidayWeek:
         pages = self.pages(item)
         case = case_fields(pages.portal.case(item.payload.case_id))
         found = pages.payroll.employment(case["employment_id"]) if case.get("employment_id") else None
-        employment = _record(found) if found is not None else None
-        decision = item.decision(lambda: rules.decide_request(
-            employment, {**case, "type": rules.REQUEST}, item.today, item.settings))
-        if decision["outcome"] == "exception":
-            self._refuse(item, pages, decision["code"], decision.get("field"))
+        employment = as_json(found) if found is not None else None
+        decision = RequestDecision.model_validate(item.decision(lambda: rules.decide_request(
+            employment, {**case, "type": rules.REQUEST}, item.today, item.settings)))
+        if decision.outcome is Outcome.EXCEPTION:
+            self._refuse(item, pages, str(decision.code), decision.field)
         assert employment is not None  # a payout decision has an employment
-        lines = [{key: decision[key] for key in ("earning_year", "hours", "hourly_value", "amount")}]
+        lines = [PayoutLine.model_validate(decision.model_dump(include=set(PayoutLine.model_fields)))]
         result = self._pay(item, pages, employment, lines, decision, "request")
-        reply = (f"Udbetalingen af {format_hours(decision['hours'])} timer 6. ferieuge "
-                 f"({format_kr(decision['amount'])}) er registreret til lønnen for "
-                 f"{decision['period']}, og medarbejderen har fået brev.")
-        item.step("case_solved", lambda: _receipt(pages.portal.set_status(
-            item.payload.case_id, SOLVED, reply=reply, reference=item.reference)))
+        reply = (f"Udbetalingen af {format_hours(lines[0].hours)} timer 6. ferieuge "
+                 f"({format_kr(lines[0].amount)}) er registreret til lønnen for "
+                 f"{decision.period}, og medarbejderen har fået brev.")
+        item.step("case_solved", lambda: pages.portal.set_status(
+            item.payload.case_id, SOLVED, reply=reply, reference=item.reference))
         return result
 
     # -- termination sweep -----------------------------------------------------------------
@@ -86,7 +94,7 @@ class SixthHolidayWeek:
         current = Period.of(run.today)
         ending = self.pages(run).payroll.employments(
             pay="monthly", end_from=current.first_day, end_to=current.next().last_day)
-        for employment in map(_record, ending):
+        for employment in map(as_json, ending):
             if employment.get("end_date"):
                 run.enqueue(f"{employment['employment_id']}:{employment['end_date']}",
                             TerminationPayout(employment_id=employment["employment_id"],
@@ -95,18 +103,19 @@ class SixthHolidayWeek:
     def process_termination(self, item: Item) -> dict[str, Any]:
         pages = self.pages(item)
         found = pages.payroll.employment(item.payload.employment_id)
-        employment = _record(found) if found is not None else None
+        employment = as_json(found) if found is not None else None
         if employment is not None and str(employment.get("end_date")) != str(item.payload.end_date):
-            return {"outcome": "skip", "reason": "END_DATE_CHANGED"}
+            return {"outcome": Outcome.SKIP, "reason": "END_DATE_CHANGED"}
         case = {"type": rules.TERMINATION, "employment_id": item.payload.employment_id,
                 "transfer_agreed": bool((employment or {}).get("holiday6_transfer_agreed"))}
-        decision = item.decision(lambda: rules.decide_termination(employment, case, item.settings))
-        if decision["outcome"] == "exception":
-            self._refuse(item, pages, decision["code"], decision.get("field"))
-        if decision["outcome"] == "skip":
-            return {"outcome": "skip", "reason": decision["reason"]}
+        decision = TerminationDecision.model_validate(
+            item.decision(lambda: rules.decide_termination(employment, case, item.settings)))
+        if decision.outcome is Outcome.EXCEPTION:
+            self._refuse(item, pages, str(decision.code), decision.field)
+        if decision.outcome is Outcome.SKIP:
+            return {"outcome": Outcome.SKIP, "reason": decision.reason}
         assert employment is not None
-        return self._pay(item, pages, employment, decision["lines"], decision, "termination")
+        return self._pay(item, pages, employment, decision.lines, decision, "termination")
 
     # -- a person's hand on a stopped request -----------------------------------------------
 
@@ -127,35 +136,35 @@ class SixthHolidayWeek:
 
     # -- shared steps ----------------------------------------------------------------------
 
-    def _pay(self, item: Item, pages: Any, employment: Mapping[str, Any], lines: list[dict[str, Any]],
-             decision: Mapping[str, Any], reason: letters.Reason) -> dict[str, Any]:
+    def _pay(self, item: Item, pages: Any, employment: Mapping[str, Any], lines: list[PayoutLine],
+             decision: RequestDecision | TerminationDecision, reason: letters.Reason) -> dict[str, Any]:
         """Payroll lines (one per earning year), the letter by Digital Post, the eDoc journal."""
         if not employment.get("digital_post"):  # before anything is written
             self._refuse(item, pages, "NO_DIGITAL_POST")
-        employment_id = str(employment["employment_id"])
+        employment_id, period = str(employment["employment_id"]), str(decision.period)
+        amount = float(decision.amount or 0)  # a payout has its amount; the item's result shows it so
         for line in lines:
-            year = line["earning_year"]
-            item.step(f"payroll_line_{year}", lambda line=line, year=year: _receipt(
-                pages.payroll.register_line(
-                    employment_id, wage_type=WAGE_TYPE, period=decision["period"],
-                    amount=_money(line["amount"]), hours=_money(line["hours"]), earning_year=year,
-                    text=f"6. ferieuge, optjeningsår {year}", reference=f"{item.reference}:{year}")))
-        letter = letters.payout_letter(employment, lines, amount=decision["amount"],
-                                       period=decision["period"], reason=reason, today=item.today,
+            year = line.earning_year
+            item.step(f"payroll_line_{year}", lambda line=line, year=year: pages.payroll.register_line(
+                employment_id, wage_type=WAGE_TYPE, period=period, amount=line.amount,
+                hours=line.hours, earning_year=year, text=f"6. ferieuge, optjeningsår {year}",
+                reference=f"{item.reference}:{year}"))
+        letter = letters.payout_letter(employment, [line.model_dump(mode="json") for line in lines],
+                                       amount=amount, period=period, reason=reason, today=item.today,
                                        reference=item.reference)
         pdf = letters.render(letter)
 
-        def send() -> dict[str, Any]:
+        def send() -> Any:
             item.save_artifact("letter", "udbetaling-6-ferieuge.pdf", pdf)
-            return _receipt(pages.post.send(employment_id, subject=letters.SUBJECT, pdf=pdf,
-                                            reference=item.reference))
+            return pages.post.send(employment_id, subject=letters.SUBJECT, pdf=pdf,
+                                   reference=item.reference)
 
         item.step("letter_sent", send)
-        item.step("journaled", lambda: _receipt(pages.edoc.journal_document(
+        item.step("journaled", lambda: pages.edoc.journal_document(
             employment_id, title=letters.SUBJECT, doc_type=DOC_TYPE, access=ACCESS, pdf=pdf,
-            reference=item.reference)))
-        return {"outcome": "payout", "amount": decision["amount"], "period": decision["period"],
-                "years": [line["earning_year"] for line in lines]}
+            reference=item.reference))
+        return {"outcome": Outcome.PAYOUT, "amount": amount, "period": period,
+                "years": [line.earning_year for line in lines]}
 
     def _refuse(self, item: Item, pages: Any, code: str, field: str | None = None) -> None:
         """Stop the item with `code`; on a request, tell the manager on the case first.
@@ -165,8 +174,8 @@ class SixthHolidayWeek:
         message = MESSAGES.get(code, code) + (f" (felt: {field})" if field else "")
         if item.task == "requests":
             text = f"Anmodningen om udbetaling af 6. ferieuge kan ikke behandles automatisk: {message}"
-            item.step(f"replied_{code}", lambda: _receipt(pages.portal.reply(
-                item.payload.case_id, text, reference=f"{item.reference}:{code}")))
+            item.step(f"replied_{code}", lambda: pages.portal.reply(
+                item.payload.case_id, text, reference=f"{item.reference}:{code}"))
         raise BusinessError(code, message)
 
 
@@ -177,21 +186,6 @@ def case_fields(case: Any) -> dict[str, Any]:
         if fields.get(key) is None and getattr(case, key, None) is not None:
             fields[key] = getattr(case, key)
     return fields
-
-
-def _record(model: Any) -> dict[str, Any]:
-    """A page object's pydantic record as the rules' JSON-shaped dict."""
-    if hasattr(model, "model_dump"):
-        return dict(model.model_dump(mode="json"))
-    return dict(model)
-
-
-def _receipt(receipt: Any) -> dict[str, Any]:
-    return _record(receipt)
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(value))
 
 
 def make_bot(pages: Pages = BrowserPages) -> Bot:

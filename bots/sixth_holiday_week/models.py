@@ -1,11 +1,22 @@
-"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules), task payloads and decisions."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
+
+from hr.records import Number
 
 _MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 
@@ -47,3 +58,63 @@ class TerminationPayout(BaseModel):
 
     employment_id: str = Field(min_length=1)
     end_date: date
+
+
+# -- the decision ----------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What the rules decided: pay, nothing to do, or a person's code."""
+
+    PAYOUT = "payout"
+    SKIP = "skip"
+    EXCEPTION = "exception"
+
+
+class _Decision(BaseModel):
+    """A decision: its JSON is `rpa decide`'s output and the item's stored decision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`field` is there only on EMPLOYMENT_DATA_INVALID, naming what to correct in Lønsystem."""
+        data: dict[str, Any] = handler(self)
+        if data.get("field") is None:
+            data.pop("field", None)
+        return data
+
+
+class PayoutLine(BaseModel):
+    """One earning year paid: hours á the hourly value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    earning_year: int
+    hours: Number
+    hourly_value: Number
+    amount: Number
+
+
+class RequestDecision(_Decision):
+    """Section A: a payout on the employee's request, or the exception code."""
+
+    earning_year: int | None = None
+    hours: Number | None = None
+    hourly_value: Number | None = None
+    amount: Number | None = None
+    period: str | None = None
+    field: str | None = None
+
+
+class TerminationDecision(_Decision):
+    """Section B: every unused year paid with the final salary, a skip's reason, or the code."""
+
+    reason: str | None = None
+    lines: list[PayoutLine] = Field(default_factory=list)
+    amount: Number | None = None
+    period: str | None = None
+    field: str | None = None

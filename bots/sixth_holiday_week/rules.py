@@ -1,8 +1,9 @@
 """The pure rules of the 6th holiday week payout (codes: README.md here): functions of data and `as_of`.
 
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
-decide` prints); `decide_request` and `decide_termination` are what `process` calls. Money is
-Decimal inside and a JSON number rounded to øre outside.
+decide` prints: the decision model's JSON); `decide_request` and `decide_termination` are
+what `process` calls, and return the decision models of `models.py`. Money is Decimal
+inside and a JSON number rounded to øre outside.
 
 Hours are rounded to 2 decimals when read, as the letter shows them, so "hours á value"
 adds up. What cannot be paid stops the item, checked on the rounded values: requested
@@ -29,110 +30,96 @@ from hr.decisions import (
     number,
     parse_date,
     payable_number,
+    read_case_input,
     required,
 )
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, ORE, payable, round_ore
+from hr.records import Holiday6Balance
 
-from .models import Settings
+from .models import Outcome, PayoutLine, RequestDecision, Settings, TerminationDecision
 
 REQUEST = "holiday6_payout_request"
 TERMINATION = "holiday6_termination"
 CASE_TYPES = (REQUEST, TERMINATION)
-REQUEST_KEYS = ("outcome", "code", "earning_year", "hours", "hourly_value", "amount", "period")
-TERMINATION_KEYS = ("outcome", "code", "reason", "lines", "amount", "period")
 ZERO = Decimal(0)
 
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    as_of = parse_date(required(data, "as_of", "input"), "as_of")
-    case = required(data, "case", "input")
-    if not isinstance(case, Mapping):
-        raise ValueError("case must be an object")
-    if "employment" not in data:
-        raise ValueError("missing field input.employment (null when the employment does not exist)")
-    employment = data["employment"]
-    if employment is not None and not isinstance(employment, Mapping):
-        raise ValueError("employment must be an object or null")
-    kind = case.get("type")
+    given = read_case_input(data, Settings)
+    kind = given.case.get("type")
+    decision: RequestDecision | TerminationDecision
     if kind == REQUEST:
-        return decide_request(employment, case, as_of, settings)
-    if kind == TERMINATION:
-        return decide_termination(employment, case, settings)
-    raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+        decision = decide_request(given.employment, given.case, given.as_of, given.settings)
+    elif kind == TERMINATION:
+        decision = decide_termination(given.employment, given.case, given.settings)
+    else:
+        raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+    return decision.model_dump(mode="json")
 
 
 def decide_request(
     employment: Mapping[str, Any] | None, case: Mapping[str, Any], as_of: date, settings: Settings
-) -> dict[str, Any]:
+) -> RequestDecision:
     """Section A: a payout on the employee's request, or the exception code."""
     if employment is None:
-        return _exception(REQUEST_KEYS, "EMPLOYMENT_NOT_FOUND")
+        return _refused("EMPLOYMENT_NOT_FOUND")
     if required(employment, "pay", "employment") == "hourly":
-        return _exception(REQUEST_KEYS, "NO_ENTITLEMENT")
+        return _refused("NO_ENTITLEMENT")
     requested_on = parse_date(required(case, "request_date", "case"), "case.request_date")
     year = _year(required(case, "earning_year", "case"))
     if not is_active(employment, requested_on):
-        return _exception(REQUEST_KEYS, "EMPLOYMENT_INACTIVE")
+        return _refused("EMPLOYMENT_INACTIVE")
     entry = _balance_entry(employment, year)
     if entry is None:
-        return _exception(REQUEST_KEYS, "NO_BALANCE")
+        return _refused("NO_BALANCE")
     if requested_on < usable_from(year):
-        return _exception(REQUEST_KEYS, "NOT_YET_AVAILABLE")
+        return _refused("NOT_YET_AVAILABLE")
     if _late(requested_on, year, settings):
-        return _exception(REQUEST_KEYS, "REQUEST_LATE")
+        return _refused("REQUEST_LATE")
     try:
         available = round_ore(unused_hours(entry))  # hours to 2 decimals, as the letter shows them
         asked = case.get("hours")
         given = available if asked is None else number(asked, "case.hours")
         if not payable(given) or round_ore(given) > available:  # 0.004 hours are 0.00 once rounded
-            return _exception(REQUEST_KEYS, "INSUFFICIENT_BALANCE")
+            return _refused("INSUFFICIENT_BALANCE")
         hours = round_ore(given)
         value = hourly_value(employment)
         amount = line_amount(hours, value)
     except Unpayable as bad:
-        return _invalid(REQUEST_KEYS, bad)
-    return {
-        "outcome": "payout", "code": None, "earning_year": year, "hours": _json(hours),
-        "hourly_value": _json(value), "amount": _json(amount),
-        "period": str(payroll_period_for(as_of, settings.cutoff_day)),
-    }
+        return _refused(bad.code, bad.field)
+    return RequestDecision(outcome=Outcome.PAYOUT, earning_year=year, hours=hours, hourly_value=value,
+                           amount=amount, period=str(payroll_period_for(as_of, settings.cutoff_day)))
 
 
 def decide_termination(
     employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
-) -> dict[str, Any]:
+) -> TerminationDecision:
     """Section B: pay every unused year with the final salary, unless a transfer is agreed."""
     del settings  # the period is the end date's month, whatever the cut-off
     if employment is None:
-        return _exception(TERMINATION_KEYS, "EMPLOYMENT_NOT_FOUND")
+        return TerminationDecision(outcome=Outcome.EXCEPTION, code="EMPLOYMENT_NOT_FOUND")
     if required(employment, "pay", "employment") == "hourly":
-        return _exception(TERMINATION_KEYS, "NO_ENTITLEMENT")
+        return TerminationDecision(outcome=Outcome.EXCEPTION, code="NO_ENTITLEMENT")
     agreed = case.get("transfer_agreed", employment.get("holiday6_transfer_agreed", False))
     if agreed:
-        return _skip("TRANSFER_AGREED")
+        return TerminationDecision(outcome=Outcome.SKIP, reason="TRANSFER_AGREED")
     try:
         years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
         unused = [(year, round_ore(hours)) for year, hours in years if round_ore(hours) > ZERO]
         if not unused:
-            return _skip("NOTHING_UNUSED")
+            return TerminationDecision(outcome=Outcome.SKIP, reason="NOTHING_UNUSED")
         end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")
         value = hourly_value(employment)
         amounts = [(year, hours, line_amount(hours, value)) for year, hours in unused]
     except Unpayable as bad:
-        return _invalid(TERMINATION_KEYS, bad)
-    lines = [
-        {"earning_year": year, "hours": _json(hours), "hourly_value": _json(value),
-         "amount": _json(amount)}
-        for year, hours, amount in amounts
-    ]
+        return TerminationDecision(outcome=Outcome.EXCEPTION, code=bad.code, field=bad.field)
+    lines = [PayoutLine(earning_year=year, hours=hours, hourly_value=value, amount=amount)
+             for year, hours, amount in amounts]
     total = sum((amount for _, _, amount in amounts), ZERO)
-    return {"outcome": "payout", "code": None, "reason": None, "lines": lines,
-            "amount": _json(total), "period": str(Period.of(end_date))}
+    return TerminationDecision(outcome=Outcome.PAYOUT, lines=lines, amount=round_ore(total),
+                               period=str(Period.of(end_date)))
 
 
 # -- the numbers ------------------------------------------------------------------------
@@ -149,8 +136,7 @@ def unused_hours(entry: Mapping[str, Any]) -> Decimal:
     for key, hours in figures.items():
         if abs(hours) > LIMIT:
             raise Unpayable(EMPLOYMENT_DATA_INVALID, f"employment.holiday6.{key}")
-    return figures["earned_hours"] - sum(
-        (hours for key, hours in figures.items() if key != "earned_hours"), ZERO)
+    return Holiday6Balance.model_construct(**figures).unused_hours  # the figures read, as a balance
 
 
 def hourly_value(employment: Mapping[str, Any]) -> Decimal:
@@ -215,12 +201,6 @@ def _balance_entry(employment: Mapping[str, Any], year: int) -> Mapping[str, Any
 # -- input and output -------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"not an earning year: {value!r}")
@@ -230,27 +210,9 @@ def _year(value: Any) -> int:
         raise ValueError(f"not an earning year: {value!r}") from None
 
 
-def _json(amount: Decimal) -> float:
-    return float(round_ore(amount))
-
-
-def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
-    result: dict[str, Any] = dict.fromkeys(keys)
-    result.update(outcome="exception", code=code)
-    if "lines" in result:
-        result["lines"] = []
-    return result
-
-
-def _invalid(keys: tuple[str, ...], bad: Unpayable) -> dict[str, Any]:
-    """EMPLOYMENT_DATA_INVALID adds `field`, so the person knows what to correct in Lønsystem."""
-    return {**_exception(keys, bad.code), "field": bad.field}
-
-
-def _skip(reason: str) -> dict[str, Any]:
-    result: dict[str, Any] = dict.fromkeys(TERMINATION_KEYS)
-    result.update(outcome="skip", reason=reason, lines=[])
-    return result
+def _refused(code: str, field: str | None = None) -> RequestDecision:
+    """A request a person must look at; EMPLOYMENT_DATA_INVALID names the `field` to correct."""
+    return RequestDecision(outcome=Outcome.EXCEPTION, code=code, field=field)
 
 
 def settings_from(given: Mapping[str, Any] | None) -> Settings:

@@ -6,16 +6,16 @@ page objects of `systems` (decision first, then one checkpointed step per write)
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from hr.formatting import format_date_long
 from hr.pdf import render_letter
+from hr.records import as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 from systems import DigitalPost, Edoc, Payroll, Serviceportal
 
 from . import letters, rules
-from .models import HourlyEmployment, ResignationCase, Settings
+from .models import HourlyDecision, HourlyEmployment, Outcome, ResignationCase, ResignationDecision, Settings
 
 OPEN, SOLVED = "Åben", "Løst"
 DOC_TYPE_RESIGNATION = "Opsigelse – bekræftelse"
@@ -65,19 +65,15 @@ def process_resignation(item: Item) -> dict[str, Any]:
     case = portal.case(item.payload.case_id)
     employment_id = str(case.fields.get("employment_id") or "")
     found = payroll.employment(employment_id) if employment_id else None
-    employment = found.model_dump(mode="json") if found else None
-    decision = item.decision(lambda: rules.decide_resignation(employment, case.fields, item.settings))
-    if decision["outcome"] == "exception":
+    employment = as_json(found) if found else None
+    decision = ResignationDecision.model_validate(
+        item.decision(lambda: rules.decide_resignation(employment, case.fields, item.settings)))
+    if decision.outcome is Outcome.EXCEPTION:
         earliest = _earliest_text(employment, case.fields, item.settings)
-        stop(
-            item,
-            portal,
-            case.case_id,
-            decision["code"],
-            message(decision["code"], employment_id=employment_id, earliest=earliest),
-        )
-    assert employment is not None
-    last_day = date.fromisoformat(decision["last_day"])
+        code = str(decision.code)
+        stop(item, portal, case.case_id, code, message(code, employment_id=employment_id, earliest=earliest))
+    assert employment is not None and decision.last_day is not None
+    last_day = decision.last_day
     received = rules.parse_date(case.fields.get("received_date"), "received_date")
     assert received is not None
     item.step(
@@ -90,7 +86,7 @@ def process_resignation(item: Item) -> dict[str, Any]:
         employment,
         received=received,
         last_day=last_day,
-        basis=decision["basis"],
+        basis=str(decision.basis),
         today=item.today,
         reference=item.reference,
     )
@@ -106,7 +102,7 @@ def process_resignation(item: Item) -> dict[str, Any]:
             mode="json"
         ),
     )
-    return {"outcome": "letter", "last_day": decision["last_day"], "basis": decision["basis"]}
+    return {"outcome": Outcome.LETTER, "last_day": last_day.isoformat(), "basis": decision.basis}
 
 
 def _earliest_text(employment: dict[str, Any] | None, fields: dict[str, Any], settings: Settings) -> str:
@@ -123,9 +119,9 @@ def collect_hourly(run: Collector) -> None:
     """Hourly-paid employments to end (or to show a person); the rest are not enqueued."""
     payroll = Payroll(run.browser, run.system("payroll"))
     for employment in payroll.employments(pay="hourly"):
-        record = employment.model_dump(mode="json")
+        record = as_json(employment)
         decision = rules.decide_hourly(record, run.today, run.settings)
-        if decision["outcome"] in ("terminate", "exception"):
+        if decision.outcome in (Outcome.TERMINATE, Outcome.EXCEPTION):
             reference = f"{employment.employment_id}:{record['last_paid_date'] or ''}"
             run.enqueue(reference, HourlyEmployment(employment_id=employment.employment_id))
 
@@ -133,18 +129,18 @@ def collect_hourly(run: Collector) -> None:
 def process_hourly(item: Item) -> dict[str, Any]:
     payroll = Payroll(item.browser, item.system("payroll"))
     found = payroll.employment(item.payload.employment_id)
-    employment = found.model_dump(mode="json") if found else None
-    decision = item.decision(lambda: rules.decide_hourly(employment, item.today, item.settings))
-    if decision["outcome"] == "skip":
-        return {"outcome": "skip", "reason": decision["reason"]}
-    if decision["outcome"] == "exception":
-        raise BusinessError(
-            decision["code"], message(decision["code"], employment_id=item.payload.employment_id)
-        )
-    assert employment is not None
+    employment = as_json(found) if found else None
+    decision = HourlyDecision.model_validate(
+        item.decision(lambda: rules.decide_hourly(employment, item.today, item.settings)))
+    if decision.outcome is Outcome.SKIP:
+        return {"outcome": Outcome.SKIP, "reason": decision.reason}
+    if decision.outcome is Outcome.EXCEPTION:
+        code = str(decision.code)
+        raise BusinessError(code, message(code, employment_id=item.payload.employment_id))
+    assert employment is not None and decision.last_day is not None
     if not employment["digital_post"] and not item.done("letter_sent"):
         raise BusinessError("NO_DIGITAL_POST", message("NO_DIGITAL_POST"))
-    last_day = date.fromisoformat(decision["last_day"])
+    last_day = decision.last_day
     employment_id = employment["employment_id"]
     item.step(
         "end_date_registered",
@@ -154,7 +150,7 @@ def process_hourly(item: Item) -> dict[str, Any]:
     )
     letter = letters.hourly_letter(employment, last_day=last_day, today=item.today, reference=item.reference)
     send_and_journal(item, employment_id, render_letter(letter), letter.subject, DOC_TYPE_HOURLY)
-    return {"outcome": "terminate", "last_day": decision["last_day"]}
+    return {"outcome": Outcome.TERMINATE, "last_day": last_day.isoformat()}
 
 
 # -- shared steps ---------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules), task payloads and decisions."""
 
 from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,3 +32,38 @@ class HourlyEmployment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     employment_id: str = Field(min_length=1)
+
+
+# -- the decisions -----------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What the rules decided: a letter (and the end date), an hourly termination, a skip, a person's code."""
+
+    LETTER = "letter"
+    TERMINATE = "terminate"
+    SKIP = "skip"
+    EXCEPTION = "exception"
+
+
+class ResignationDecision(BaseModel):
+    """Section A: a resignation's last day and its basis, or the exception code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    last_day: date | None = None
+    earliest_last_day: date | None = None
+    basis: str | None = None  # probation, notice, requested or agreed
+
+
+class HourlyDecision(BaseModel):
+    """Section B: terminate an inactive hourly employment on its last paid day, skip it, or the code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    reason: str | None = None
+    last_day: date | None = None

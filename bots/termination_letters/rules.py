@@ -16,73 +16,59 @@ from datetime import date, timedelta
 from typing import Any
 
 from hr.calendar import Period, add_months
-from hr.decisions import parse_date, required
+from hr.decisions import parse_date, read_case_input, required
 from hr.decisions import settings_from as _settings_from
 
-from .models import Settings
+from .models import HourlyDecision, Outcome, ResignationDecision, Settings
 
-RESIGNATION_KEYS = ("outcome", "code", "last_day", "earliest_last_day", "basis")
-HOURLY_KEYS = ("outcome", "code", "reason", "last_day")
 CASE_TYPES = ("resignation", "hourly_inactivity")
+#: The keys of each decision's JSON, in order (its model's fields).
+RESIGNATION_KEYS = tuple(ResignationDecision.model_fields)
+HOURLY_KEYS = tuple(HourlyDecision.model_fields)
 
 
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
-    if not isinstance(data, Mapping):
-        raise ValueError("input must be a JSON object")
-    settings = settings_from(data.get("settings"))
-    as_of = parse_date(required(data, "as_of", "input"), "as_of")
-    case = required(data, "case", "input")
-    if not isinstance(case, Mapping):
-        raise ValueError("case must be an object")
-    if "employment" not in data:
-        raise ValueError("missing field input.employment (null when the employment does not exist)")
-    employment = data["employment"]
-    kind = case.get("type")
+    given = read_case_input(data, Settings)
+    kind = given.case.get("type")
     if kind == "resignation":
-        return decide_resignation(employment, case, settings)
+        return decide_resignation(given.employment, given.case, given.settings).model_dump(mode="json")
     if kind == "hourly_inactivity":
-        return decide_hourly(employment, as_of, settings)
+        return decide_hourly(given.employment, given.as_of, given.settings).model_dump(mode="json")
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
 
 
 def decide_resignation(
     employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
-) -> dict[str, Any]:
+) -> ResignationDecision:
     """Section A: the last day of a monthly-paid employee who resigned, or the exception code."""
     if employment is None:
-        return _exception(RESIGNATION_KEYS, "EMPLOYMENT_NOT_FOUND")
+        return _refused("EMPLOYMENT_NOT_FOUND")
     pay = required(employment, "pay", "employment")
     if pay == "hourly":
-        return _exception(RESIGNATION_KEYS, "NOT_MONTHLY_PAID")
+        return _refused("NOT_MONTHLY_PAID")
     received = parse_date(case.get("received_date"), "case.received_date")
     if received is None:
-        return _exception(RESIGNATION_KEYS, "RECEIVED_DATE_MISSING")
+        return _refused("RECEIVED_DATE_MISSING")
     if employment.get("end_date") is not None or not is_active(employment, received):
-        return _exception(RESIGNATION_KEYS, "EMPLOYMENT_INACTIVE")
+        return _refused("EMPLOYMENT_INACTIVE")
     if required(employment, "category", "employment") == "tjenestemand":
-        return _exception(RESIGNATION_KEYS, "TJENESTEMAND_REVIEW")
+        return _refused("TJENESTEMAND_REVIEW")
     if not _flag(required(employment, "digital_post", "employment"), "employment.digital_post"):
-        return _exception(RESIGNATION_KEYS, "NO_DIGITAL_POST")
+        return _refused("NO_DIGITAL_POST")
     earliest, basis = earliest_last_day(employment, received, settings)
     requested = parse_date(case.get("requested_last_day"), "case.requested_last_day")
     if requested is not None:
         if requested < received:
-            return _exception(RESIGNATION_KEYS, "REQUESTED_BEFORE_RECEIPT")
+            return _refused("REQUESTED_BEFORE_RECEIPT")
         if requested >= earliest:
             basis = "requested"
         elif _flag(case.get("earlier_date_agreed") or False, "case.earlier_date_agreed"):
             basis = "agreed"
         else:
-            return _exception(RESIGNATION_KEYS, "EARLIER_THAN_NOTICE")
-    last_day = requested or earliest
-    return {
-        "outcome": "letter",
-        "code": None,
-        "last_day": last_day.isoformat(),
-        "earliest_last_day": earliest.isoformat(),
-        "basis": basis,
-    }
+            return _refused("EARLIER_THAN_NOTICE")
+    return ResignationDecision(outcome=Outcome.LETTER, last_day=requested or earliest,
+                               earliest_last_day=earliest, basis=basis)
 
 
 def earliest_last_day(employment: Mapping[str, Any], received: date, settings: Settings) -> tuple[date, str]:
@@ -93,10 +79,10 @@ def earliest_last_day(employment: Mapping[str, Any], received: date, settings: S
     return Period.of(received).shift(settings.employee_notice_months).last_day, "notice"
 
 
-def decide_hourly(employment: Mapping[str, Any] | None, as_of: date, settings: Settings) -> dict[str, Any]:
+def decide_hourly(employment: Mapping[str, Any] | None, as_of: date, settings: Settings) -> HourlyDecision:
     """Section B: terminate an hourly-paid employment without pay since the threshold, or skip."""
     if employment is None:
-        return _exception(HOURLY_KEYS, "EMPLOYMENT_NOT_FOUND")
+        return HourlyDecision(outcome=Outcome.EXCEPTION, code="EMPLOYMENT_NOT_FOUND")
     if required(employment, "pay", "employment") != "hourly":
         return _skip("NOT_HOURLY")
     if employment.get("end_date") is not None:
@@ -106,10 +92,12 @@ def decide_hourly(employment: Mapping[str, Any] | None, as_of: date, settings: S
     if last_paid is None:
         start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
         assert start is not None
-        return _exception(HOURLY_KEYS, "NEVER_PAID") if start < threshold else _skip("NEW_EMPLOYMENT")
+        if start < threshold:
+            return HourlyDecision(outcome=Outcome.EXCEPTION, code="NEVER_PAID")
+        return _skip("NEW_EMPLOYMENT")
     if last_paid >= threshold:
         return _skip("ACTIVE")
-    return {"outcome": "terminate", "code": None, "reason": None, "last_day": last_paid.isoformat()}
+    return HourlyDecision(outcome=Outcome.TERMINATE, last_day=last_paid)
 
 
 def inactivity_threshold(as_of: date, settings: Settings) -> date:
@@ -127,24 +115,18 @@ def is_active(employment: Mapping[str, Any], day: date) -> bool:
 # -- input --------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{field}: not true/false: {value!r}")
     return value
 
 
-def _exception(keys: tuple[str, ...], code: str) -> dict[str, Any]:
-    return {**dict.fromkeys(keys), "outcome": "exception", "code": code}
+def _refused(code: str) -> ResignationDecision:
+    return ResignationDecision(outcome=Outcome.EXCEPTION, code=code)
 
 
-def _skip(reason: str) -> dict[str, Any]:
-    return {**dict.fromkeys(HOURLY_KEYS), "outcome": "skip", "reason": reason}
+def _skip(reason: str) -> HourlyDecision:
+    return HourlyDecision(outcome=Outcome.SKIP, reason=reason)
 
 
 def settings_from(given: Mapping[str, Any] | None) -> Settings:

@@ -224,7 +224,7 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
         c for c in data["cases"] if c["type"] == "holiday6_payout_request" and c["hours"] is None
         and employments[c["employment_id"]]["digital_post"]
         and holiday_rules.decide_request(employments[c["employment_id"]], c, AS_OF,
-                                         HolidaySettings())["outcome"] == "payout")
+                                         HolidaySettings()).outcome == "payout")
     template_absence = next(  # a claim reported in time: claim and claimed_until, no report, no message
         a for a in data["absences"]
         if (d := refund_rules.decide_absence(employments.get(a["employment_id"]), a, AS_OF,

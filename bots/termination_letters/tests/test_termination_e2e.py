@@ -62,7 +62,7 @@ def test_resignations_end_to_end(sandbox):
     employments = {e["employment_id"]: e for e in data["employments"]}
     cases = [c for c in data["cases"] if c["type"] == "resignation"]
     expected = {c["case_id"]: rules.decide_resignation(employments.get(c["employment_id"]), c, Settings())
-                for c in cases}
+                .model_dump(mode="json") for c in cases}
 
     items = collect_and_work(sandbox, "resignations")
     export = sandbox["dataset"].export(sandbox["db"])
@@ -104,7 +104,7 @@ def test_hourly_sweep_end_to_end(sandbox):
     data = sandbox["data"]
     expected = {}
     for employment in data["employments"]:
-        decision = rules.decide_hourly(employment, AS_OF, Settings())
+        decision = rules.decide_hourly(employment, AS_OF, Settings()).model_dump(mode="json")
         if employment["pay"] == "hourly" and decision["outcome"] in ("terminate", "exception"):
             expected[f"{employment['employment_id']}:{employment['last_paid_date'] or ''}"] = (employment,
                                                                                                  decision)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -42,6 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hr.cpr import CPR_SHAPE
 from runner import Bot, RetryPolicy, State, SystemAccess
 from runner.deployment import Deployment, WorkerSettings, deploy
 from runner.store import Actor, SqlStore, WorkItemRecord
@@ -64,7 +64,7 @@ RETRY = RetryPolicy(max_attempts=6, initial_interval_s=0.5, max_interval_s=2.0)
 #: Short leases, so the item a killed worker held is taken over within seconds.
 WORKER = WorkerSettings(lease_s=4, heartbeat_s=1, poll_s=0.05, reaper_s=1)
 #: A full CPR number, with or without its hyphen, however it is embedded.
-CPR_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])")
+CPR_IN_TEXT = CPR_SHAPE
 TEST = Actor.worker("test")
 
 Stages = Sequence[Sequence[str]]

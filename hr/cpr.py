@@ -14,7 +14,11 @@ from datetime import date
 from typing import Literal
 
 __all__ = [
+    "CPR_IN_TEXT",
+    "CPR_SHAPE",
     "DEFAULT_EXEMPT_BIRTH_DATES",
+    "MAX_SEPARATORS",
+    "SEPARATOR",
     "CprCheck",
     "CprStatus",
     "birth_date_of",
@@ -36,22 +40,47 @@ _EXEMPT_YEARS = (
 DEFAULT_EXEMPT_BIRTH_DATES: frozenset[date] = frozenset(date(y, 1, 1) for y in _EXEMPT_YEARS)
 
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
+# One number as a field holds it: ten digits, at most one '-' or ' ' after the sixth.
 _FORMAT = re.compile(r"([0-9]{6})[- ]?([0-9]{4})")
-_DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
-_MONTH = r"(?:0[1-9]|1[0-2])"
-# Any dash, space, `.` or `/` people split the number with, up to three of them; the
-# same pattern as runner.redact (hr may not import the runner), held to one test table.
-_SEPARATOR = (
-    "[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
-    " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
-    "./\uff0e\uff0f]{0,3}"
+
+# How people write a CPR number in free text, the one definition in the tree: ten
+# digits, not inside a longer run of digits, split between the sixth and seventh digit
+# by up to three characters of any dash, space (no-break, narrow, thin, tab, a line
+# break...), `.` or `/`, with whatever their keyboard or word processor gives them;
+# full-width digits (０–９, from East Asian input methods) count as digits.
+_DAY = "0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01]"  # 61–91: substitute numbers
+_MONTH = "0[1-9]|1[0-2]"
+# Hyphen-minus, soft hyphen, the dashes U+2010–2015, minus sign, small and full-width
+# hyphen-minus; ASCII whitespace, no-break, Ogham, the spaces U+2000–200B, narrow
+# no-break, medium mathematical, word joiner, ideographic, zero-width no-break; the
+# full stop and the solidus, also full-width. Written with escapes, which Python's re
+# and JavaScript read alike.
+SEPARATOR = (
+    r"[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+    r" \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+    r"./\uff0e\uff0f]"
 )
-_IN_TEXT = re.compile(
-    rf"(?<![0-9])({_DAY}{_MONTH}[0-9]{{2}}){_SEPARATOR}[0-9]{{4}}(?![0-9])"
+MAX_SEPARATORS = 3  # "070761 – 4285" and a double space are splits people write
+_WIDE_OR_ASCII_DIGIT = r"[0-9\uff10-\uff19]"
+#: What masking masks (in ASCII digits): the first four digits can be a day and a month.
+#: Written so the engine can skip ahead on a plain character class: the first digit is
+#: matched before the lookbehinds check that no digit precedes it and that the first two
+#: digits are a day. Group 1 is the birth date, which stays shown.
+CPR_IN_TEXT = re.compile(
+    rf"([0-36-9](?<![0-9][0-9])[0-9](?<={_DAY})(?:{_MONTH})[0-9][0-9])"
+    rf"{SEPARATOR}{{0,{MAX_SEPARATORS}}}[0-9][0-9][0-9][0-9](?![0-9])"
 )
-# Full-width digits (０–９) count as digits; one character for one keeps the spans.
-_TO_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+#: Anything written like one, whatever its digits (ASCII or full-width) say: what a
+#: screenshot covers (JavaScript-compatible, for Playwright) and what a test looks for.
+CPR_SHAPE = re.compile(
+    rf"(?<!{_WIDE_OR_ASCII_DIGIT}){_WIDE_OR_ASCII_DIGIT}{{6}}"
+    rf"{SEPARATOR}{{0,{MAX_SEPARATORS}}}{_WIDE_OR_ASCII_DIGIT}{{4}}(?!{_WIDE_OR_ASCII_DIGIT})"
+)
+_SIX_DIGITS = re.compile("[0-9][0-9][0-9][0-9][0-9][0-9]")
 _WIDE_DIGIT = re.compile("[\uff10-\uff19]")
+_TO_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_MASK = r"\1-XXXX"
+_SHORTEST = 10
 _MAX_ATTEMPTS = 1000
 
 
@@ -103,17 +132,27 @@ def mask_cpr(text_or_digits: str) -> str:
 
 
 def mask_cprs_in_text(text: str) -> str:
-    """Mask every CPR-shaped number in free text as `DDMMYY-XXXX`.
+    """Mask every CPR-shaped number in free text as `DDMMYY-XXXX` (see `CPR_IN_TEXT`).
 
-    The number may be split between its sixth and seventh digit by up to three dashes,
-    spaces, `.` or `/`, and written in full-width digits.
+    Masking a few other numbers by mistake is the accepted price.
     """
-    if _WIDE_DIGIT.search(text) is None:
-        return _IN_TEXT.sub(r"\1-XXXX", text)
+    if len(text) < _SHORTEST:
+        return text
+    # isascii() is a fast C scan; most text is ASCII and holds no full-width digit.
+    if not text.isascii() and _WIDE_DIGIT.search(text) is not None:
+        return _mask_with_wide_digits(text)
+    if _SIX_DIGITS.search(text) is None:  # most lines: no six digits in a row
+        return text
+    return CPR_IN_TEXT.sub(_MASK, text)
+
+
+def _mask_with_wide_digits(text: str) -> str:
+    # The translation maps one character to one, so a match's span in the ASCII copy is
+    # its span in the text; the kept birth date is shown in ASCII digits.
     ascii_digits = text.translate(_TO_ASCII_DIGITS)
     pieces: list[str] = []
     end = 0
-    for match in _IN_TEXT.finditer(ascii_digits):
+    for match in CPR_IN_TEXT.finditer(ascii_digits):
         pieces += [text[end : match.start()], match[1], "-XXXX"]
         end = match.end()
     pieces.append(text[end:])

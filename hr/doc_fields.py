@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 __all__ = ["KIND_TITLES", "CertificateFields", "contains_nearly", "letters_only", "parse_certificate"]
 
 KIND_TITLES: dict[str, str] = {
@@ -128,24 +131,21 @@ def contains_nearly(text: str, pattern: str, *, min_edits: int = 0) -> bool:
     At most one edit (a letter added, dropped or changed) per `EDITS_PER` letters of the
     pattern, and at least `min_edits`: a speck read as "i", "skål" for "skal". A page read
     worse than that does not match, so a clean phrase read badly sends the document to a
-    person, and an entries marker read badly is still found. Sellers' approximate
-    substring search, run only when the exact one fails.
+    person, and an entries marker read badly is still found. Only run when the exact
+    search fails: then every stretch that could be within the budget (its length within
+    the budget of the pattern's) is measured with rapidfuzz's Levenshtein distance.
     """
     if pattern in text:
         return True
     budget = max(min_edits, len(pattern) // EDITS_PER)
-    if budget == 0 or not pattern:
+    if budget == 0 or not pattern or not text:
         return False
-    # previous[j]: edits to match pattern[:j] against a stretch of text ending here
-    previous = list(range(len(pattern) + 1))
-    for char in text:
-        current = [0]
-        for j, wanted in enumerate(pattern, start=1):
-            current.append(min(previous[j - 1] + (char != wanted), previous[j] + 1, current[j - 1] + 1))
-        if current[-1] <= budget:
-            return True
-        previous = current
-    return False
+    shortest = max(0, len(pattern) - budget)
+    stretches = [text[start : start + length]
+                 for length in range(shortest, len(pattern) + budget + 1)
+                 for start in range(max(1, len(text) - length + 1))]
+    near = process.extractOne(pattern, stretches, scorer=Levenshtein.distance, score_cutoff=budget)
+    return near is not None
 
 
 def _distinct(values: Iterable[str]) -> list[str]:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from runner.logs import get_logger
-from runner.redact import mask_cprs
+from runner.redact import redact_text
 
 __all__ = ["Alert", "Notifier"]
 
@@ -31,11 +31,11 @@ class Alert:
     created_at: datetime
 
     def masked(self) -> dict[str, Any]:
-        """The alert as JSON-ready data with CPR numbers masked."""
+        """The alert as JSON-ready data, masked (runner.redact)."""
         return {
-            "bot": mask_cprs(self.bot) if self.bot is not None else None,
-            "kind": mask_cprs(self.kind),
-            "message": mask_cprs(self.message),
+            "bot": redact_text(self.bot) if self.bot is not None else None,
+            "kind": redact_text(self.kind),
+            "message": redact_text(self.message),
             "created_at": self.created_at.isoformat(),
         }
 
@@ -102,7 +102,7 @@ class Notifier:
             with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=self.timeout_s) as smtp:
                 smtp.send_message(self._message(address, payload))
         except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: bad header
-            _failed("email", payload, host=self.smtp_host, error=mask_cprs(repr(error)))
+            _failed("email", payload, host=self.smtp_host, error=redact_text(repr(error)))
         else:
             get_logger().info("alert_delivered", channel="email", kind=payload["kind"], host=self.smtp_host)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import shutil
 import sys
 import threading
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 from runner.errors import TechnicalError
 from runner.files import make_private_dir, write_private
 from runner.logs import module_logger
-from runner.redact import mask_cprs
+from runner.redact import active_redactors, redact_text
 from runner.traces import mask_trace
 
 if TYPE_CHECKING:
@@ -60,20 +59,6 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 LOCALE = "da-DK"
 TIMEZONE = "Europe/Copenhagen"
 
-# JavaScript-compatible, so Playwright can evaluate it in the page. Deliberately wider
-# than runner.redact's (no day/month check): masking a stray number is the accepted price.
-# The same splits as runner.redact: dashes, spaces, `.` and `/`; full-width digits too.
-# Written with escapes, which Python's re and JavaScript read alike.
-_DIGIT = r"[0-9\uff10-\uff19]"
-_SPLIT = (
-    r"[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
-    r" \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
-    r"./\uff0e\uff0f]{0,3}"
-)
-CPR_TEXT = re.compile(f"(?<!{_DIGIT}){_DIGIT}{{6}}{_SPLIT}{_DIGIT}{{4}}(?!{_DIGIT})")
-CPR_FIELDS = ",".join(
-    f"{tag}[{attr}*=cpr i]" for tag in ("input", "textarea", "select") for attr in ("name", "id")
-)
 MASK_COLOUR = "#FF00FF"
 CAPTURE_TIMEOUT_MS = 15_000
 MESSAGE_LIMIT = 200
@@ -115,14 +100,14 @@ def technical_error(exc: BaseException, system: str, step: str) -> TechnicalErro
     """Map a Playwright error to a `TechnicalError` naming the system and step.
 
     Use at the edge of a page object: `raise technical_error(e, "lonsystem", "login") from e`.
-    The message is the error's first line, CPR-masked and shortened (Playwright's own
+    The message is the error's first line, masked and shortened (Playwright's own
     messages carry a whole call log).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     lines = str(exc).strip().splitlines()
     first = lines[0].strip() if lines else type(exc).__name__
-    message = mask_cprs(first)
+    message = redact_text(first)
     if len(message) > MESSAGE_LIMIT:
         message = message[: MESSAGE_LIMIT - 1] + "…"
     if isinstance(exc, PlaywrightTimeout) and "timeout" not in message.lower():
@@ -153,7 +138,7 @@ class BrowserSession:
         self._closed = False
 
     def capture_failure(self, folder: Path) -> list[tuple[str, Path]]:
-        """Write `screenshot.png` (CPR masked) and, when tracing, `trace.zip` into `folder`.
+        """Write `screenshot.png` (personal data masked) and, when tracing, `trace.zip` into `folder`.
 
         Never raises: whatever could not be captured is logged and left out.
         """
@@ -194,7 +179,7 @@ class BrowserSession:
         page = pages[-1]
         try:
             png = page.screenshot(
-                full_page=True, mask=cpr_locators(page), mask_color=MASK_COLOUR,
+                full_page=True, mask=masked_locators(page), mask_color=MASK_COLOUR,
                 animations="disabled", timeout=CAPTURE_TIMEOUT_MS,
             )
             write_private(path, png)
@@ -211,7 +196,7 @@ class BrowserSession:
             self.context.tracing.stop(path=path)
             mask_trace(path)
         except Exception as error:  # capture must not hide the item's own error
-            # A trace that could not be masked is not kept: it holds full CPR numbers.
+            # A trace that could not be masked is not kept: it holds unmasked personal data.
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
             log.warning("browser_capture_failed", label=self.label, step="trace", error=str(error))
@@ -219,9 +204,15 @@ class BrowserSession:
         return path
 
 
-def cpr_locators(page: Page) -> list[Locator]:
-    """What a screenshot masks: `[data-cpr]`, fields named like CPR, and CPR-shaped text."""
-    return [page.locator("[data-cpr]"), page.locator(CPR_FIELDS), page.get_by_text(CPR_TEXT)]
+def masked_locators(page: Page) -> list[Locator]:
+    """What a screenshot masks: each active redactor's fields and the text it names."""
+    locators: list[Locator] = []
+    for redactor in active_redactors():
+        if redactor.screen_fields:
+            locators.append(page.locator(redactor.screen_fields))
+        if redactor.screen_text is not None:
+            locators.append(page.get_by_text(redactor.screen_text))
+    return locators
 
 
 class BrowserPool:

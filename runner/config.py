@@ -157,6 +157,9 @@ class CircuitBreakerConfig(_Model):
 
 
 class CprConfig(_Model):
+    """Retired: read by nothing. Kept so files that carry it still load; `check_bots`
+    names where a non-empty list belongs."""
+
     exempt_birth_dates: list[date] = []
 
 
@@ -274,6 +277,7 @@ class OrchestratorConfig(_Model):
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     cpr: CprConfig = CprConfig()
     cli: CliConfig = CliConfig()
+    calendar: str | None = None  # an installed bank-day calendar (rpa.calendars); None: the default
     credentials: dict[str, CredentialConfig] = {}
     systems: dict[str, SystemConfig] = {}
     bots: dict[str, BotConfig] = {}
@@ -358,9 +362,24 @@ def bot_settings(config: OrchestratorConfig, bot: str, model: type[M]) -> M:
         raise ConfigError(config.source, _problems(exc, model, f"bots.{bot}.settings")) from None
 
 
+#: Keys nothing reads any more, and where what they said belongs now.
+RETIRED_KEYS = {
+    "cpr.exempt_birth_dates": "read by nothing; give the dates to the bot that checks CPR"
+    " numbers (bots.document_journaling.settings.cpr_exempt_birth_dates) and delete this key",
+}
+
+
 def check_bots(config: OrchestratorConfig, known: Mapping[str, set[str]]) -> list[Problem]:
-    """Problems for configured bots or tasks that no installed bot provides."""
+    """Problems for what the config names that nothing installed provides (bots, tasks, the
+    calendar), and for retired keys that say something (an empty one is accepted)."""
+    from runner.calendar import installed_calendars
+
     problems: list[Problem] = []
+    if config.cpr.exempt_birth_dates:
+        problems.append(("cpr.exempt_birth_dates", RETIRED_KEYS["cpr.exempt_birth_dates"]))
+    if config.calendar is not None and config.calendar not in installed_calendars():
+        what = f"unknown calendar; installed: {_names(set(installed_calendars()))}"
+        problems.append(("calendar", what))
     for bot_name, bot in config.bots.items():
         if bot_name not in known:
             problems.append((f"bots.{bot_name}", f"unknown bot; installed: {_names(known)}"))

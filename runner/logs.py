@@ -23,7 +23,7 @@ from structlog.contextvars import bound_contextvars, merge_contextvars
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
 from runner.files import open_private_append
-from runner.redact import mask_cprs, redact, redact_processor
+from runner.redact import redact, redact_processor, redact_text
 
 __all__ = [
     "LOG_FILE_NAME",
@@ -84,7 +84,7 @@ class _StdlibHandler(logging.Handler):
         except Exception as error:  # a handler must never break the program that logs
             # Not handleError: it prints the record's arguments unmasked.
             if logging.raiseExceptions:
-                sys.stderr.write(mask_cprs(f"--- logging error in {record.name}: {error!r}\n"))
+                sys.stderr.write(redact_text(f"--- logging error in {record.name}: {error!r}\n"))
 
     def _forward(self, record: logging.LogRecord) -> None:
         level = max(_STDLIB_LEVEL, min(logging.CRITICAL, record.levelno // 10 * 10))
@@ -316,6 +316,6 @@ def _thread_crashed(args: threading.ExceptHookArgs) -> None:
         return
     name = args.thread.name if args.thread is not None else "?"
     shown = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
-    sys.stderr.write(mask_cprs(f"Exception in thread {name}:\n{shown}"))
+    sys.stderr.write(redact_text(f"Exception in thread {name}:\n{shown}"))
     exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
     get_logger().error("thread_crashed", thread=name, exc_info=exc_info)

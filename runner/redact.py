@@ -1,86 +1,126 @@
-"""Masking of CPR-shaped numbers wherever the runner shows or logs text.
+"""Masking of personal data wherever the runner shows, logs or keeps text.
 
-The runner knows only a CPR number's shape (hr/cpr.py knows the rest): ten digits,
-optionally split between the sixth and seventh digit, not inside a longer run of
-digits, whose first four digits can be a day (01–31, or 61–91 for substitute numbers)
-and a month. Such a number is shown as `DDMMYY-XXXX`; masking a few other numbers by
-mistake is the accepted price.
-
-People split the number with whatever their keyboard or word processor gives them, so
-the split is up to three characters of any dash, space (no-break, narrow, thin, tab,
-a line break…), `.` or `/`; full-width digits (０–９, from East Asian input methods)
-count as digits. hr.cpr keeps the same pattern for free text (hr may not import the
-runner); tests/runner/test_privacy.py holds both to one table.
+The runner knows no personal number's shape: redactors do, plugged in through the
+entry-point group `rpa.redactors` (hr registers `cpr`, which masks CPR numbers as
+`DDMMYY-XXXX`). Every installed redactor is applied, in the order of their names;
+`use_redactors` gives the runner another list (a deployment that embeds it, a test).
+With none installed, text is shown as it is.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
 
 from structlog.processors import format_exc_info
 from structlog.typing import EventDict, WrappedLogger
 
-__all__ = ["mask_cprs", "redact", "redact_processor"]
+__all__ = [
+    "REDACTORS_GROUP",
+    "Redactor",
+    "active_redactors",
+    "installed_redactors",
+    "redact",
+    "redact_processor",
+    "redact_text",
+    "use_redactors",
+]
 
-_DAY = "0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01]"
-_MONTH = "0[1-9]|1[0-2]"
-# Hyphen-minus, soft hyphen, the dashes U+2010–2015, minus sign, small and full-width
-# hyphen-minus; ASCII whitespace, no-break, Ogham, the spaces U+2000–200B, narrow
-# no-break, medium mathematical, word joiner, ideographic, zero-width no-break; the
-# full stop and the solidus, also full-width.
-_SEPARATOR = (
-    "[-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
-    " \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
-    "./\uff0e\uff0f]"
-)
-_MAX_SEPARATORS = 3  # "070761 – 4285" and a double space are splits people write
-# Written so the engine can skip ahead on a plain character class: the first digit is
-# matched before the lookbehinds check that no digit precedes it and that the first two
-# digits are a day. Most lines hold no six digits in a row and skip the full pattern.
-_CPR = re.compile(
-    rf"([0-36-9](?<![0-9][0-9])[0-9](?<={_DAY})(?:{_MONTH})[0-9][0-9])"
-    rf"{_SEPARATOR}{{0,{_MAX_SEPARATORS}}}[0-9][0-9][0-9][0-9](?![0-9])"
-)
-_SIX_DIGITS = re.compile("[0-9][0-9][0-9][0-9][0-9][0-9]")
-_WIDE_DIGIT = re.compile("[\uff10-\uff19]")
-_TO_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_MASK = r"\1-XXXX"
-_SHORTEST_CPR = 10
+REDACTORS_GROUP = "rpa.redactors"
 
 
-def mask_cprs(text: str) -> str:
-    """Return `text` with every CPR-shaped number shown as `DDMMYY-XXXX`."""
-    if len(text) < _SHORTEST_CPR:
+@runtime_checkable
+class Redactor(Protocol):
+    """One kind of personal data: how to mask it in text and what a screenshot covers."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def screen_fields(self) -> str | None:
+        """CSS of the elements a screenshot covers whatever they show (None: none)."""
+
+    @property
+    def screen_text(self) -> re.Pattern[str] | None:
+        """JavaScript-compatible pattern of the text a screenshot covers (None: none)."""
+
+    def mask(self, text: str) -> str:
+        """`text` with what this redactor covers masked; unchanged when there is none."""
+
+    def mask_escaped(self, text: str, decode: Callable[[str], str]) -> str:
+        """Like `mask`, for what escapes split (HTML entities, URL and JSON escapes);
+        `decode` turns a run of escapes into the text it stands for."""
+
+
+_lock = threading.Lock()
+_active: tuple[Redactor, ...] | None = None
+_masker: Callable[[str], str] | None = None
+
+
+def installed_redactors() -> tuple[Redactor, ...]:
+    """Every redactor installed in the entry-point group `rpa.redactors`, by name."""
+    found = sorted(entry_points(group=REDACTORS_GROUP), key=lambda entry: entry.name)
+    return tuple(entry.load() for entry in found)
+
+
+def use_redactors(redactors: Iterable[Redactor] | None) -> None:
+    """Mask with `redactors` from now on; None goes back to the installed ones."""
+    global _active, _masker
+    with _lock:
+        _active = None if redactors is None else tuple(redactors)
+        _masker = None if _active is None else _chain(_active)
+
+
+def active_redactors() -> tuple[Redactor, ...]:
+    """The redactors masking now (the installed ones unless `use_redactors` said otherwise)."""
+    _current_masker()
+    assert _active is not None
+    return _active
+
+
+def redact_text(text: str) -> str:
+    """`text` with everything every active redactor covers masked."""
+    return (_masker or _current_masker())(text)
+
+
+def _current_masker() -> Callable[[str], str]:
+    global _active, _masker
+    with _lock:
+        if _masker is None:  # loaded on first use: nothing happens at import time
+            _active = installed_redactors() if _active is None else _active
+            _masker = _chain(_active)
+        return _masker
+
+
+def _chain(redactors: tuple[Redactor, ...]) -> Callable[[str], str]:
+    if not redactors:
+        return _unchanged
+    if len(redactors) == 1:  # the usual case, and a hot path: every log key and value
+        return redactors[0].mask
+    masks = [redactor.mask for redactor in redactors]
+
+    def all_of(text: str) -> str:
+        for mask in masks:
+            text = mask(text)
         return text
-    # isascii() is a fast C scan; most log lines are ASCII and hold no full-width digit.
-    if not text.isascii() and _WIDE_DIGIT.search(text) is not None:
-        return _mask_with_wide_digits(text)
-    if _SIX_DIGITS.search(text) is None:
-        return text
-    return _CPR.sub(_MASK, text)
+
+    return all_of
 
 
-def _mask_with_wide_digits(text: str) -> str:
-    # The translation maps one character to one, so a match's span in the ASCII copy is
-    # its span in the text; the kept birth date is shown in ASCII digits.
-    ascii_digits = text.translate(_TO_ASCII_DIGITS)
-    pieces: list[str] = []
-    end = 0
-    for match in _CPR.finditer(ascii_digits):
-        pieces += [text[end : match.start()], match[1], "-XXXX"]
-        end = match.end()
-    pieces.append(text[end:])
-    return "".join(pieces)
+def _unchanged(text: str) -> str:
+    return text
 
 
 def redact(value: Any) -> Any:
-    """Mask CPR numbers in strings, also inside dicts, lists, tuples, sets and exceptions.
+    """Mask strings, also inside dicts, lists, tuples, sets and exceptions.
 
     An exception becomes its masked message, `str(exc)`; other types are returned as is.
     """
     if isinstance(value, str):
-        return mask_cprs(value)
+        return redact_text(value)
     if isinstance(value, dict):
         return {redact(key): redact(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -91,23 +131,24 @@ def redact(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return type(value)(redact(item) for item in value)
     if isinstance(value, BaseException):
-        return mask_cprs(str(value))
+        return redact_text(str(value))
     return value
 
 
 def _redact_for_log(value: Any) -> Any:
-    # An int cannot carry a separator, but ten CPR-shaped digits are still a CPR number.
-    if type(value) is int and 1_000_000_000 <= value <= 9_999_999_999:
-        masked = mask_cprs(str(value))
-        return masked if "X" in masked else value
+    # An int cannot carry a separator, but its digits can still be a personal number.
+    if type(value) is int:
+        text = str(value)
+        masked = redact_text(text)
+        return value if masked == text else masked
     return redact(value)
 
 
 def redact_processor(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
-    """structlog processor: mask CPR numbers in every key and value of the event.
+    """structlog processor: mask every key and value of the event.
 
     Formats a pending `exc_info` first, so the traceback text is masked too.
     """
     if event_dict.get("exc_info"):
         event_dict = format_exc_info(logger, method_name, event_dict)
-    return {mask_cprs(key): _redact_for_log(value) for key, value in event_dict.items()}
+    return {redact_text(key): _redact_for_log(value) for key, value in event_dict.items()}

@@ -17,6 +17,8 @@ class RetryPolicy:
 
     `max_attempts` counts every try, the first included. Waits grow from
     `initial_interval_s` by `backoff` per try, with full jitter, capped at `max_interval_s`.
+    With `linear`, the wait after try n is n times `initial_interval_s` (capped, never
+    jittered): a page reloaded after a server error waits a little longer each time.
     """
 
     max_attempts: int = 3
@@ -25,6 +27,7 @@ class RetryPolicy:
     max_interval_s: float = 60.0
     jitter: bool = True
     non_retryable: tuple[type[BaseException], ...] = field(default=())
+    linear: bool = False
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -39,6 +42,10 @@ class RetryPolicy:
         return not isinstance(exc, never)
 
     def wait(self) -> tenacity.wait.wait_base:
+        if self.linear:
+            return tenacity.wait_incrementing(
+                start=self.initial_interval_s, increment=self.initial_interval_s, max=self.max_interval_s
+            )
         if self.jitter:
             return tenacity.wait_random_exponential(
                 multiplier=self.initial_interval_s, exp_base=self.backoff, max=self.max_interval_s
@@ -81,15 +88,46 @@ class RetryPolicy:
         sleep: Callable[[float], None] | None = None,
         before_sleep: Callable[[tenacity.RetryCallState], Any] | None = None,
         max_attempts: int | None = None,
+        retry_on: type[BaseException] | tuple[type[BaseException], ...] | None = None,
+        at_once: type[BaseException] | tuple[type[BaseException], ...] = (),
     ) -> tenacity.Retrying:
-        """A tenacity `Retrying` for in-process retries; re-raises the last error."""
+        """A tenacity `Retrying` for in-process retries; re-raises the last error.
+
+        `retry_on`: retry only these errors (default: every retryable one). `at_once`:
+        errors retried without a wait, still counted as tries (e.g. a session that expired:
+        logging in again is the cure, not time).
+        """
+        retry: tenacity.retry_base = (
+            tenacity.retry_if_exception(self.is_retryable) if retry_on is None
+            else tenacity.retry_if_exception_type(retry_on)
+        )
+        wait: tenacity.wait.wait_base = self.wait()
+        if at_once:
+            retry = retry | tenacity.retry_if_exception_type(at_once)
+            wait = _WaitUnless(wait, at_once)
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(max_attempts or self.max_attempts),
-            wait=self.wait(),
-            retry=tenacity.retry_if_exception(self.is_retryable),
+            wait=wait,
+            retry=retry,
             reraise=True,
             **_given(sleep=sleep, before_sleep=before_sleep),
         )
+
+
+class _WaitUnless(tenacity.wait.wait_base):
+    """`wait`, except no wait at all after a try that failed with one of `at_once`."""
+
+    def __init__(
+        self, wait: tenacity.wait.wait_base, at_once: type[BaseException] | tuple[type[BaseException], ...]
+    ) -> None:
+        self.wait = wait
+        self.at_once = at_once
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        if outcome is not None and isinstance(outcome.exception(), self.at_once):
+            return 0.0
+        return float(self.wait(retry_state))
 
 
 def _given(**hooks: Any) -> dict[str, Any]:

@@ -4,8 +4,8 @@ Schedules run in Europe/Copenhagen. A cron wall-clock time that occurs twice (th
 night summer time ends) fires once; one that does not exist (the night it starts)
 fires at the first moment after the gap. `only_on: bank_days` drops a firing on a
 non-bank day (`skip`) or moves it to the same time of day on the next or previous
-bank day (`next`, `previous`). Crontab weekdays are classic cron's (0 or 7 = Sunday,
-1-5 = Monday to Friday), not APScheduler 3's.
+bank day (`next`, `previous`), by the deployment's calendar (runner.calendar). Crontab
+weekdays are classic cron's (0 or 7 = Sunday, 1-5 = Monday to Friday), not APScheduler 3's.
 
 Each firing calls `on_fire(schedule_id, fire_time)` with the *scheduled* fire time,
 so every replica computes the same `run_key` for it and the store keeps one run.
@@ -27,7 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from runner.calendar import is_bank_day, next_bank_day, previous_bank_day
+from runner.calendar import BankCalendar, load_calendar, next_bank_day, previous_bank_day
 from runner.clock import Clock, SystemClock
 from runner.config import NonBankDay, OnlyOn, TaskConfig
 from runner.cron import COPENHAGEN, crontab_trigger
@@ -48,10 +48,14 @@ def run_key(schedule_id: str, fire_time: datetime) -> str:
 
 
 def fire_times(
-    spec: TaskConfig, start: datetime, count: int, timezone: ZoneInfo = COPENHAGEN
+    spec: TaskConfig,
+    start: datetime,
+    count: int,
+    timezone: ZoneInfo = COPENHAGEN,
+    calendar: BankCalendar | None = None,
 ) -> list[datetime]:
     """The next `count` firings of `spec` at or after `start`, computed without a scheduler."""
-    trigger = build_trigger(spec, timezone)
+    trigger = build_trigger(spec, timezone, calendar)
     times: list[datetime] = []
     fire: datetime | None = trigger.get_next_fire_time(None, start)
     while fire is not None and len(times) < count:
@@ -60,18 +64,24 @@ def fire_times(
     return times
 
 
-def build_trigger(spec: TaskConfig, timezone: ZoneInfo = COPENHAGEN) -> BankDayTrigger:
-    """The APScheduler trigger for a task's schedule and bank-day policy."""
+def build_trigger(
+    spec: TaskConfig, timezone: ZoneInfo = COPENHAGEN, calendar: BankCalendar | None = None
+) -> BankDayTrigger:
+    """The APScheduler trigger for a task's schedule and bank-day policy.
+
+    `calendar` None: the default installed calendar (runner.calendar.load_calendar).
+    """
     if spec.schedule is None:
         raise ValueError("the task has no schedule")
     policy = spec.on_non_bank_day if spec.only_on is OnlyOn.BANK_DAYS else None
+    calendar = load_calendar() if calendar is None else calendar
     if spec.schedule.cron is not None:
         cron = crontab_trigger(spec.schedule.cron, timezone)
-        return BankDayTrigger(cron, policy, timezone, once_per_wall_time=True)
+        return BankDayTrigger(cron, policy, timezone, calendar, once_per_wall_time=True)
     interval = IntervalTrigger(
         seconds=spec.schedule.interval_s, start_date=_INTERVAL_EPOCH, timezone=timezone
     )
-    return BankDayTrigger(interval, policy, timezone, once_per_wall_time=False)
+    return BankDayTrigger(interval, policy, timezone, calendar, once_per_wall_time=False)
 
 
 class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyped
@@ -82,12 +92,14 @@ class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyp
         base: Any,
         policy: NonBankDay | None,
         timezone: ZoneInfo,
+        calendar: BankCalendar,
         *,
         once_per_wall_time: bool,
     ) -> None:
         self.base = base
         self.policy = policy
         self.timezone = timezone
+        self.calendar = calendar
         self.once_per_wall_time = once_per_wall_time
 
     def __str__(self) -> str:
@@ -116,7 +128,7 @@ class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyp
             day = candidate.date()
             target = self._target_day(day)
             if target is None:
-                candidate = self._at_or_after(_midnight(next_bank_day(day), self.timezone))
+                candidate = self._at_or_after(_midnight(next_bank_day(day, self.calendar), self.timezone))
                 continue
             fire = candidate if target == day else _same_time_on(target, candidate)
             if fire > threshold or (inclusive and fire == threshold):
@@ -129,12 +141,12 @@ class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyp
         return best
 
     def _target_day(self, day: date) -> date | None:
-        if self.policy is None or is_bank_day(day):
+        if self.policy is None or self.calendar.is_bank_day(day):
             return day
         if self.policy is NonBankDay.NEXT:
-            return next_bank_day(day)
+            return next_bank_day(day, self.calendar)
         if self.policy is NonBankDay.PREVIOUS:
-            return previous_bank_day(day)
+            return previous_bank_day(day, self.calendar)
         return None
 
     def _at_or_after(self, moment: datetime) -> datetime | None:
@@ -184,7 +196,10 @@ class ScheduleInfo:
 
 
 class Scheduler:
-    """Fires tasks' schedules in a background thread; `on_fire` gets the scheduled time."""
+    """Fires tasks' schedules in a background thread; `on_fire` gets the scheduled time.
+
+    `calendar` None: the default installed calendar (runner.calendar.load_calendar).
+    """
 
     def __init__(
         self,
@@ -192,8 +207,10 @@ class Scheduler:
         *,
         clock: Clock | None = None,
         max_workers: int = 4,
+        calendar: BankCalendar | None = None,
     ) -> None:
         self.timezone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+        self.calendar = load_calendar() if calendar is None else calendar
         self._clock = clock or SystemClock()
         executor = _FiringExecutor(max_workers, self.timezone)
         self._aps: Any = BackgroundScheduler(
@@ -211,7 +228,7 @@ class Scheduler:
 
     def add(self, schedule_id: str, spec: TaskConfig, on_fire: OnFire) -> None:
         """Schedule `on_fire(schedule_id, fire_time)`; replaces a schedule of the same id."""
-        trigger = build_trigger(spec, self.timezone)
+        trigger = build_trigger(spec, self.timezone, self.calendar)
         self._aps.add_job(
             _Callback(schedule_id, on_fire),
             trigger=trigger,

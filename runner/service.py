@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from runner.calendar import load_calendar
 from runner.errors import StoreUnavailable
 from runner.logs import module_logger
 from runner.orchestrator import run_task
@@ -74,7 +75,8 @@ def _firing(app: Any, bot: str, task: str, watch: StoreWatch,
 
 def start_scheduler(app: Any) -> Scheduler:
     """A started scheduler with every enabled task that has a schedule."""
-    scheduler = Scheduler(app.config.timezone, clock=app.clock)
+    scheduler = Scheduler(app.config.timezone, clock=app.clock,
+                          calendar=load_calendar(app.config.calendar))
     watch = StoreWatch(log, stopping=scheduler.stopping)
     for bot, runtime in app.deployment.bots.items():
         tasks = app.config.bots[bot].tasks

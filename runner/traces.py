@@ -1,14 +1,15 @@
-"""Playwright traces with CPR numbers masked and credentials redacted, for debugging from.
+"""Playwright traces with personal data masked and credentials redacted, for debugging from.
 
 A `trace.zip` is newline-delimited JSON events (`trace.trace`: actions, their call logs
 and the DOM snapshots the viewer shows a page from; `trace.network`: the HAR entries),
 `trace.stacks`, and `resources/<sha1>.<ext>`: response bodies and snapshot resources,
 named by the SHA-1 of their bytes. Playwright's `mask` covers screenshots only, so
 `mask_trace` rewrites the zip after `tracing.stop`: each JSON event is parsed and every
-string in it masked (the escapes of JSON and of URLs hide separators from a pattern on
-the raw text), each text resource is masked, and a changed resource is renamed by the
+string in it masked by the active redactors (runner.redact; the escapes of JSON and of
+URLs hide separators from a pattern on the raw text, so each redactor is also handed the
+text with a decoder of escapes), each text resource is masked, and a changed resource is renamed by the
 SHA-1 of its masked bytes and the events pointing at it follow. The old name would let
-anyone holding the masked page try the 10,000 serials until the hash matched.
+anyone holding the masked page try the masked digits until the hash matched.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote_plus
 
-from runner.redact import mask_cprs
+from runner.redact import active_redactors, redact_text
 
 __all__ = ["mask_trace"]
 
@@ -31,15 +32,6 @@ _RESOURCES = "resources/"
 _EVENT_SUFFIXES = (".trace", ".network", ".stacks", ".json")
 # Bodies whose bytes are text even when they are not UTF-8 (a latin-1 page).
 _TEXT_SUFFIXES = (".html", ".htm", ".txt", ".json", ".xml", ".css", ".js", ".csv", ".svg")
-# Ten digits split by HTML entities, URL escapes or JSON/JavaScript escapes
-# (`070761&nbsp;4285` in a body, `cpr=070761%E2%80%934285` or `070761+4285` in a query,
-# `"070761\u20134285"` in a script or an API's JSON), mixed with plain separators.
-_ESCAPED_SPLIT = re.compile(
-    r"(?<![0-9])([0-9]{6})"
-    r"((?:&#?[0-9A-Za-z]+;|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[tnrfv/]"
-    r"|[^0-9A-Za-z]){1,30})"
-    r"([0-9]{4})(?![0-9])"
-)
 _BACKSLASH_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([tnrfv/]))")
 _SHORT_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "/": "/"}
 _ESCAPES = ("&", "%", "+", "\\")
@@ -56,7 +48,7 @@ _SECRET_IN_FORM = re.compile(
 
 
 def mask_trace(path: Path) -> None:
-    """Rewrite the trace zip at `path` in place: CPR numbers masked, credentials redacted.
+    """Rewrite the trace zip at `path` in place: personal data masked, credentials redacted.
 
     The file is replaced atomically, with mode 0600; on any error the original is left
     untouched and the error raised (the caller deletes what it cannot mask).
@@ -162,17 +154,14 @@ def _without_credentials(value: dict[str, Any]) -> dict[str, Any]:
 
 def _mask_text(text: str) -> str:
     if any(escape in text for escape in _ESCAPES):
-        text = _ESCAPED_SPLIT.sub(_mask_escaped_split, text)
-    return mask_cprs(text)
+        for redactor in active_redactors():
+            text = redactor.mask_escaped(text, _decode_escapes)
+    return redact_text(text)
 
 
-def _mask_escaped_split(match: re.Match[str]) -> str:
-    # Only the match is decoded, and only kept decoded when it is a CPR number: a body's
-    # other entities and a URL's other escapes stay as they were.
-    head, split, tail = match.groups()
-    decoded = unquote_plus(html.unescape(_BACKSLASH_ESCAPE.sub(_unescape_backslash, split)))
-    masked = mask_cprs(head + decoded + tail)
-    return masked if masked == f"{head}-XXXX" else match[0]
+def _decode_escapes(split: str) -> str:
+    """A run of JSON/JavaScript escapes, HTML entities and URL escapes as the text it is."""
+    return unquote_plus(html.unescape(_BACKSLASH_ESCAPE.sub(_unescape_backslash, split)))
 
 
 def _unescape_backslash(match: re.Match[str]) -> str:

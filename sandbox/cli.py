@@ -10,9 +10,9 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.exc import DatabaseError
 
+from hr.cpr import mask_cprs_in_text
 from runner.errors import InputError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
-from runner.redact import mask_cprs
 
 DEFAULT_DB = "var/sandbox.db"
 db_option = click.option(
@@ -55,7 +55,7 @@ def seed(employees: int, seed_value: int, as_of: Any, source: Path | None, max_b
         loaded = load(db_path, data)
     # DatasetError, and what a record of the wrong shape or a date near 9999 raises
     except (ValueError, TypeError, AttributeError, LookupError, ArithmeticError) as exc:
-        _fail(f"{source or 'dataset'}: {mask_cprs(str(exc))}")
+        _fail(f"{source or 'dataset'}: {mask_cprs_in_text(str(exc))}")
     except DatabaseError as exc:
         _fail(f"{db_path}: not a usable sandbox database: {exc.orig}")
     counts = ", ".join(f"{len(v)} {k}" for k, v in loaded.records.items() if v)
@@ -66,7 +66,7 @@ def _read_json(path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Any:
     try:
         return read_json(path, limit=max_bytes)
     except InputError as exc:
-        _fail(mask_cprs(str(exc)))
+        _fail(mask_cprs_in_text(str(exc)))
 
 
 @sandbox.command()

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from hr.formatting import format_decimal_da
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -36,9 +39,8 @@ def shown(value: Any) -> str:
         return "–"
     if isinstance(value, bool):
         return "Ja" if value else "Nej"
-    if isinstance(value, float):
-        whole, _, cents = f"{value:,.2f}".partition(".")
-        return f"{whole.replace(',', '.')},{cents}"
+    if isinstance(value, float):  # rounded as the machine value is, then written in Danish
+        return format_decimal_da(Decimal(f"{value:.2f}"))
     text = str(value)
     if _ISO_DATE.match(text):
         return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"

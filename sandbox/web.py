@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import secrets
 import threading
 import time
@@ -22,6 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Connection, Select, func, select
 from starlette.datastructures import FormData, UploadFile
 
+from hr.cpr import normalise_cpr
 from sandbox import db as t
 from sandbox.labels import label, test_id
 from sandbox.pages import Details, Form, Page, Pager, Table, raw, shown
@@ -30,7 +30,6 @@ from sandbox.pages import Field as PageField
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_AS_OF = "2024-11-18"
 MAX_PAGE_SIZE = 200
-_CPR_WITH_SEPARATOR = re.compile(r"\d{6}[- ]\d{4}")  # an unseeded sandbox still never uses the wall clock
 SYSTEM_NAV: dict[str, list[tuple[str, str, str]]] = {
     "serviceportal": [("cases", "/serviceportal/cases", "nav-cases"),
                       ("units", "/serviceportal/units", "nav-units"),
@@ -251,7 +250,10 @@ class Ctx:
     def search_text(self) -> str:
         """The search text as stored: lower case, a CPR number without its separator."""
         q = self.q().lower()
-        return q[:6] + q[7:] if _CPR_WITH_SEPARATOR.fullmatch(q) else q
+        try:
+            return normalise_cpr(q)
+        except ValueError:
+            return q
 
     def paginate(self, stmt: Select[Any]) -> tuple[list[Any], Pager]:
         size = self.request.app.state.settings.page_size

@@ -9,7 +9,6 @@ filled in: every control of a form is found before the first one is touched.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from runner import SystemAccess, SystemUnavailable, TechnicalError, technical_error
+from runner import RetryPolicy, SystemAccess, SystemUnavailable, TechnicalError, technical_error
 from systems.models import Receipt
 
 if TYPE_CHECKING:
@@ -173,8 +172,9 @@ class PageObject:
     system: ClassVar[str] = ""
     timeout_ms: ClassVar[float] = 5_000
     navigation_timeout_ms: ClassVar[float] = 10_000
-    attempts: ClassVar[int] = 4  # tries of one page on HTTP 500, and of one write
-    retry_pause_s: ClassVar[float] = 0.05
+    #: Tries of one page on HTTP 500, and of one write: 4, waiting 0.05, 0.10, 0.15 s.
+    retry: ClassVar[RetryPolicy] = RetryPolicy(max_attempts=4, initial_interval_s=0.05,
+                                               max_interval_s=1.0, jitter=False, linear=True)
     per_page: int = 200
 
     def __init__(self, context: BrowserContext, access: SystemAccess) -> None:
@@ -217,22 +217,16 @@ class PageObject:
         on the maintenance page and `TechnicalError` when the page is not `page-<page_id>`.
         """
         url = path if "://" in path else self.base + path
-        for attempt in range(1, self.attempts + 1):
-            try:
+        for attempt in self.retry.retrying(retry_on=_ServerError):
+            with attempt:
                 seen = self._through_login(self._visit(step, lambda: self.page.goto(url)), step)
                 status = self._classify(seen, step)
-            except _ServerError:
-                if attempt == self.attempts:
-                    raise
-                time.sleep(self.retry_pause_s * attempt)
-                continue
-            if status == 404:
-                return False
-            if seen.main != f"page-{page_id}":
-                where = urlsplit(url).path
-                raise self.fail(step, f"expected page {page_id!r} at {where}, found {seen.main!r}")
-            return True
-        raise self.fail(step, "unreachable")  # pragma: no cover
+        if status == 404:
+            return False
+        if seen.main != f"page-{page_id}":
+            where = urlsplit(url).path
+            raise self.fail(step, f"expected page {page_id!r} at {where}, found {seen.main!r}")
+        return True
 
     def _through_login(self, seen: Seen, step: str) -> Seen:
         logins = 0
@@ -345,17 +339,24 @@ class PageObject:
         if href is None:
             raise self.fail(step, f"{link_testid!r} not found on {urlsplit(self.page.url).path}")
         url, page_url, page_id = urljoin(self.page.url, href), self.page.url, self._seen.main or ""
-        for attempt in range(1, self.attempts + 1):
-            response = self._call(step, lambda: self.context.request.get(url))
-            body = self._call(step, response.body)
-            if response.status == 200 and body.startswith(expect_prefix):
-                return body
-            if attempt == 1 and urlsplit(response.url).path.endswith("/login"):
-                self.goto(page_url, step, page_id=page_id.removeprefix("page-"))  # logs in again
-                continue
-            if response.status < 500 or attempt == self.attempts:
-                raise self.fail(step, f"download of {urlsplit(url).path}: HTTP {response.status}")
-            time.sleep(self.retry_pause_s * attempt)
+        log_in_again = False
+        for attempt in self.retry.retrying(retry_on=_ServerError, at_once=_LoggedOut):
+            if log_in_again:  # outside the try: what logging in raises is not retried here
+                self.goto(page_url, step, page_id=page_id.removeprefix("page-"))
+                log_in_again = False
+            with attempt:
+                response = self._call(step, lambda: self.context.request.get(url))
+                body = self._call(step, response.body)
+                if response.status == 200 and body.startswith(expect_prefix):
+                    return body
+                failed = f"download of {urlsplit(url).path}: HTTP {response.status}"
+                number = attempt.retry_state.attempt_number
+                if number == 1 and urlsplit(response.url).path.endswith("/login"):
+                    log_in_again = True
+                    raise _LoggedOut(failed, system=self.system, step=step)
+                if response.status < 500 or number == self.retry.max_attempts:
+                    raise self.fail(step, failed)
+                raise _ServerError(failed, system=self.system, step=step)
         raise self.fail(step, "unreachable")  # pragma: no cover
 
     # -- writing ---------------------------------------------------------------------------------
@@ -417,17 +418,18 @@ class PageObject:
         did land is found rather than repeated.
         """
         sent = False
-        for attempt in range(1, self.attempts + 1):
-            existing = find()
+        for attempt in self.retry.retrying(retry_on=_ServerError, at_once=_LoggedOut):
+            existing = find()  # outside the try: what finding raises is not retried
             if existing is not None:
                 return Receipt(receipt_id=existing, reference=reference, already_done=not sent)
-            try:
-                return Receipt(receipt_id=act(), reference=reference)
-            except _LoggedOut:
-                continue
-            except _ServerError:
-                sent = True
-                if attempt == self.attempts:
+            with attempt:
+                try:
+                    return Receipt(receipt_id=act(), reference=reference)
+                except _ServerError:
+                    sent = True
                     raise
-                time.sleep(self.retry_pause_s * attempt)
-        raise self.fail(step, "the write did not go through")
+                except _LoggedOut:  # the next try's `find` logs in again
+                    if attempt.retry_state.attempt_number == self.retry.max_attempts:
+                        raise self.fail(step, "the write did not go through") from None
+                    raise
+        raise self.fail(step, "unreachable")  # pragma: no cover

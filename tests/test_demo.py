@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from hr.cpr import CPR_SHAPE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,4 +40,4 @@ def test_demo_runs_every_enabled_bot_and_prints_the_summary(tmp_path: Path) -> N
     refund_codes = set(report["bots"]["refund_claims"]["business_exceptions"])
     assert {"REFUND_DIFFERENCE", "REFUND_REJECTED"} <= refund_codes, refund_codes
     logs = "\n".join(p.read_text() for p in (tmp_path / "var" / "demo" / "logs").glob("*"))
-    assert re.findall(r"(?<!\d)\d{6}-?\d{4}(?!\d)", result.stdout + logs) == []
+    assert CPR_SHAPE.findall(result.stdout + logs) == []

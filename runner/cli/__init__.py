@@ -19,7 +19,7 @@ from runner.errors import (
     RunnerError,
 )
 from runner.inputs import user_name
-from runner.redact import mask_cprs
+from runner.redact import redact_text
 
 COMMANDS_GROUP = "rpa.commands"
 
@@ -58,11 +58,11 @@ class RpaGroup(click.Group):
             return super().invoke(ctx)
         except tuple(kind for kind, _code in _EXIT_CODES) as error:
             code = next(code for kind, code in _EXIT_CODES if isinstance(error, kind))
-            click.echo(f"rpa: {mask_cprs(str(error))}", err=True)
+            click.echo(f"rpa: {redact_text(str(error))}", err=True)
             sys.exit(code)
         except SQLAlchemyError as error:  # the store went away mid-command: technical, exit 1
             first = str(getattr(error, "orig", None) or error).strip().splitlines() or [""]
-            click.echo(f"rpa: the store failed: {type(error).__name__}: {mask_cprs(first[0])}", err=True)
+            click.echo(f"rpa: the store failed: {type(error).__name__}: {redact_text(first[0])}", err=True)
             sys.exit(1)
 
 
@@ -109,7 +109,7 @@ def main() -> None:
     except click.ClickException as error:
         shown = io.StringIO()
         error.show(file=shown)
-        sys.stderr.write(mask_cprs(shown.getvalue()))
+        sys.stderr.write(redact_text(shown.getvalue()))
         sys.exit(error.exit_code)
     except click.Abort:
         sys.stderr.write("Aborted!\n")

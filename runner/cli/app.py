@@ -20,7 +20,7 @@ from runner.errors import ConfigError, InputError, NotFound, StoreUnavailable, T
 from runner.files import make_private_dir
 from runner.item import SystemAccess
 from runner.logs import configure_logging, get_logger
-from runner.redact import mask_cprs
+from runner.redact import redact_text
 from runner.store import Actor, SqlStore
 
 # Numbers on the command line, bounded before they reach SQL (a 20-digit id overflows SQLite).
@@ -29,8 +29,8 @@ LIMIT = click.IntRange(1, 1_000_000)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
-    """Print a line of the command's output, CPR numbers masked (every `rpa` output goes here)."""
-    click.echo(mask_cprs(text), err=err)
+    """Print a line of the command's output, masked (every `rpa` output goes here)."""
+    click.echo(redact_text(text), err=err)
 
 
 def validated_settings(
@@ -126,7 +126,8 @@ class App:
         except (StoreUnavailable, SQLAlchemyError) as failure:
             store.close()
             error = failure.__cause__ if isinstance(failure, StoreUnavailable) else failure
-            reason = mask_cprs((str(getattr(error, "orig", None) or error).strip().splitlines() or ["?"])[0])
+            lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+            reason = redact_text((lines or ["?"])[0])
             source = ("RPA_DATABASE_URL" if os.environ.get("RPA_DATABASE_URL")
                       else "store.url" if self.config.store.url else "store.sqlite_path")
             if isinstance(failure, StoreUnavailable):  # locked or restarting: time cures it

@@ -180,16 +180,18 @@ def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tup
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
+    from runner.calendar import load_calendar
     from runner.scheduler import fire_times
 
     zone = ZoneInfo(app.config.timezone)
+    calendar = load_calendar(app.config.calendar)
     midnight = datetime.combine(app.clock.today(), time(), tzinfo=zone)
     rounds: dict[time, list[tuple[str, str]]] = {}
     for bot_name, task_name in targets:
         bot_config = app.config.bots.get(bot_name)
         spec = bot_config.tasks.get(task_name) if bot_config is not None else None
-        fires = (fire_times(spec, midnight, 1, zone) if spec is not None and spec.schedule is not None
-                 and spec.schedule.cron is not None else [])
+        cron = spec is not None and spec.schedule is not None and spec.schedule.cron is not None
+        fires = fire_times(spec, midnight, 1, zone, calendar) if spec is not None and cron else []
         at = fires[0].time() if fires else time()
         rounds.setdefault(at, []).append((bot_name, task_name))
     return [rounds[at] for at in sorted(rounds)]

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied, StoreUnavailable
 from runner.files import make_private_file
 from runner.inputs import user_name
-from runner.redact import mask_cprs
+from runner.redact import redact_text
 from runner.states import ErrorKind, Role, State, Trigger
 from runner.store.records import (
     Actor,
@@ -521,7 +521,7 @@ class SqlStore:
             state = State.BUSINESS_EXCEPTION if kind is ErrorKind.BUSINESS else State.SYSTEM_EXCEPTION
         values: dict[str, Any] = {
             "state": state.value, "error_kind": kind.value, "error_code": code,
-            "error_message": mask_cprs(message)[:4000], "not_before": retry_at,
+            "error_message": redact_text(message)[:4000], "not_before": retry_at,
             "lease_owner": None, "lease_expires": None,
         }
         if visible_to is not None:
@@ -541,7 +541,7 @@ class SqlStore:
                 conn, item_id, worker_id, state=State.DEFERRED.value, not_before=until,
                 attempts=work_items.c.attempts - 1, lease_owner=None, lease_expires=None,
                 error_kind=ErrorKind.SYSTEM.value, error_code="SystemUnavailable",
-                error_message=mask_cprs(message)[:4000],
+                error_message=redact_text(message)[:4000],
             )
 
     def release(self, item_id: int, worker_id: str) -> None:
@@ -743,7 +743,7 @@ class SqlStore:
                 .where(runs.c.id == run_id)
                 .values(
                     state="failed" if error else "finished", enqueued=enqueued,
-                    error=mask_cprs(error) if error else None, finished_at=self._now(),
+                    error=redact_text(error) if error else None, finished_at=self._now(),
                 )
             )
 
@@ -767,7 +767,7 @@ class SqlStore:
         with self._tx() as conn:
             alert_id = conn.execute(
                 insert(alerts)
-                .values(bot=bot, kind=kind, message=mask_cprs(message), created_at=self._now())
+                .values(bot=bot, kind=kind, message=redact_text(message), created_at=self._now())
                 .returning(alerts.c.id)
             ).scalar_one()
             row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).one()

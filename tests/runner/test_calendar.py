@@ -1,100 +1,62 @@
-from datetime import date
+"""The runner's bank-day arithmetic over any calendar, and how a calendar is chosen."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from runner.calendar import (
+    WEEKDAYS,
+    BankCalendar,
     bank_days_between,
-    easter_sunday,
-    is_bank_day,
     last_bank_day_before,
+    load_calendar,
     next_bank_day,
     previous_bank_day,
 )
+from runner.config import NonBankDay, OnlyOn, TaskConfig, TaskSchedule
+from runner.scheduler import fire_times
 
-CLOSED = [
-    date(2024, 1, 1),  # New Year's Day
-    date(2024, 3, 28),  # Maundy Thursday
-    date(2024, 3, 29),  # Good Friday
-    date(2024, 4, 1),  # Easter Monday
-    date(2024, 5, 9),  # Ascension Day
-    date(2024, 5, 10),  # the Friday after Ascension Day
-    date(2024, 5, 20),  # Whit Monday
-    date(2024, 6, 5),  # Grundlovsdag (a Wednesday)
-    date(2024, 12, 24),
-    date(2024, 12, 25),
-    date(2024, 12, 26),
-    date(2024, 12, 31),
-    date(2025, 1, 1),
-    date(2025, 4, 17),
-    date(2025, 4, 18),
-    date(2025, 4, 21),  # Easter Monday
-    date(2025, 5, 29),  # Ascension Day
-    date(2025, 5, 30),  # the Friday after
-    date(2025, 6, 5),  # Grundlovsdag (a Thursday)
-    date(2025, 6, 9),  # Whit Monday
-    date(2025, 12, 24),
-    date(2025, 12, 31),
-]
-OPEN = [
-    date(2024, 4, 26),  # the old Great Prayer Day, abolished from 2024
-    date(2024, 11, 18),
-    date(2024, 12, 23),
-    date(2024, 12, 27),
-    date(2024, 12, 30),
-    date(2025, 1, 2),
-    date(2025, 5, 28),
-    date(2025, 6, 6),
-]
+CPH = ZoneInfo("Europe/Copenhagen")
+GOOD_FRIDAY = date(2024, 3, 29)
 
 
-@pytest.mark.parametrize("day", CLOSED, ids=str)
-def test_holidays_are_not_bank_days(day: date) -> None:
-    assert day.weekday() < 5
-    assert not is_bank_day(day)
+class ClosedOn:
+    """A calendar of weekdays less some days."""
+
+    def __init__(self, *closed: date) -> None:
+        self.closed = set(closed)
+
+    def is_bank_day(self, d: date) -> bool:
+        return d.weekday() < 5 and d not in self.closed
 
 
-@pytest.mark.parametrize("day", OPEN, ids=str)
-def test_ordinary_weekdays_are_bank_days(day: date) -> None:
-    assert is_bank_day(day)
+def test_the_neutral_calendar_is_monday_to_friday() -> None:
+    assert isinstance(WEEKDAYS, BankCalendar)
+    assert WEEKDAYS.is_bank_day(GOOD_FRIDAY)  # no country's holidays
+    assert not WEEKDAYS.is_bank_day(date(2024, 3, 30))
+    assert next_bank_day(date(2024, 3, 30), WEEKDAYS) == date(2024, 4, 1)
 
 
-def test_weekends_are_not_bank_days() -> None:
-    assert not is_bank_day(date(2024, 11, 16))
-    assert not is_bank_day(date(2024, 11, 17))
+def test_arithmetic_follows_the_calendar_it_is_given() -> None:
+    closed = ClosedOn(GOOD_FRIDAY, date(2024, 4, 1))
+    assert next_bank_day(GOOD_FRIDAY, closed) == date(2024, 4, 2)
+    assert previous_bank_day(date(2024, 4, 1), closed) == date(2024, 3, 28)
+    assert last_bank_day_before(date(2024, 4, 2), closed) == date(2024, 3, 28)
+    assert bank_days_between(date(2024, 3, 25), date(2024, 4, 8), closed) == 8
+    assert bank_days_between(date(2024, 4, 8), date(2024, 3, 25), closed) == -8
 
 
-def test_easter_sunday() -> None:
-    assert easter_sunday(2024) == date(2024, 3, 31)
-    assert easter_sunday(2025) == date(2025, 4, 20)
-    assert easter_sunday(2038) == date(2038, 4, 25)
+def test_an_unknown_calendar_name_is_refused() -> None:
+    with pytest.raises(LookupError, match="no calendar 'mars' is installed; installed: "):
+        load_calendar("mars")
 
 
-def test_next_and_previous_bank_day_include_the_day_itself() -> None:
-    assert next_bank_day(date(2024, 11, 18)) == date(2024, 11, 18)
-    assert previous_bank_day(date(2024, 11, 18)) == date(2024, 11, 18)
-
-
-def test_next_bank_day_over_easter_and_christmas() -> None:
-    assert next_bank_day(date(2024, 3, 28)) == date(2024, 4, 2)
-    assert next_bank_day(date(2024, 12, 24)) == date(2024, 12, 27)
-    assert next_bank_day(date(2024, 12, 31)) == date(2025, 1, 2)
-    assert next_bank_day(date(2025, 5, 29)) == date(2025, 6, 2)
-
-
-def test_previous_bank_day_over_easter_and_christmas() -> None:
-    assert previous_bank_day(date(2024, 4, 1)) == date(2024, 3, 27)
-    assert previous_bank_day(date(2024, 12, 26)) == date(2024, 12, 23)
-    assert previous_bank_day(date(2025, 1, 1)) == date(2024, 12, 30)
-
-
-def test_last_bank_day_before_is_strictly_before() -> None:
-    assert last_bank_day_before(date(2024, 11, 19)) == date(2024, 11, 18)
-    assert last_bank_day_before(date(2024, 11, 18)) == date(2024, 11, 15)
-    assert last_bank_day_before(date(2024, 12, 27)) == date(2024, 12, 23)
-
-
-def test_bank_days_between_is_half_open() -> None:
-    assert bank_days_between(date(2024, 11, 18), date(2024, 11, 18)) == 0
-    assert bank_days_between(date(2024, 11, 18), date(2024, 11, 25)) == 5
-    assert bank_days_between(date(2024, 12, 23), date(2025, 1, 3)) == 4  # 23, 27, 30 Dec, 2 Jan
-    assert bank_days_between(date(2024, 11, 25), date(2024, 11, 18)) == -5
+def test_the_scheduler_skips_the_days_of_the_calendar_it_is_given() -> None:
+    spec = TaskConfig(schedule=TaskSchedule(cron="0 7 * * *"), only_on=OnlyOn.BANK_DAYS,
+                      on_non_bank_day=NonBankDay.SKIP)
+    start = datetime(2024, 3, 28, 8, tzinfo=CPH)
+    on_weekdays = fire_times(spec, start, 1, CPH, WEEKDAYS)
+    closed = fire_times(spec, start, 1, CPH, ClosedOn(GOOD_FRIDAY))
+    assert [t.date() for t in on_weekdays] == [GOOD_FRIDAY]
+    assert [t.date() for t in closed] == [date(2024, 4, 1)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +11,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from hr.cpr import CPR_SHAPE
 from runner.cli import cli
 from tests.runner.deployment_support import write_config
 
-CPR_UNMASKED = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+CPR_UNMASKED = CPR_SHAPE
 
 
 class Rpa:

@@ -298,3 +298,17 @@ def test_bot_settings_are_validated_with_key_paths() -> None:
     )
     good = parse_config("bots: {hello: {settings: {greeting: Hej}}}")
     assert bot_settings(good, "hello", HelloSettings).greeting == "Hej"
+
+
+def test_the_calendar_is_an_installed_one(tmp_path: Path) -> None:
+    installed = {"hello": {"greetings"}}
+    assert check_bots(parse_config("calendar: danish"), installed) == []
+    assert parse_config("").calendar is None  # the default installed calendar
+    problems = dict(check_bots(parse_config("calendar: mars"), installed))
+    assert problems["calendar"] == "unknown calendar; installed: danish"
+
+
+def test_the_retired_cpr_dates_are_accepted_empty_and_named_when_set() -> None:
+    assert check_bots(parse_config("cpr: {exempt_birth_dates: []}"), {}) == []
+    problems = dict(check_bots(parse_config("cpr: {exempt_birth_dates: [1965-01-01]}"), {}))
+    assert "bots.document_journaling.settings.cpr_exempt_birth_dates" in problems["cpr.exempt_birth_dates"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 import structlog
 
+from hr.cpr import CPR_SHAPE
 from runner.logs import (
     LOG_FILE_NAME,
     bind_item_context,
@@ -25,7 +25,7 @@ from runner.logs import (
 )
 
 # Any ten digits, split or not, that are not part of a longer run: an unmasked CPR shape.
-UNMASKED = re.compile(r"(?<![0-9])[0-9]{6}[- ]?[0-9]{4}(?![0-9])")
+UNMASKED = CPR_SHAPE
 CPR, CPR_HYPHEN, CPR_SPACE, SUBSTITUTE = "0707614285", "150589-4010", "150589 4010", "670761-4285"
 
 

@@ -1,7 +1,7 @@
 """No full CPR number leaves: the masking pattern, and every path text takes out of the runner.
 
-runner.redact and hr.cpr each keep the pattern (hr may not import the runner); both are
-held to the one table below.
+The pattern is hr.cpr's alone; the runner masks with it through the installed redactor
+(hr.redaction), and both ways are held to the one table below.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from pydantic import BaseModel
 
 from hr.cpr import mask_cprs_in_text
 from runner import Bot, Item, Task
-from runner.redact import mask_cprs
+from runner.redact import redact_text
 from runner.store import SqlStore
 from runner.testing import make_store, run_items
 
 MASKERS: dict[str, Callable[[str], str]] = {
-    "runner.redact.mask_cprs": mask_cprs,
+    "runner.redact.redact_text": redact_text,
     "hr.cpr.mask_cprs_in_text": mask_cprs_in_text,
 }
 

@@ -1,4 +1,5 @@
-"""CPR-shaped numbers are masked as DDMMYY-XXXX wherever text leaves the runner (cpr.md)."""
+"""The runner masks what its redactors cover wherever text leaves it: with hr installed,
+CPR-shaped numbers as DDMMYY-XXXX (hr.redaction, the entry point `rpa.redactors: cpr`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from collections import namedtuple
 
 import pytest
 
-from runner.redact import mask_cprs, redact, redact_processor
+from hr.redaction import cpr_redactor
+from runner.redact import (
+    Redactor,
+    active_redactors,
+    installed_redactors,
+    redact,
+    redact_processor,
+    redact_text,
+    use_redactors,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +45,7 @@ from runner.redact import mask_cprs, redact, redact_processor
     ],
 )
 def test_masks_cpr_shaped_numbers(text: str, masked: str) -> None:
-    assert mask_cprs(text) == masked
+    assert redact_text(text) == masked
 
 
 @pytest.mark.parametrize(
@@ -67,12 +77,12 @@ def test_masks_cpr_shaped_numbers(text: str, masked: str) -> None:
     ],
 )
 def test_leaves_other_numbers(text: str) -> None:
-    assert mask_cprs(text) == text
+    assert redact_text(text) == text
 
 
 def test_masking_is_idempotent() -> None:
-    once = mask_cprs("se 070761-4285 og 1507894010")
-    assert mask_cprs(once) == once
+    once = redact_text("se 070761-4285 og 1507894010")
+    assert redact_text(once) == once
 
 
 
@@ -138,3 +148,37 @@ def test_processor_formats_and_masks_a_pending_exception() -> None:
     assert "Traceback" in masked["exception"]
     assert "LookupError: no employee 070761-XXXX" in masked["exception"]
     assert "0707614285" not in masked["exception"]
+
+
+class Shouting:
+    """A redactor of one word, for the chain."""
+
+    name = "shouting"
+    screen_fields = None
+    screen_text = None
+
+    def mask(self, text: str) -> str:
+        return text.replace("hemmelig", "XXXX")
+
+    def mask_escaped(self, text: str, decode: object) -> str:
+        return text
+
+
+def test_every_installed_redactor_is_active_by_default() -> None:
+    assert installed_redactors() == (cpr_redactor,)
+    assert active_redactors() == (cpr_redactor,)
+    assert isinstance(cpr_redactor, Redactor)
+
+
+def test_the_runner_masks_with_the_redactors_it_is_given() -> None:
+    text = "hemmelig 070761-4285"
+    try:
+        use_redactors([])
+        assert redact_text(text) == text  # the neutral default: nothing is masked
+        use_redactors([Shouting()])
+        assert redact({"k": text}) == {"k": "XXXX 070761-4285"}
+        use_redactors([Shouting(), cpr_redactor])
+        assert redact_text(text) == "XXXX 070761-XXXX"
+    finally:
+        use_redactors(None)
+    assert redact_text(text) == "hemmelig 070761-XXXX"

@@ -2,16 +2,19 @@
 
 from runner.bot import Bot, NoSettings, Task
 from runner.browser import technical_error
-from runner.errors import BusinessError, RunnerError, SystemUnavailable, TechnicalError
+from runner.errors import BusinessError, InputError, RunnerError, SystemUnavailable, TechnicalError
 from runner.files import write_private
+from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
 from runner.item import Collector, Item, PersonAction, RunSummary, SystemAccess
 from runner.retry import RetryPolicy
 from runner.states import Role, State
 
 __all__ = [
+    "DEFAULT_MAX_INPUT_BYTES",
     "Bot",
     "BusinessError",
     "Collector",
+    "InputError",
     "Item",
     "NoSettings",
     "PersonAction",
@@ -24,6 +27,7 @@ __all__ = [
     "SystemUnavailable",
     "Task",
     "TechnicalError",
+    "read_json",
     "technical_error",
     "write_private",
 ]

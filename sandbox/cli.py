@@ -11,8 +11,7 @@ import click
 from sqlalchemy.exc import DatabaseError
 
 from hr.cpr import mask_cprs_in_text
-from runner.errors import InputError
-from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
+from runner import DEFAULT_MAX_INPUT_BYTES, InputError, read_json
 
 DEFAULT_DB = "var/sandbox.db"
 db_option = click.option(

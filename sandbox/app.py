@@ -23,11 +23,13 @@ from sandbox.settings import SYSTEMS, Faults, SandboxSettings
 from sandbox.web import (
     DEFAULT_AS_OF,
     LoginRequired,
+    Missing,
     Sessions,
     Ui,
     cookie_name,
     login_redirect,
     make_templates,
+    not_found_page,
 )
 
 ROUTERS = (serviceportal.router, payroll.router, edoc.router, digitalpost.router,
@@ -51,6 +53,7 @@ def create_app(
     app.state.pdf_cache = {}
     app.add_middleware(FaultInjector, seed=settings.fault_seed)
     app.add_exception_handler(LoginRequired, _on_login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(Missing, _on_missing)  # type: ignore[arg-type]
     for router in ROUTERS:
         app.include_router(router)
     _add_login(app)
@@ -60,6 +63,10 @@ def create_app(
 
 async def _on_login_required(_: Request, exc: LoginRequired) -> Response:
     return login_redirect(exc)
+
+
+async def _on_missing(request: Request, exc: Missing) -> Response:
+    return not_found_page(request, exc.what)
 
 
 def _as_of(request: Request) -> str:

@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
@@ -45,6 +45,8 @@ SYSTEM_NAV: dict[str, list[tuple[str, str, str]]] = {
     "attest": [("inbox", "/attest/inbox", "nav-inbox"),
                ("processed", "/attest/inbox?folder=Behandlet", "nav-processed")],
 }
+
+T = TypeVar("T")
 
 
 def make_templates() -> Environment:
@@ -281,9 +283,29 @@ def done(url: str, receipt: str) -> RedirectResponse:
 
 
 def not_found(ctx: Ctx, what: str) -> HTMLResponse:
-    html = ctx.request.app.state.templates.get_template("error.html").render(
+    return not_found_page(ctx.request, what)
+
+
+def not_found_page(request: Request, what: str) -> HTMLResponse:
+    """The 'Ikke fundet' page (404) for `what` ("Sagen C-1")."""
+    html = request.app.state.templates.get_template("error.html").render(
         title="Ikke fundet", message=f"{what} findes ikke.", testid="not-found")
     return HTMLResponse(html, status_code=404)
+
+
+class Missing(Exception):
+    """What a page shows does not exist; the app answers `not_found_page` (see `found`)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def found(value: T | None, what: str) -> T:
+    """`value`, loaded for a page; None answers the request with the 404 page for `what`."""
+    if value is None:
+        raise Missing(what)
+    return value
 
 
 class FormReader:

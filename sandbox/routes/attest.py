@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from sandbox import db as t
 from sandbox import documents
 from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
 
 SYSTEM = "attest"
 router = APIRouter(prefix=f"/{SYSTEM}")
@@ -89,9 +89,7 @@ def message_page(ctx: Ctx, row: Any, errors: list[str] | None = None,
 @router.get("/messages/{message_id}")
 async def message(request: Request, message_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = _load(ctx, message_id)
-        if row is None:
-            return not_found(ctx, f"Meddelelsen {message_id}")
+        row = found(_load(ctx, message_id), f"Meddelelsen {message_id}")
         return ctx.render(message_page(ctx, row))
 
 
@@ -123,9 +121,7 @@ def _rendered(request: Request, seed: int | None, data: dict[str, Any]) -> bytes
 async def move(request: Request, message_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        row = _load(ctx, message_id)
-        if row is None:
-            return not_found(ctx, f"Meddelelsen {message_id}")
+        row = found(_load(ctx, message_id), f"Meddelelsen {message_id}")
         folder = form.choice("folder", "folder", [PROCESSED]) or PROCESSED
         reference = form.reference()
         if row.folder == PROCESSED:

@@ -12,7 +12,7 @@ from sandbox import db as t
 from sandbox.documents import pdf_text
 from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table, Text
 from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
 
 SYSTEM = "digitalpost"
 router = APIRouter(prefix=f"/{SYSTEM}")
@@ -104,9 +104,7 @@ def _letter(ctx: Ctx, letter_id: int) -> Any:
 @router.get("/letters/{letter_id}")
 async def letter(request: Request, letter_id: int, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = _letter(ctx, letter_id)
-        if row is None:
-            return not_found(ctx, f"Brevet {letter_id}")
+        row = found(_letter(ctx, letter_id), f"Brevet {letter_id}")
         facts = {k: v for k, v in _row(row).items() if not k.startswith("_")}
         return ctx.render(Page("letter", "outbox", [
             Section("details", [Details("letter-details", list(facts.items()))], "details"),

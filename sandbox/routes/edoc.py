@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sandbox import db as t
 from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
 from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
 
 SYSTEM = "edoc"
 router = APIRouter(prefix=f"/{SYSTEM}")
@@ -89,18 +89,14 @@ def file_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
 @router.get("/files/{employment_id}")
 async def personnel_file(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Personalesagen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
         return ctx.render(file_page(ctx, data))
 
 
 async def _journal(request: Request, employment_id: str, user: str, kind: str) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Personalesagen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
         if kind == "document":
             title = form.text("title", "title", required=True)
             doc_type = form.text("doc_type", "doc_type", required=True)

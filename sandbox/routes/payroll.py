@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from sandbox import db as t
 from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+from sandbox.web import Ctx, FormReader, context, done, found, login_required
 
 SYSTEM = "payroll"
 router = APIRouter(prefix=f"/{SYSTEM}")
@@ -170,18 +170,14 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
 @router.get("/employments/{employment_id}")
 async def employment(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Ansættelsen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
         return ctx.render(employment_page(ctx, data))
 
 
 @router.get("/employments/{employment_id}/payroll-lines")
 async def employment_lines(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Ansættelsen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
         return ctx.render(Page("payroll-lines", "payroll_lines",
                                [Section("payroll-lines", [lines_table(ctx.conn, employment_id)])],
                                subtitle=f"{employment_id} {data['name']}"))
@@ -191,9 +187,7 @@ async def employment_lines(request: Request, employment_id: str, user: str = aut
 async def register_end_date(request: Request, employment_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Ansættelsen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
         last_day = form.date("last_day", "last_day", required=True)
         reference = form.reference()
         if last_day and last_day < data["start_date"]:
@@ -259,9 +253,7 @@ def _check_sixth_week(form: FormReader, data: dict[str, Any], line: dict[str, An
 async def register_line(request: Request, employment_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        data = load_employment(ctx.conn, employment_id)
-        if data is None:
-            return not_found(ctx, f"Ansættelsen {employment_id}")
+        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
         line = _check_line(form, ctx, data)
         if form.errors:
             return ctx.render(employment_page(ctx, data, form.errors, form.values()))
@@ -332,9 +324,7 @@ def _load_absence(conn: Connection, absence_id: str) -> Any:
 @router.get("/absences/{absence_id}")
 async def absence(request: Request, absence_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = _load_absence(ctx.conn, absence_id)
-        if row is None:
-            return not_found(ctx, f"Fraværet {absence_id}")
+        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
         return ctx.render(absence_page(ctx, dict(row.data), row.reference))
 
 
@@ -342,9 +332,7 @@ async def absence(request: Request, absence_id: str, user: str = auth) -> Respon
 async def update_absence(request: Request, absence_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        row = _load_absence(ctx.conn, absence_id)
-        if row is None:
-            return not_found(ctx, f"Fraværet {absence_id}")
+        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
         data = dict(row.data)
         reported = form.date("reported_date", "reported_date")
         claimed = form.date("claimed_until", "claimed_until")

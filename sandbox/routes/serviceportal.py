@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from sandbox import db as t
 from sandbox import documents
 from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found, path_quote
+from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found, path_quote
 
 SYSTEM = "serviceportal"
 router = APIRouter(prefix=f"/{SYSTEM}")
@@ -110,9 +110,7 @@ def case_page(ctx: Ctx, case: Any, errors: list[str] | None = None,
 @router.get("/cases/{case_id}")
 async def case(request: Request, case_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = _load_case(ctx.conn, case_id)
-        if row is None:
-            return not_found(ctx, f"Sagen {case_id}")
+        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
         return ctx.render(case_page(ctx, row))
 
 
@@ -145,9 +143,7 @@ def _event(ctx: Ctx, case_id: str, kind: str, text: str | None, status: str | No
 async def reply(request: Request, case_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        row = _load_case(ctx.conn, case_id)
-        if row is None:
-            return not_found(ctx, f"Sagen {case_id}")
+        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
         text = form.text("reply", "reply", required=True)
         reference = form.reference()
         if form.errors:
@@ -162,9 +158,7 @@ async def reply(request: Request, case_id: str, user: str = auth) -> Response:
 async def set_status(request: Request, case_id: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        row = _load_case(ctx.conn, case_id)
-        if row is None:
-            return not_found(ctx, f"Sagen {case_id}")
+        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
         status = form.choice("status", "status", STATUSES)
         text = form.text("reply", "reply")
         reference = form.reference()
@@ -232,9 +226,7 @@ def _load_unit(conn: Connection, unit: str) -> dict[str, Any] | None:
 @router.get("/units/{unit}")
 async def unit(request: Request, unit: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = _load_unit(ctx.conn, unit)
-        if data is None:
-            return not_found(ctx, f"Enheden {unit}")
+        data = found(_load_unit(ctx.conn, unit), f"Enheden {unit}")
         return ctx.render(unit_page(ctx, data))
 
 
@@ -242,9 +234,7 @@ async def unit(request: Request, unit: str, user: str = auth) -> Response:
 async def send_message(request: Request, unit: str, user: str = auth) -> Response:
     form = FormReader(await request.form())
     with context(request, SYSTEM, user) as ctx:
-        data = _load_unit(ctx.conn, unit)
-        if data is None:
-            return not_found(ctx, f"Enheden {unit}")
+        data = found(_load_unit(ctx.conn, unit), f"Enheden {unit}")
         subject = form.text("subject", "subject", required=True)
         text = form.text("text", "message", required=True)
         reference = form.reference()

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from refunds_fakes import World
 
 from bots.refund_claims.bot import RefundClaims, make_bot
 from bots.refund_claims.models import Settings
+from harness.fakes import World
 from runner import RetryPolicy, State
 from runner.testing import make_store, person, run_items, run_task_once
 from systems.models import Absence, Employment, RefundDecision

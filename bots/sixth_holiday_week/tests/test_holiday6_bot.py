@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from holiday6_fakes import World
 
 from bots.sixth_holiday_week.bot import WAGE_TYPE, make_bot
+from harness.fakes import World
 from runner import RetryPolicy, State
 from runner.testing import exception_desk, make_store, run_items, run_task_once
 from systems.models import Case, Employment

@@ -1,4 +1,4 @@
-"""In-memory page objects with the API of docs/systems-api.md, for the bot's fast tests.
+"""In-memory page objects with the API of docs/systems-api.md, for the bots' fast tests.
 
 Every write verifies before it acts (an earlier write with the reference returns its
 receipt with `already_done=True`), like the real page objects.
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from hr.pdf import extract_text
-from systems.models import Case, CaseSummary, Employment, Receipt
+from systems.models import Absence, Case, CaseSummary, Employment, Receipt, RefundDecision, Submission
 
 
 @dataclass
@@ -22,6 +22,8 @@ class World:
 
     employments: dict[str, Employment] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
+    absences: dict[str, Absence] = field(default_factory=dict)
+    decisions: list[RefundDecision] = field(default_factory=list)
     writes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_once: set[str] = field(default_factory=set)  # write kinds that crash after writing once
 
@@ -62,6 +64,10 @@ class Pages:
     def edoc(self) -> Edoc:
         return Edoc(self.world)
 
+    @property
+    def refusion(self) -> Refusion:
+        return Refusion(self.world)
+
 
 @dataclass
 class Payroll:
@@ -92,6 +98,24 @@ class Payroll:
             "employment_id": employment_id, "wage_type": wage_type, "period": period,
             "amount": amount, "hours": hours, "earning_year": earning_year}, raise_paid_hours)
 
+    def absences(self, employment_id: str | None = None) -> list[Absence]:
+        return list(self.world.absences.values())
+
+    def absence(self, absence_id: str) -> Absence | None:
+        return self.world.absences.get(absence_id)
+
+    def update_absence(self, absence_id: str, *, reported_date: date | None = None,
+                       claimed_until: date | None = None, reference: str) -> Receipt:
+        absence = self.world.absences[absence_id]
+        if absence.reference == reference:  # like Lønsystem: only the last update's reference shows
+            return Receipt(receipt_id=f"FA-{absence_id}", reference=reference, already_done=True)
+        changes: dict[str, Any] = {"reference": reference}
+        changes |= {"reported_date": reported_date} if reported_date else {}
+        changes |= {"claimed_until": claimed_until} if claimed_until else {}
+        self.world.absences[absence_id] = absence.model_copy(update=changes)
+        self.world.writes.setdefault("absence_updates", []).append({"absence_id": absence_id, **changes})
+        return Receipt(receipt_id=f"FA-{absence_id}", reference=reference)
+
 
 @dataclass
 class Portal:
@@ -117,6 +141,10 @@ class Portal:
         return self.world.write("statuses", reference,
                                 {"case_id": case_id, "status": status, "reply": reply}, update)
 
+    def message_manager(self, unit: str, subject: str, text: str, reference: str) -> Receipt:
+        return self.world.write("manager_messages", reference,
+                                {"unit": unit, "subject": subject, "text": text})
+
 
 @dataclass
 class Post:
@@ -138,3 +166,22 @@ class Edoc:
         assert pdf.startswith(b"%PDF")
         return self.world.write("journal", reference, {
             "employment_id": employment_id, "title": title, "doc_type": doc_type, "access": access})
+
+
+@dataclass
+class Refusion:
+    world: World
+
+    def submit(self, absence_id: str, *, kind: str, authority: str, claim_from: date | None,
+               claim_to: date | None, hours: Decimal | None, max_refund: Decimal | None,
+               reference: str) -> Receipt:
+        return self.world.write("submissions", reference, {
+            "absence_id": absence_id, "kind": kind, "authority": authority, "claim_from": claim_from,
+            "claim_to": claim_to, "hours": hours, "max_refund": max_refund})
+
+    def submissions(self) -> list[Submission]:
+        done = self.world.writes.get("submissions", [])
+        return [Submission(receipt_id=f"S{i}", **s) for i, s in enumerate(done)]
+
+    def decisions(self) -> list[RefundDecision]:
+        return list(self.world.decisions)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -41,6 +41,7 @@ from runner.files import make_private_file
 from runner.inputs import user_name
 from runner.redact import mask_cprs
 from runner.states import ErrorKind, Role, State, Trigger
+from runner.store.abc import NowSource
 from runner.store.records import (
     Actor,
     AlertRecord,
@@ -70,10 +71,6 @@ WAITING = (State.NEW.value, State.DEFERRED.value)
 EXCEPTIONS = (State.BUSINESS_EXCEPTION.value, State.SYSTEM_EXCEPTION.value)
 FINAL = (State.DONE.value, State.RESOLVED.value, State.REJECTED.value, *EXCEPTIONS)
 _CHUNK = 500
-
-
-class NowSource(Protocol):
-    def now(self) -> datetime: ...
 
 
 class _UtcNow:

@@ -36,9 +36,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied, StoreUnavailable
+from runner.errors import InvalidTransition, LeaseLost, NotFound, StoreUnavailable
 from runner.files import make_private_file
 from runner.inputs import user_name
+from runner.permissions import Action, allowed, require
 from runner.redact import mask_cprs
 from runner.states import ErrorKind, Role, State, Trigger
 from runner.store.abc import NowSource
@@ -636,8 +637,7 @@ class SqlStore:
     # -- a person's actions on exceptions -------------------------------------
 
     def _exception_row(self, conn: Connection, actor: Actor, item_id: int) -> Row[Any]:
-        if not actor.has(Role.OPS):
-            raise PermissionDenied(f"{actor.name} lacks the role 'ops' needed to handle exceptions")
+        require(actor, Action.HANDLE_EXCEPTIONS)
         row = conn.execute(
             select(work_items).where(work_items.c.id == item_id, self._visible(actor))
         ).one_or_none()
@@ -783,9 +783,8 @@ class SqlStore:
         user_name(name)
         with self._tx() as conn:
             has_users = conn.execute(select(func.count()).select_from(users)).scalar_one() > 0
-            if has_users and (actor is None or not actor.has(Role.ADMIN)):
-                who = actor.name if actor else "nobody"
-                raise PermissionDenied(f"{who} lacks the role 'admin' needed to manage users")
+            if has_users:
+                require(actor, Action.MANAGE_USERS)
             role_values = sorted(Role(r).value for r in roles)
             exists = conn.execute(select(users.c.name).where(users.c.name == name)).first()
             if exists:
@@ -822,8 +821,7 @@ class SqlStore:
 
     def set_paused(self, actor: Actor, bot: str, paused: bool, reason: str | None = None) -> None:
         """Pause or resume a bot (operator or admin); survives restarts."""
-        if not actor.has(Role.OPERATOR):
-            raise PermissionDenied(f"{actor.name} lacks the role 'operator' needed to pause bots")
+        require(actor, Action.PAUSE_BOTS)
         with self._tx() as conn:
             self._ensure_bot_state(conn, bot)
             values: dict[str, Any] = {"paused": paused, "reason": reason,
@@ -882,7 +880,7 @@ class SqlStore:
         """Artifacts of an item the actor may see; traces only for ops and admin."""
         self.get_item(actor, item_id)
         query = select(artifacts).where(artifacts.c.item_id == item_id).order_by(artifacts.c.id)
-        if not actor.has(Role.OPS):
+        if not allowed(actor, Action.READ_TRACES):
             query = query.where(artifacts.c.kind != "trace")
         with self._tx() as conn:
             return [self._artifact(row) for row in conn.execute(query)]

@@ -44,7 +44,7 @@ from typing import Any
 from hr.cpr import CPR_SHAPE
 from runner import Bot, RetryPolicy, State, SystemAccess
 from runner.deployment import Deployment, WorkerSettings, deploy
-from runner.store import Actor, SqlStore, WorkItemRecord
+from runner.store import Actor, Store, WorkItemRecord, open_store
 from runner.worker import Worker
 
 __all__ = [
@@ -153,7 +153,7 @@ class Outcome:
                 "holiday6": [(e["employment_id"], e["holiday6"]) for e in self.export["employments"]]}
 
 
-def outcome(bot: Bot, store: SqlStore, sandbox: Sandbox) -> Outcome:
+def outcome(bot: Bot, store: Store, sandbox: Sandbox) -> Outcome:
     records = [store.get_item(TEST, r.id) for r in store.list_items(TEST, bot=bot.name, limit=None)]
     return Outcome(
         items={(r.task, r.reference): (r.state.value, r.error.code if r.error else None) for r in records},
@@ -175,7 +175,7 @@ def deployment(bot: Bot, url: str, artifacts: Path) -> Deployment:
                   worker=WORKER, traces=False)
 
 
-def collect(bot: Bot, tasks: Iterable[str], store: SqlStore, url: str, folder: Path, browsers: Any) -> int:
+def collect(bot: Bot, tasks: Iterable[str], store: Store, url: str, folder: Path, browsers: Any) -> int:
     """Run the collectors, each with the business date `AS_OF`; how many items they enqueued."""
     from runner.clock import SystemClock
     from runner.orchestrator import run_task
@@ -190,11 +190,11 @@ def collect(bot: Bot, tasks: Iterable[str], store: SqlStore, url: str, folder: P
     return enqueued
 
 
-def open_items(store: SqlStore, bot: str) -> int:
+def open_items(store: Store, bot: str) -> int:
     return sum(n for (name, state), n in store.count_by_state().items() if name == bot and state in OPEN)
 
 
-def in_hand(store: SqlStore, bot: str) -> str | None:
+def in_hand(store: Store, bot: str) -> str | None:
     """The reference of an item being worked that has a checkpoint (its decision, a write)."""
     if not store.count_by_state().get((bot, State.IN_PROGRESS.value)):
         return None
@@ -202,19 +202,19 @@ def in_hand(store: SqlStore, bot: str) -> str | None:
     return next((record.reference for record in held if record.has_checkpoints), None)
 
 
-def finished_items(store: SqlStore, bot: str) -> int:
+def finished_items(store: Store, bot: str) -> int:
     return sum(n for (name, state), n in store.count_by_state().items() if name == bot and state not in OPEN)
 
 
-def work_until_done(worker: Worker, store: SqlStore, bot: str, timeout_s: float = WORKER_TIMEOUT_S) -> None:
+def work_until_done(worker: Worker, store: Store, bot: str, timeout_s: float = WORKER_TIMEOUT_S) -> None:
     """Run `worker` until no item of `bot` is open (or `timeout_s` has passed)."""
     deadline = time.monotonic() + timeout_s
     worker.run(until=lambda: time.monotonic() > deadline or not open_items(store, bot))
 
 
-def new_store(folder: Path) -> SqlStore:
+def new_store(folder: Path) -> Store:
     folder.mkdir(parents=True, exist_ok=True)
-    store = SqlStore(f"sqlite:///{folder / 'rpa.db'}")
+    store = open_store(f"sqlite:///{folder / 'rpa.db'}")
     store.migrate()
     return store
 
@@ -447,7 +447,7 @@ def worker_main(argv: list[str]) -> None:
     folder = Path(args.folder)
     configure_logging(folder / "logs" / args.worker_id, args.log_level)
     bot = load_bot(args.bot_ref)
-    store = SqlStore(args.store_url)
+    store = open_store(args.store_url)
     browsers = BrowserPool(traces=False)
     browsers.session("warm-up").close()  # Chromium starts before the first claim
     worker = Worker(store, deployment(bot, args.url, folder / "artifacts"), SystemClock(args.today),

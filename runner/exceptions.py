@@ -12,7 +12,7 @@ from runner.errors import PayloadInvalid
 from runner.item import PersonAction
 from runner.logs import module_logger
 from runner.states import State
-from runner.store import Actor, SqlStore, WorkItemRecord
+from runner.store import Actor, Store, WorkItemRecord
 
 log = module_logger("runner.exceptions")
 
@@ -29,7 +29,7 @@ def payload_field_errors(error: ValidationError) -> list[str]:
 class ExceptionDesk:
     """List, retry, resolve and reject exceptions as `actor`; every action audited."""
 
-    def __init__(self, store: SqlStore, deployment: Deployment, actor: Actor, *,
+    def __init__(self, store: Store, deployment: Deployment, actor: Actor, *,
                  clock: Clock, browsers: Any = None) -> None:
         self.store = store
         self.deployment = deployment

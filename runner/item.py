@@ -13,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from runner.files import write_private
 from runner.states import Role
-from runner.store import DECISION, Actor, Checkpoint, NewItem, SqlStore, WorkItemRecord
+from runner.store import DECISION, Actor, Checkpoint, NewItem, Store, WorkItemRecord
 
 T = TypeVar("T")
 
@@ -89,7 +89,7 @@ def _as_json(value: BaseModel | Mapping[str, Any] | None) -> dict[str, Any]:
 class Collector(_Context):
     """Handed to a task's `collect`: enqueue work items; the same reference twice is a no-op."""
 
-    def __init__(self, store: SqlStore, *, run_id: int, max_attempts: Callable[[str], int],
+    def __init__(self, store: Store, *, run_id: int, max_attempts: Callable[[str], int],
                  **context: Any) -> None:
         super().__init__(**context)
         self.run_id = run_id
@@ -139,7 +139,7 @@ class Item(_Context):
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         record: WorkItemRecord,
         payload: BaseModel,
         *,

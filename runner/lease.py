@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from runner.errors import LeaseLost, StoreUnavailable
 from runner.outage import StoreWatch
-from runner.store import SqlStore
+from runner.store import ItemStore
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ _WAIT_FOR_STORE_S = 0.2
 class LeaseBook:
     """The items a worker holds and until when each lease is known to hold."""
 
-    def __init__(self, store: SqlStore, worker_id: str, lease_s: float, watch: StoreWatch) -> None:
+    def __init__(self, store: ItemStore, worker_id: str, lease_s: float, watch: StoreWatch) -> None:
         self.store = store
         self.worker_id = worker_id
         self.lease_s = lease_s

@@ -16,7 +16,7 @@ from runner.item import Collector
 from runner.logs import ensure_configured, module_logger
 from runner.outage import StoreWatch
 from runner.states import State, Trigger
-from runner.store import Actor, RunRecord, SqlStore
+from runner.store import Actor, RunRecord, Store
 from runner.worker import BrowserProvider, Worker
 
 log = module_logger("runner.orchestrator")
@@ -34,7 +34,7 @@ def _when_the_store_answers(fn: Callable[[], T], what: str) -> T:
 
 
 def run_task(
-    store: SqlStore,
+    store: Store,
     deployment: Deployment,
     clock: Clock,
     bot: str,
@@ -118,7 +118,7 @@ def run_task(
     return store.get_run(run.id)
 
 
-def runs_settled(store: SqlStore, run_ids: Collection[int]) -> bool:
+def runs_settled(store: Store, run_ids: Collection[int]) -> bool:
     """True when no item of these runs waits or is in progress."""
     counts = store.count_by_state(run_ids=run_ids)
     busy = (State.NEW.value, State.DEFERRED.value, State.IN_PROGRESS.value)
@@ -126,7 +126,7 @@ def runs_settled(store: SqlStore, run_ids: Collection[int]) -> bool:
 
 
 def work_until_settled(
-    store: SqlStore,
+    store: Store,
     deployment: Deployment,
     clock: Clock,
     run_ids: Collection[int],
@@ -140,7 +140,7 @@ def work_until_settled(
 
 
 def summary(
-    store: SqlStore, bots: Collection[str], *, run_ids: Collection[int] | None = None
+    store: Store, bots: Collection[str], *, run_ids: Collection[int] | None = None
 ) -> dict[str, dict[str, Any]]:
     """The `bots` part of `rpa run --json` / `rpa demo --json`: per bot, counts and exceptions by code."""
     result: dict[str, dict[str, Any]] = {

@@ -1,7 +1,7 @@
 """Store outages: how a worker or the scheduler rides out a database that is away for a while.
 
 The store maps a lock, a timeout or a lost connection to `StoreUnavailable` (at the edge,
-runner/store/sql.py). `StoreWatch.call` retries such a call with backoff, logs
+runner/store/sql/engine.py). `StoreWatch.call` retries such a call with backoff, logs
 `store_unavailable` when an outage begins and `store_back` when the store answers again.
 Any other error passes through at once: only time cures an outage.
 """

@@ -31,7 +31,7 @@ from runner.item import SystemAccess
 from runner.logs import capture_logs
 from runner.retry import RetryPolicy
 from runner.states import Role, State, Trigger
-from runner.store import Actor, NewItem, SqlStore, WorkItemRecord
+from runner.store import Actor, NewItem, Store, WorkItemRecord, open_store
 from runner.worker import BrowserProvider, Worker
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def make_store(path: Path | str | None = None, *, clock: FakeClock | None = None) -> SqlStore:
+def make_store(path: Path | str | None = None, *, clock: FakeClock | None = None) -> Store:
     """A migrated SQLite store in `path` (a folder or a .db file), or in memory-like temp space."""
     if path is None:
         import tempfile
@@ -61,7 +61,7 @@ def make_store(path: Path | str | None = None, *, clock: FakeClock | None = None
     if path.suffix != ".db":
         path = path / "rpa.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    store = SqlStore(f"sqlite:///{path}", clock=clock)
+    store = open_store(f"sqlite:///{path}", clock=clock)
     store.migrate()
     return store
 
@@ -69,13 +69,13 @@ def make_store(path: Path | str | None = None, *, clock: FakeClock | None = None
 @contextmanager
 def postgres_store(
     admin_url: str = POSTGRES_ADMIN_URL, *, clock: FakeClock | None = None
-) -> Iterator[SqlStore]:
+) -> Iterator[Store]:
     """A migrated store in a fresh PostgreSQL database, dropped afterwards."""
     name = f"rpa_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    store = SqlStore(admin_url.rsplit("/", 1)[0] + f"/{name}", clock=clock)
+    store = open_store(admin_url.rsplit("/", 1)[0] + f"/{name}", clock=clock)
     try:
         store.migrate()
         yield store
@@ -97,7 +97,7 @@ class ItemRun:
     """The items a `run_items` call finished, by reference."""
 
     items: Mapping[str, WorkItemRecord]
-    store: SqlStore
+    store: Store
 
     def __getitem__(self, reference: str) -> WorkItemRecord:
         return self.items[reference]
@@ -129,7 +129,7 @@ def run_items(
     *,
     today: date = date(2024, 11, 18),
     settings: Mapping[str, Any] | BaseModel | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     retry: RetryPolicy | None = None,
     systems: Mapping[str, SystemAccess] | None = None,
     browsers: BrowserProvider | None = None,
@@ -173,7 +173,7 @@ def run_items(
 
 def exception_desk(
     bot: Bot,
-    store: SqlStore,
+    store: Store,
     *,
     actor: Actor | None = None,
     today: date = date(2024, 11, 18),
@@ -192,10 +192,10 @@ def run_task_once(
     *,
     today: date = date(2024, 11, 18),
     settings: Mapping[str, Any] | BaseModel | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     systems: Mapping[str, SystemAccess] | None = None,
     browsers: BrowserProvider | None = None,
-) -> tuple[SqlStore, int]:
+) -> tuple[Store, int]:
     """Run a task's collector once; returns the store and how many items it enqueued."""
     from runner.orchestrator import run_task
 

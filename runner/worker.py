@@ -25,7 +25,7 @@ from runner.lease import Lease, LeaseBook
 from runner.logs import ensure_configured, module_logger
 from runner.outage import StoreWatch
 from runner.states import ErrorKind, State
-from runner.store import SqlStore, WorkItemRecord
+from runner.store import Store, WorkItemRecord
 
 log = module_logger("runner.worker")
 
@@ -87,7 +87,7 @@ class Worker:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         deployment: Deployment,
         clock: Clock,
         *,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from runner.clock import FakeClock
-from runner.store import SqlStore
+from runner.store import Store
 from runner.testing import make_store, postgres_store
 
 
@@ -18,7 +18,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path, clock: FakeClock) -> Iterator[SqlStore]:
+def store(request: pytest.FixtureRequest, tmp_path, clock: FakeClock) -> Iterator[Store]:
     """The store contract runs against both dialects (PostgreSQL on the local service)."""
     if request.param == "sqlite":
         store = make_store(tmp_path, clock=clock)

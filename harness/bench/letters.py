@@ -193,7 +193,7 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
     from runner.deployment import WorkerSettings, deploy
     from runner.orchestrator import run_task
     from runner.states import Trigger
-    from runner.store import Actor, SqlStore
+    from runner.store import Actor, open_store
     from runner.worker import Worker
     from sandbox import dataset, generator
 
@@ -206,7 +206,7 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
                for name in ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")}
     deployment = deploy({bot.name: bot}, systems=systems, artifacts_dir=folder / "artifacts", traces=False,
                         worker=WorkerSettings(poll_s=0.05, heartbeat_s=30, reaper_s=60))
-    store = SqlStore(f"sqlite:///{folder / 'rpa.db'}")
+    store = open_store(f"sqlite:///{folder / 'rpa.db'}")
     store.migrate()
     browsers = BrowserPool(traces=False)
     clock = SystemClock(AS_OF)

@@ -42,11 +42,11 @@ def run_ours(items: int, folder: Path) -> dict[str, Any]:
     from runner.clock import SystemClock
     from runner.deployment import WorkerSettings, deploy
     from runner.logs import configure_logging
-    from runner.store import NewItem, SqlStore
+    from runner.store import NewItem, open_store
     from runner.worker import Worker
 
     configure_logging(folder / "logs", "info")
-    store = SqlStore(f"sqlite:///{folder / 'rpa.db'}")
+    store = open_store(f"sqlite:///{folder / 'rpa.db'}")
     store.migrate()
     bot = Bot(name="noop", version="1", tasks=[Task("items", Nothing, lambda item: None)])
     settings = WorkerSettings(prefetch=100, poll_s=0.01, heartbeat_s=60, reaper_s=60)

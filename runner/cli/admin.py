@@ -12,9 +12,10 @@ import click
 
 from runner.cli.app import LIMIT, RECORD_ID, App, echo
 from runner.config import check_bots, load_config
-from runner.errors import ConfigError, InputError, NotFound, PermissionDenied, TechnicalError
+from runner.errors import ConfigError, InputError, NotFound, TechnicalError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
 from runner.logs import read_log_lines
+from runner.permissions import Action, require
 from runner.redact import redact
 from runner.states import Role
 
@@ -292,8 +293,7 @@ def retention_group() -> None:
 def retention_run(app: App) -> None:
     """Delete artifacts (screenshots, traces, letters) older than artifacts.retention_days."""
     actor = app.actor()
-    if not actor.has(Role.ADMIN, Role.OPS):
-        raise PermissionDenied(f"{actor.name} lacks the role 'ops' or 'admin' needed to purge")
+    require(actor, Action.PURGE)
     cutoff = app.clock.now() - timedelta(days=app.config.artifacts.retention_days)
     expired = app.store.expired_artifacts(cutoff)
     for artifact in expired:

@@ -21,7 +21,7 @@ from runner.files import make_private_dir
 from runner.item import SystemAccess
 from runner.logs import configure_logging, get_logger
 from runner.redact import redact_text
-from runner.store import Actor, SqlStore
+from runner.store import Actor, Store, open_store
 
 # Numbers on the command line, bounded before they reach SQL (a 20-digit id overflows SQLite).
 RECORD_ID = click.IntRange(1, 2**31 - 1)  # ids are PostgreSQL integers
@@ -83,7 +83,7 @@ class App:
     def __init__(self, *, config_path: str, as_user: str | None) -> None:
         self.config_path = config_path
         self.as_user = as_user
-        self._store: SqlStore | None = None
+        self._store: Store | None = None
         self._logging_started = False
 
     @cached_property
@@ -103,7 +103,7 @@ class App:
         return system_clock(self.config.clock.today)
 
     @property
-    def store(self) -> SqlStore:
+    def store(self) -> Store:
         if self._store is None:
             store_config = self.config.store
             url = store_config.database_url()  # InputError naming RPA_DATABASE_URL: exit 2
@@ -117,10 +117,10 @@ class App:
                 self.start_logging()
         return self._store
 
-    def _open_store(self, url: str) -> SqlStore:
+    def _open_store(self, url: str) -> Store:
         from sqlalchemy.exc import SQLAlchemyError
 
-        store = SqlStore(url, clock=self.clock, sqlite_synchronous=self.config.store.sqlite_synchronous)
+        store = open_store(url, clock=self.clock, sqlite_synchronous=self.config.store.sqlite_synchronous)
         try:
             store.migrate()
         except (StoreUnavailable, SQLAlchemyError) as failure:

@@ -12,10 +12,11 @@ from typing import Any
 import click
 
 from runner.cli.app import App, echo
-from runner.errors import NotFound, PermissionDenied, WorkerFailed
+from runner.errors import NotFound, WorkerFailed
 from runner.orchestrator import run_task, summary, work_until_settled
+from runner.permissions import Action, require
 from runner.service import browser_provider, start_scheduler
-from runner.states import Role, Trigger
+from runner.states import Trigger
 from runner.worker import Worker
 
 pass_app = click.make_pass_decorator(App)
@@ -122,8 +123,7 @@ def run_command(
 ) -> None:
     """Run a bot's tasks now."""
     actor = app.actor()
-    if not actor.has(Role.OPERATOR):
-        raise PermissionDenied(f"{actor.name} lacks the role 'operator' needed to run bots")
+    require(actor, Action.RUN_BOTS)
     app.start_logging()
     report = run_and_report(app, bot, run_all, task, actor.name, wait=wait)
     if as_json:

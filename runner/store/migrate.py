@@ -1,4 +1,4 @@
-"""Alembic, driven from code: `SqlStore.migrate()` runs it; no alembic.ini needed."""
+"""Alembic, driven from code: `Store.migrate()` runs it; no alembic.ini needed."""
 
 from __future__ import annotations
 

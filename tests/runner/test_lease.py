@@ -22,7 +22,7 @@ from runner.errors import LeaseLost, StoreUnavailable, WorkerFailed
 from runner.lease import LeaseBook
 from runner.logs import module_logger
 from runner.outage import StoreWatch
-from runner.store import Actor, NewItem, SqlStore
+from runner.store import Actor, NewItem, Store
 from runner.store.sql import is_outage
 from runner.testing import capture_logs, make_store
 from runner.worker import Worker
@@ -31,13 +31,13 @@ TODAY = date(2024, 11, 18)
 LEASE_S = 10.0
 
 
-def claimed(store: SqlStore, worker_id: str, reference: str = "a") -> int:
+def claimed(store: Store, worker_id: str, reference: str = "a") -> int:
     store.enqueue([NewItem("t", "cases", reference, {}, max_attempts=3)])
     (record,) = store.claim(worker_id, lease_s=LEASE_S, today=TODAY)
     return record.id
 
 
-def book(store: SqlStore, worker_id: str) -> LeaseBook:
+def book(store: Store, worker_id: str) -> LeaseBook:
     return LeaseBook(store, worker_id, LEASE_S, StoreWatch(module_logger("test")))
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from hr.cpr import mask_cprs_in_text
 from runner import Bot, Item, Task
 from runner.redact import redact_text
-from runner.store import SqlStore
+from runner.store import open_store
 from runner.testing import make_store, run_items
 
 MASKERS: dict[str, Callable[[str], str]] = {
@@ -199,7 +199,7 @@ def test_no_full_cpr_in_any_output_or_log_of_a_deployment(deployment: Deployment
     rpa("exceptions", "retry", str(missing), "--reason", "ring 010190 1234 om navnet")
     rpa("run", "hello", "--wait")
     rpa("bots", "pause", "hello", "--reason", "sag 070761\u20134285 venter")
-    store = SqlStore(f"sqlite:///{rpa.folder / 'var' / 'rpa.db'}")
+    store = open_store(f"sqlite:///{rpa.folder / 'var' / 'rpa.db'}")
     try:
         store.add_alert(bot="hello", kind="probe", message="Lønsystem afviste 3112004285")
     finally:
@@ -230,7 +230,7 @@ def test_no_full_cpr_in_any_output_or_log_of_a_deployment(deployment: Deployment
 
 def test_var_holds_only_private_folders_and_files(deployment: Deployment) -> None:
     var = deployment.folder / "var"
-    store = SqlStore(f"sqlite:///{var / 'rpa.db'}")  # open: the -wal and -shm files exist
+    store = open_store(f"sqlite:///{var / 'rpa.db'}")  # open: the -wal and -shm files exist
     try:
         store.list_alerts()
         paths = [var, *var.rglob("*")]
@@ -278,7 +278,7 @@ def test_a_store_url_naming_someone_elses_file_leaves_its_mode(tmp_path: Path) -
     other.write_text("root:x:0:0:root:/root:/bin/bash\n")
     other.chmod(0o644)
     old_store = tmp_path / "old.db"
-    SqlStore(f"sqlite:///{old_store}").close()
+    open_store(f"sqlite:///{old_store}").close()
     old_store.chmod(0o644)
 
     make_private_file(other)

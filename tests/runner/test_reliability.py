@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from runner.states import State
-from runner.store import Actor, NewItem, SqlStore
+from runner.store import Actor, NewItem, Store
 from runner.testing import make_store, postgres_store
 
 SCRIPT = Path(__file__).with_name("support") / "crash_bot.py"
@@ -30,7 +30,7 @@ def start_worker(url: str, ledger: Path, worker_id: str, sleep_s: float = 0.002)
     return process
 
 
-def enqueue_rows(store: SqlStore, n: int) -> None:
+def enqueue_rows(store: Store, n: int) -> None:
     store.enqueue(NewItem("crash", "rows", f"row-{i:05d}", {"n": i}, max_attempts=5) for i in range(n))
 
 

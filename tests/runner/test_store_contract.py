@@ -8,7 +8,7 @@ import pytest
 
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
 from runner.states import ErrorKind, Role, State, Trigger
-from runner.store import DECISION, Actor, NewItem, SqlStore
+from runner.store import DECISION, Actor, NewItem, Store
 from runner.testing import person
 
 TODAY = date(2024, 11, 18)
@@ -19,19 +19,19 @@ def items(n: int, bot: str = "b", task: str = "t") -> list[NewItem]:
     return [NewItem(bot, task, f"ref-{i}", {"n": i}) for i in range(n)]
 
 
-def claim_one(store: SqlStore, worker: str = "w1", **kw):
+def claim_one(store: Store, worker: str = "w1", **kw):
     claimed = store.claim(worker, limit=1, lease_s=60, today=TODAY, **kw)
     assert len(claimed) == 1
     return claimed[0]
 
 
-def test_enqueue_same_reference_twice_is_a_no_op(store: SqlStore) -> None:
+def test_enqueue_same_reference_twice_is_a_no_op(store: Store) -> None:
     assert store.enqueue(items(3)) == 3
     assert store.enqueue(items(5)) == 2
     assert len(store.list_items(OPS, bot="b")) == 5
 
 
-def test_claim_leases_by_priority_then_age_and_counts_an_attempt(store: SqlStore) -> None:
+def test_claim_leases_by_priority_then_age_and_counts_an_attempt(store: Store) -> None:
     store.enqueue([NewItem("b", "t", "low", {}), NewItem("b", "t", "high", {}, priority=5)])
     first = claim_one(store)
     assert (first.reference, first.state, first.attempts) == ("high", State.IN_PROGRESS, 1)
@@ -40,13 +40,13 @@ def test_claim_leases_by_priority_then_age_and_counts_an_attempt(store: SqlStore
     assert store.claim("w3", limit=1, lease_s=60, today=TODAY) == []
 
 
-def test_claim_respects_bot_filters(store: SqlStore) -> None:
+def test_claim_respects_bot_filters(store: Store) -> None:
     store.enqueue(items(1, bot="a") + items(1, bot="b"))
     assert claim_one(store, bots=["b"]).bot == "b"
     assert store.claim("w", limit=5, lease_s=60, today=TODAY, exclude_bots=["a"]) == []
 
 
-def test_finished_item_keeps_result(store: SqlStore) -> None:
+def test_finished_item_keeps_result(store: Store) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     store.complete(item.id, "w1", {"outcome": "letter", "acted": True}, bot="b")
@@ -55,14 +55,14 @@ def test_finished_item_keeps_result(store: SqlStore) -> None:
     assert done.lease_owner is None
 
 
-def test_only_the_lease_holder_may_finish(store: SqlStore) -> None:
+def test_only_the_lease_holder_may_finish(store: Store) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     with pytest.raises(LeaseLost):
         store.complete(item.id, "somebody-else", {}, bot="b")
 
 
-def test_expired_lease_returns_item_to_new_with_attempt_counted(store: SqlStore, clock) -> None:
+def test_expired_lease_returns_item_to_new_with_attempt_counted(store: Store, clock) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     clock.advance(61)
@@ -73,7 +73,7 @@ def test_expired_lease_returns_item_to_new_with_attempt_counted(store: SqlStore,
         store.complete(item.id, "w1", {}, bot="b")
 
 
-def test_expired_lease_on_last_attempt_goes_to_system_exception(store: SqlStore, clock) -> None:
+def test_expired_lease_on_last_attempt_goes_to_system_exception(store: Store, clock) -> None:
     store.enqueue([NewItem("b", "t", "r", {}, max_attempts=1)])
     item = claim_one(store)
     clock.advance(61)
@@ -82,7 +82,7 @@ def test_expired_lease_on_last_attempt_goes_to_system_exception(store: SqlStore,
     assert failed.state is State.SYSTEM_EXCEPTION and failed.error.code == "LeaseExpired"
 
 
-def test_heartbeat_extends_the_lease(store: SqlStore, clock) -> None:
+def test_heartbeat_extends_the_lease(store: Store, clock) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     clock.advance(50)
@@ -91,7 +91,7 @@ def test_heartbeat_extends_the_lease(store: SqlStore, clock) -> None:
     assert store.reap() == []
 
 
-def test_retry_later_waits_for_its_time(store: SqlStore, clock) -> None:
+def test_retry_later_waits_for_its_time(store: Store, clock) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     store.fail(item.id, "w1", kind=ErrorKind.SYSTEM, code="TimeoutError", message="slow",
@@ -102,7 +102,7 @@ def test_retry_later_waits_for_its_time(store: SqlStore, clock) -> None:
     assert again.attempts == 2 and again.error.code == "TimeoutError"
 
 
-def test_deferred_item_does_not_spend_an_attempt(store: SqlStore, clock) -> None:
+def test_deferred_item_does_not_spend_an_attempt(store: Store, clock) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     store.defer(item.id, "w1", until=clock.now() + timedelta(seconds=300), message="maintenance")
@@ -113,7 +113,7 @@ def test_deferred_item_does_not_spend_an_attempt(store: SqlStore, clock) -> None
     assert claim_one(store).attempts == 1
 
 
-def test_checkpoints_are_kept_once_per_name(store: SqlStore) -> None:
+def test_checkpoints_are_kept_once_per_name(store: Store) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     store.add_checkpoint(item.id, "w1", DECISION, {"outcome": "letter"}, 1)
@@ -123,7 +123,7 @@ def test_checkpoints_are_kept_once_per_name(store: SqlStore) -> None:
     assert list(marks) == [DECISION, "registered"] and marks["registered"].receipt == {"line": 7}
 
 
-def test_error_messages_are_stored_masked(store: SqlStore) -> None:
+def test_error_messages_are_stored_masked(store: Store) -> None:
     store.enqueue(items(1))
     item = claim_one(store)
     store.fail(item.id, "w1", kind=ErrorKind.BUSINESS, code="CPR_CHECK_MANUAL",
@@ -134,7 +134,7 @@ def test_error_messages_are_stored_masked(store: SqlStore) -> None:
     assert "070761-XXXX" in stored.error.message
 
 
-def _exception(store: SqlStore) -> int:
+def _exception(store: Store) -> int:
     store.enqueue(items(1))
     item = claim_one(store)
     store.add_checkpoint(item.id, "w1", DECISION, {"outcome": "letter"}, 1)
@@ -143,7 +143,7 @@ def _exception(store: SqlStore) -> int:
     return item.id
 
 
-def test_retry_with_corrected_payload_clears_decision_and_is_audited(store: SqlStore) -> None:
+def test_retry_with_corrected_payload_clears_decision_and_is_audited(store: Store) -> None:
     item_id = _exception(store)
     retried = store.retry_item(OPS, item_id, reason="date agreed", payload={"n": 99})
     assert retried.state is State.NEW and retried.attempts == 0 and retried.error is None
@@ -154,13 +154,13 @@ def test_retry_with_corrected_payload_clears_decision_and_is_audited(store: SqlS
     assert entry.details["old_payload"] == {"n": 0} and entry.details["new_payload"] == {"n": 99}
 
 
-def test_plain_retry_keeps_the_decision(store: SqlStore) -> None:
+def test_plain_retry_keeps_the_decision(store: Store) -> None:
     item_id = _exception(store)
     retried = store.retry_item(OPS, item_id)
     assert [c.name for c in retried.checkpoints] == [DECISION, "registered"]
 
 
-def test_resolve_needs_a_note_and_reject_a_reason(store: SqlStore) -> None:
+def test_resolve_needs_a_note_and_reject_a_reason(store: Store) -> None:
     item_id = _exception(store)
     with pytest.raises(InvalidTransition, match="note"):
         store.close_item(OPS, item_id, state=State.RESOLVED, text="  ")
@@ -171,13 +171,13 @@ def test_resolve_needs_a_note_and_reject_a_reason(store: SqlStore) -> None:
     assert store.audit_trail(OPS, item_id=item_id)[0].reason == "posted by hand"
 
 
-def test_only_ops_handle_exceptions(store: SqlStore) -> None:
+def test_only_ops_handle_exceptions(store: Store) -> None:
     item_id = _exception(store)
     with pytest.raises(PermissionDenied, match="ops"):
         store.retry_item(person(Role.PROCESS_OWNER), item_id)
 
 
-def test_restricted_items_are_visible_only_to_their_role(store: SqlStore) -> None:
+def test_restricted_items_are_visible_only_to_their_role(store: Store) -> None:
     store.enqueue(items(2))
     item = claim_one(store)
     store.restrict(item.id, "w1", Role.ATTEST_READER)
@@ -192,7 +192,7 @@ def test_restricted_items_are_visible_only_to_their_role(store: SqlStore) -> Non
         store.retry_item(ops_only, item.id)
 
 
-def test_one_run_per_run_key(store: SqlStore) -> None:
+def test_one_run_per_run_key(store: Store) -> None:
     first = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
                             today=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
     second = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
@@ -202,7 +202,7 @@ def test_one_run_per_run_key(store: SqlStore) -> None:
     assert store.get_run(first.id).state == "finished" and store.list_runs()[0].enqueued == 4
 
 
-def test_users_first_is_bootstrap_then_admin_only(store: SqlStore) -> None:
+def test_users_first_is_bootstrap_then_admin_only(store: Store) -> None:
     store.add_user(None, "admin", [Role.ADMIN])
     with pytest.raises(PermissionDenied):
         store.add_user(None, "eve", [Role.ADMIN])
@@ -214,7 +214,7 @@ def test_users_first_is_bootstrap_then_admin_only(store: SqlStore) -> None:
         store.get_user("nobody")
 
 
-def test_pause_survives_and_is_audited(store: SqlStore) -> None:
+def test_pause_survives_and_is_audited(store: Store) -> None:
     operator = person(Role.OPERATOR, name="olga")
     store.set_paused(operator, "b", True, "month end")
     assert store.bot_states()["b"].paused
@@ -224,7 +224,7 @@ def test_pause_survives_and_is_audited(store: SqlStore) -> None:
     assert not store.bot_states()["b"].paused
 
 
-def test_circuit_opens_after_threshold_and_probe_closes_it(store: SqlStore, clock) -> None:
+def test_circuit_opens_after_threshold_and_probe_closes_it(store: Store, clock) -> None:
     for _ in range(2):
         assert store.record_failure("b", 1, threshold=3) is False
     assert store.record_failure("b", 1, threshold=3) is True

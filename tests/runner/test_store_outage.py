@@ -30,7 +30,7 @@ import yaml
 
 from runner.errors import StoreUnavailable
 from runner.states import State
-from runner.store import Actor, NewItem, SqlStore
+from runner.store import Actor, NewItem, Store, open_store
 
 SUPPORT = Path(__file__).with_name("support")
 SYSTEM = Actor.worker("test")
@@ -130,15 +130,15 @@ def _holds(condition: Callable[[], bool]) -> bool:
         return False
 
 
-def enqueue(store: SqlStore, bot: str, task: str, payloads: dict[str, dict[str, Any]]) -> None:
+def enqueue(store: Store, bot: str, task: str, payloads: dict[str, dict[str, Any]]) -> None:
     store.enqueue(NewItem(bot, task, ref, payload, max_attempts=5) for ref, payload in payloads.items())
 
 
-def states(store: SqlStore, bot: str) -> Counter[State]:
+def states(store: Store, bot: str) -> Counter[State]:
     return Counter(item.state for item in store.list_items(SYSTEM, bot=bot, limit=None))
 
 
-def in_hand(store: SqlStore) -> int:
+def in_hand(store: Store) -> int:
     """Items a worker holds with their decision taken: the outage finds them mid-item."""
     items = store.list_items(SYSTEM, bot="outage", states=[State.IN_PROGRESS], limit=None)
     return sum(1 for item in items if item.has_checkpoints)
@@ -175,7 +175,7 @@ def test_workers_ride_out_a_35_s_exclusive_lock_on_sqlite(deployment: Deployment
     idle_config = deployment.config(
         "idle", {"hello": {"settings": {"outbox": str(deployment.folder / "out")}}}, db)
     deployment.rpa(busy_config, "users", "add", "ops", "--role", "admin")
-    store = SqlStore(f"sqlite:///{db}")
+    store = open_store(f"sqlite:///{db}")
     enqueue(store, "outage", "rows", {f"row-{n}": {"n": n} for n in range(ITEMS)})
     busy = deployment.worker(busy_config, "busy")
     idle: Worker | None = None
@@ -278,7 +278,7 @@ def test_a_worker_rides_out_a_postgresql_restart(deployment: Deployment,
     deployment.env["RPA_DATABASE_URL"] = private_postgres.url
     config = deployment.config("busy", outage_bot(deployment), deployment.folder / "unused.db")
     deployment.rpa(config, "users", "add", "ops", "--role", "admin")
-    store = SqlStore(private_postgres.url)
+    store = open_store(private_postgres.url)
     enqueue(store, "outage", "rows", {f"row-{n}": {"n": n} for n in range(ITEMS)})
     worker = deployment.worker(config, "busy")
     try:

@@ -20,7 +20,7 @@ from runner.cli.running import graceful_stop
 from runner.clock import SystemClock
 from runner.deployment import WorkerSettings, deploy
 from runner.logs import configure_logging
-from runner.store import SqlStore
+from runner.store import Store, open_store
 from runner.worker import Worker
 
 
@@ -56,7 +56,7 @@ def main() -> None:
     url, ledger, worker_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     sleep_s = float(sys.argv[4]) if len(sys.argv) > 4 else 0.002
     configure_logging(ledger.parent / "logs", "info")
-    store = SqlStore(url)
+    store = open_store(url)
     settings = WorkerSettings(lease_s=2, heartbeat_s=0.5, poll_s=0.05, reaper_s=0.5)
     deployment = deploy({"crash": make_bot(ledger, worker_id, sleep_s)}, worker=settings)
     worker = Worker(store, deployment, SystemClock(), worker_id=worker_id)
@@ -69,7 +69,7 @@ def main() -> None:
     store.close()
 
 
-def open_items(store: SqlStore) -> int:
+def open_items(store: Store) -> int:
     counts = store.count_by_state()
     return sum(counts.get(("crash", state), 0) for state in ("new", "deferred", "in_progress"))
 

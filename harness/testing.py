@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -424,7 +425,16 @@ def check_no_full_cpr(run: Outcome, cprs: Iterable[str]) -> None:
 def cprs_in(text: str, cprs: Iterable[str]) -> list[str]:
     """The dataset's CPR numbers found in `text` (with or without the hyphen), and CPR-shaped numbers."""
     found = [c for c in cprs if c in text or f"{c[:6]}-{c[6:]}" in text]
-    return found + [m.group(0) for m in CPR_IN_TEXT.finditer(text)]
+    return found + [m.group(0) for m in CPR_IN_TEXT.finditer(text) if not _an_id_and_a_number(text, m)]
+
+
+def _an_id_and_a_number(text: str, match: re.Match[str]) -> bool:
+    """An id glued to letters then a number apart ("for F000032 2024-10-01"), not a CPR number:
+    the shape's wider separators (space, dot, slash) after six digits that end a word like F000032.
+    Ten digits, or six, a hyphen and four, are a CPR number wherever they stand."""
+    before = text[match.start() - 1] if match.start() else ""
+    separated = match.group(0)[6:-4]
+    return before.isalpha() and separated not in ("", "-")
 
 
 # -- the worker process -----------------------------------------------------------------------------

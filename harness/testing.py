@@ -64,8 +64,6 @@ MAINTENANCE_S = 6.0
 RETRY = RetryPolicy(max_attempts=6, initial_interval_s=0.5, max_interval_s=2.0)
 #: Short leases, so the item a killed worker held is taken over within seconds.
 WORKER = WorkerSettings(lease_s=4, heartbeat_s=1, poll_s=0.05, reaper_s=1)
-#: A full CPR number, with or without its hyphen, however it is embedded.
-CPR_IN_TEXT = CPR_SHAPE
 TEST = Actor.worker("test")
 
 Stages = Sequence[Sequence[str]]
@@ -425,7 +423,7 @@ def check_no_full_cpr(run: Outcome, cprs: Iterable[str]) -> None:
 def cprs_in(text: str, cprs: Iterable[str]) -> list[str]:
     """The dataset's CPR numbers found in `text` (with or without the hyphen), and CPR-shaped numbers."""
     found = [c for c in cprs if c in text or f"{c[:6]}-{c[6:]}" in text]
-    return found + [m.group(0) for m in CPR_IN_TEXT.finditer(text) if not _an_id_and_a_number(text, m)]
+    return found + [m.group(0) for m in CPR_SHAPE.finditer(text) if not _an_id_and_a_number(text, m)]
 
 
 def _an_id_and_a_number(text: str, match: re.Match[str]) -> bool:

@@ -11,6 +11,7 @@ from runner.deployment import Deployment
 from runner.errors import PayloadInvalid
 from runner.item import PersonAction
 from runner.logs import module_logger
+from runner.sessions import BrowserProvider, LazySessions
 from runner.states import State
 from runner.store import Actor, Store, WorkItemRecord
 
@@ -30,7 +31,7 @@ class ExceptionDesk:
     """List, retry, resolve and reject exceptions as `actor`; every action audited."""
 
     def __init__(self, store: Store, deployment: Deployment, actor: Actor, *,
-                 clock: Clock, browsers: Any = None) -> None:
+                 clock: Clock, browsers: BrowserProvider | None = None) -> None:
         self.store = store
         self.deployment = deployment
         self.actor = actor
@@ -77,21 +78,12 @@ class ExceptionDesk:
             payload = task.task.payload.model_validate(record.payload)
         except ValidationError:
             payload = None
-        session = None
-
-        def open_browser() -> Any:
-            nonlocal session
-            if self.browsers is None:
-                from runner.browser import BrowserPool
-
-                self.browsers = BrowserPool(traces=False)
-            session = self.browsers.session(f"{record.bot}-{record.id}-{name}")
-            return session.context
-
+        sessions = LazySessions(self.browsers, f"{record.bot}-{record.id}-{name}",
+                                "no browser for the hook", make=self._browser_pool)
         action = PersonAction(
             record, payload, actor=self.actor, text=text, bot=record.bot, task=record.task,
             today=self.clock.today(), settings=runtime.settings, log=log,
-            systems=self.deployment.systems, open_browser=open_browser,
+            systems=self.deployment.systems, open_browser=sessions.open,
         )
         try:
             hook(action)
@@ -101,5 +93,12 @@ class ExceptionDesk:
             self.store.add_alert(bot=record.bot, kind="hook_failed", message=message)
             log.error("hook_failed", hook=name, item_id=record.id, error=str(error))
         finally:
-            if session is not None:
-                session.close()
+            sessions.close()
+
+    def _browser_pool(self) -> BrowserProvider:
+        """The pool a hook's browser comes from, made on first use (most hooks need none)."""
+        if self.browsers is None:
+            from runner.browser import BrowserPool
+
+            self.browsers = BrowserPool(traces=False)
+        return self.browsers

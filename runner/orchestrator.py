@@ -15,9 +15,10 @@ from runner.deployment import Deployment
 from runner.item import Collector
 from runner.logs import ensure_configured, module_logger
 from runner.outage import StoreWatch
+from runner.sessions import BrowserProvider, LazySessions
 from runner.states import State, Trigger
 from runner.store import Actor, RunRecord, Store
-from runner.worker import BrowserProvider, Worker
+from runner.worker import Worker
 
 log = module_logger("runner.orchestrator")
 T = TypeVar("T")
@@ -70,20 +71,13 @@ def run_task(
         def collect_once() -> None:
             """One try of the collector, in a browser session of its own."""
             nonlocal enqueued, offered
-            session = None
-
-            def open_browser() -> Any:
-                nonlocal session
-                if browsers is None:
-                    raise RuntimeError("this process was started without browsers")
-                session = browsers.session(f"{bot}-collect-{run.id}")
-                return session.context
-
+            sessions = LazySessions(browsers, f"{bot}-collect-{run.id}",
+                                    "this process was started without browsers")
             collector = Collector(
                 store, run_id=run.id, max_attempts=deployment.max_attempts(bot), bot=bot,
                 task=task, today=today, settings=runtime.settings, log=log,
                 systems=deployment.systems,
-                open_browser=open_browser if task_runtime.task.browser else None,
+                open_browser=sessions.open if task_runtime.task.browser else None,
             )
             try:
                 collect(collector)
@@ -92,8 +86,7 @@ def run_task(
                 collector.flush()
                 enqueued += collector.enqueued
                 offered = max(offered, collector.offered)
-                if session is not None:
-                    session.close()
+                sessions.close()
 
         def before_retry(state: tenacity.RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None

@@ -30,9 +30,10 @@ from runner.exceptions import ExceptionDesk
 from runner.item import SystemAccess
 from runner.logs import capture_logs
 from runner.retry import RetryPolicy
+from runner.sessions import BrowserProvider
 from runner.states import Role, State, Trigger
 from runner.store import Actor, NewItem, Store, WorkItemRecord, open_store
-from runner.worker import BrowserProvider, Worker
+from runner.worker import Worker
 
 __all__ = [
     "BrowserPool",

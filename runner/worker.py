@@ -8,7 +8,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -24,26 +23,11 @@ from runner.item import Item
 from runner.lease import Lease, LeaseBook
 from runner.logs import ensure_configured, module_logger
 from runner.outage import StoreWatch
+from runner.sessions import BrowserProvider, BrowserSession, LazySessions
 from runner.states import ErrorKind, State
 from runner.store import Store, WorkItemRecord
 
 log = module_logger("runner.worker")
-
-
-class BrowserSession(Protocol):
-    """One item's browser context; captures screenshot and trace when an attempt fails."""
-
-    context: Any
-
-    def capture_failure(self, folder: Any) -> list[tuple[str, Any]]: ...
-
-    def close(self) -> None: ...
-
-
-class BrowserProvider(Protocol):
-    def session(self, label: str) -> BrowserSession: ...
-
-    def close(self) -> None: ...
 
 
 class AlertSink(Protocol):
@@ -239,17 +223,8 @@ class Worker:
             payload = task.task.payload.model_validate(record.payload)
         except ValidationError as invalid:
             return self._business(record, lease, BusinessError("PAYLOAD_INVALID", payload_errors(invalid)))
-        with ExitStack() as stack:
-            session: list[Any] = []
-
-            def open_browser() -> Any:
-                if self.browsers is None:
-                    raise RuntimeError("this worker was started without browsers")
-                browser_session = self.browsers.session(f"{record.bot}-{record.id}")
-                stack.callback(browser_session.close)
-                session.append(browser_session)
-                return browser_session.context
-
+        with LazySessions(self.browsers, f"{record.bot}-{record.id}",
+                          "this worker was started without browsers") as sessions:
             marks = (lease.call(lambda: self.store.checkpoints(record.id), what="checkpoints")
                      if record.has_checkpoints else {})
             item = Item(
@@ -258,7 +233,7 @@ class Worker:
                 max_attempts=self.deployment.max_attempts(record.bot),
                 bot=record.bot, task=record.task, today=record.today or self.clock.today(),
                 settings=runtime.settings, log=log, systems=self.deployment.systems,
-                open_browser=open_browser if task.task.browser else None,
+                open_browser=sessions.open if task.task.browser else None,
             )
             try:
                 returned = task.task.process(item)
@@ -269,8 +244,8 @@ class Worker:
             except LeaseLost:
                 raise
             except Exception as error:
-                if session:
-                    self._capture(record, lease, session[0])
+                if sessions.first is not None:
+                    self._capture(record, lease, sessions.first)
                 return self._technical(record, lease, task, error)
         result = {"outcome": "done", **dict(returned or {}), "acted": item.acted}
         lease.call(lambda: self.store.complete(record.id, self.worker_id, result, bot=record.bot,

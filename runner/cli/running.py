@@ -86,27 +86,17 @@ def extras(app: App, bots: list[str], run_ids: list[int], *, browsers: Any) -> d
 def _summarize(app: App, name: str, run_ids: list[int], provider: Any) -> dict[str, Any]:
     from runner.item import RunSummary
     from runner.logs import get_logger
+    from runner.sessions import LazySessions
     from runner.store import Actor
 
     runtime = app.deployment.bots[name]
     assert runtime.bot.summarize is not None
-    sessions: list[Any] = []
-
-    def open_browser() -> Any:
-        if provider is None:
-            raise RuntimeError(f"no task of {name} uses a browser")
-        sessions.append(provider.session(f"{name}-summary"))
-        return sessions[-1].context
-
     items = app.store.list_items(Actor.worker("summary"), bot=name, run_ids=run_ids, limit=None)
-    context = RunSummary(items, run_ids, bot=name, task="summary", today=app.clock.today(),
-                         settings=runtime.settings, log=get_logger(bot=name),
-                         systems=app.deployment.systems, open_browser=open_browser)
-    try:
+    with LazySessions(provider, f"{name}-summary", f"no task of {name} uses a browser") as sessions:
+        context = RunSummary(items, run_ids, bot=name, task="summary", today=app.clock.today(),
+                             settings=runtime.settings, log=get_logger(bot=name),
+                             systems=app.deployment.systems, open_browser=sessions.open)
         return dict(runtime.bot.summarize(context))
-    finally:
-        for session in sessions:
-            session.close()
 
 
 @click.command("run")

@@ -356,10 +356,18 @@ def parse_config(
 def bot_settings(config: OrchestratorConfig, bot: str, model: type[M]) -> M:
     """A bot's `settings` validated by its own model; errors name `bots.BOT.settings...`."""
     raw = config.bots[bot].settings if bot in config.bots else {}
+    return validate_settings(model, raw, source=config.source, bot=bot)
+
+
+def validate_settings(model: type[M], raw: Any, *, source: str, bot: str) -> M:
+    """`raw` as the bot's settings model (a model already is one); ConfigError names each key
+    as `bots.BOT.settings...` in `source`. The one settings check of config, CLI and deploy."""
+    if isinstance(raw, model):
+        return raw
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(config.source, _problems(exc, model, f"bots.{bot}.settings")) from None
+        raise ConfigError(source, _problems(exc, model, f"bots.{bot}.settings")) from None
 
 
 #: Keys nothing reads any more, and where what they said belongs now.

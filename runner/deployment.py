@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from runner.alerts import Notifier
 from runner.bot import Bot, Task
+from runner.config import validate_settings
 from runner.item import SystemAccess
 from runner.retry import RetryPolicy
 
@@ -74,11 +75,11 @@ class Deployment:
 def deploy(
     bots: Mapping[str, Bot],
     *,
-    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    settings: Mapping[str, Mapping[str, Any] | BaseModel] | None = None,
     retry: Mapping[tuple[str, str], RetryPolicy] | None = None,
     **options: Any,
 ) -> Deployment:
-    """A deployment of `bots` with their settings (validated by each bot's model)."""
+    """A deployment of `bots` with their settings (validated by each bot's model unless they are one)."""
     settings = settings or {}
     retry = retry or {}
     runtimes = {}
@@ -87,5 +88,6 @@ def deploy(
             task.name: TaskRuntime(bot, task, retry.get((name, task.name), task.retry))
             for task in bot.tasks
         }
-        runtimes[name] = BotRuntime(bot, bot.settings.model_validate(settings.get(name, {})), tasks)
+        given = validate_settings(bot.settings, settings.get(name, {}), source="deploy", bot=name)
+        runtimes[name] = BotRuntime(bot, given, tasks)
     return Deployment(bots=runtimes, **options)

@@ -7,14 +7,20 @@ import os
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from runner.alerts import Notifier
 from runner.bot import Bot, discover_bots
 from runner.clock import SystemClock, system_clock
-from runner.config import OrchestratorConfig, check_bots, load_config, resolve_credentials
+from runner.config import (
+    OrchestratorConfig,
+    check_bots,
+    load_config,
+    resolve_credentials,
+    validate_settings,
+)
 from runner.deployment import Deployment, WorkerSettings, deploy
 from runner.errors import ConfigError, InputError, NotFound, StoreUnavailable, TechnicalError
 from runner.files import make_private_dir
@@ -35,22 +41,18 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 def validated_settings(
     config: OrchestratorConfig, bots: dict[str, Bot], path: str
-) -> dict[str, dict[str, Any]]:
-    """Each enabled bot's settings, checked against its own model; errors name the key."""
-    from pydantic import ValidationError
-
-    settings: dict[str, dict[str, Any]] = {}
+) -> dict[str, BaseModel]:
+    """Each enabled bot's settings, checked against its own model; errors name every key."""
+    settings: dict[str, BaseModel] = {}
     problems: list[tuple[str, str]] = []
     for name, bot_config in config.bots.items():
         if not bot_config.enabled or name not in bots:
             continue
         try:
-            bots[name].settings.model_validate(bot_config.settings)
-        except ValidationError as invalid:
-            for error in invalid.errors():
-                key = ".".join(["bots", name, "settings", *(str(p) for p in error["loc"])])
-                problems.append((key, error["msg"]))
-        settings[name] = dict(bot_config.settings)
+            settings[name] = validate_settings(bots[name].settings, bot_config.settings,
+                                               source=path, bot=name)
+        except ConfigError as invalid:
+            problems += invalid.problems
     if problems:
         raise ConfigError(path, problems)
     return settings

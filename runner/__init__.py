@@ -2,7 +2,15 @@
 
 from runner.bot import Bot, NoSettings, Task
 from runner.browser import technical_error
-from runner.errors import BusinessError, InputError, RunnerError, SystemUnavailable, TechnicalError
+from runner.errors import (
+    BusinessError,
+    InputError,
+    RunnerError,
+    SystemUnavailable,
+    TechnicalError,
+    field_errors,
+    field_problems,
+)
 from runner.files import write_private
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, read_json
 from runner.item import Collector, Item, PersonAction, RunSummary, SystemAccess
@@ -27,6 +35,8 @@ __all__ = [
     "SystemUnavailable",
     "Task",
     "TechnicalError",
+    "field_errors",
+    "field_problems",
     "read_json",
     "technical_error",
     "write_private",

@@ -6,6 +6,11 @@ lets escape) is technical and retried under the task's `RetryPolicy`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class RunnerError(Exception):
     """Root of every error the runner defines."""
@@ -97,3 +102,18 @@ class PayloadInvalid(RunnerError):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+def field_problems(error: ValidationError, whole: str = "(payload)") -> list[tuple[str, str]]:
+    """A model's validation errors as (field.path, problem) pairs, `whole` for the path when
+    the problem is the whole value. The value is never repeated: it could be a CPR number."""
+    return [
+        (".".join(str(part) for part in problem["loc"]) or whole,
+         str(problem["msg"]).removeprefix("Value error, "))
+        for problem in error.errors()
+    ]
+
+
+def field_errors(error: ValidationError, whole: str = "(payload)") -> list[str]:
+    """`field_problems` as `field.path: problem` lines."""
+    return [f"{field}: {problem}" for field, problem in field_problems(error, whole)]

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from runner.clock import Clock
 from runner.deployment import Deployment
-from runner.errors import PayloadInvalid
+from runner.errors import PayloadInvalid, field_errors
 from runner.item import PersonAction
 from runner.logs import module_logger
 from runner.sessions import BrowserProvider, LazySessions
@@ -18,13 +18,6 @@ from runner.store import Actor, Store, WorkItemRecord
 log = module_logger("runner.exceptions")
 
 EXCEPTION_STATES = (State.BUSINESS_EXCEPTION, State.SYSTEM_EXCEPTION)
-
-
-def payload_field_errors(error: ValidationError) -> list[str]:
-    return [
-        f"{'.'.join(str(p) for p in problem['loc']) or '(payload)'}: {problem['msg']}"
-        for problem in error.errors()
-    ]
 
 
 class ExceptionDesk:
@@ -52,7 +45,7 @@ class ExceptionDesk:
             try:
                 payload = model.model_validate(payload).model_dump(mode="json")
             except ValidationError as invalid:
-                raise PayloadInvalid(payload_field_errors(invalid)) from None
+                raise PayloadInvalid(field_errors(invalid)) from None
         retried = self.store.retry_item(self.actor, item_id, reason=reason, payload=payload)
         log.info("item_retried_by_person", item_id=item_id, actor=self.actor.name,
                  corrected=payload is not None)

@@ -18,7 +18,14 @@ from pydantic import ValidationError
 from runner.alerts import Alert
 from runner.clock import Clock
 from runner.deployment import BotRuntime, Deployment, TaskRuntime
-from runner.errors import BusinessError, LeaseLost, StoreUnavailable, SystemUnavailable, WorkerFailed
+from runner.errors import (
+    BusinessError,
+    LeaseLost,
+    StoreUnavailable,
+    SystemUnavailable,
+    WorkerFailed,
+    field_errors,
+)
 from runner.item import Item
 from runner.lease import Lease, LeaseBook
 from runner.logs import ensure_configured, module_logger
@@ -41,15 +48,6 @@ class Outcome:
     item_id: int
     state: State
     code: str | None = None
-
-
-def payload_errors(error: ValidationError) -> str:
-    """Field errors of a payload, one `field: problem` each (values are not repeated)."""
-    parts = []
-    for problem in error.errors():
-        where = ".".join(str(p) for p in problem["loc"]) or "(payload)"
-        parts.append(f"{where}: {problem['msg']}")
-    return "; ".join(parts)
 
 
 class _NothingHeld(Exception):
@@ -222,7 +220,8 @@ class Worker:
         try:
             payload = task.task.payload.model_validate(record.payload)
         except ValidationError as invalid:
-            return self._business(record, lease, BusinessError("PAYLOAD_INVALID", payload_errors(invalid)))
+            invalid_payload = BusinessError("PAYLOAD_INVALID", "; ".join(field_errors(invalid)))
+            return self._business(record, lease, invalid_payload)
         with LazySessions(self.browsers, f"{record.bot}-{record.id}",
                           "this worker was started without browsers") as sessions:
             marks = (lease.call(lambda: self.store.checkpoints(record.id), what="checkpoints")

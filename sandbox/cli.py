@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import DatabaseError
 
 from hr.cpr import mask_cprs_in_text
-from runner import DEFAULT_MAX_INPUT_BYTES, InputError, read_json
+from runner import DEFAULT_MAX_INPUT_BYTES, InputError, field_errors, read_json
 
 DEFAULT_DB = "var/sandbox.db"
 db_option = click.option(
@@ -104,8 +104,7 @@ def serve(host: str, port: int, settings_file: Path | None, db_path: Path) -> No
         settings = SandboxSettings.model_validate(
             _read_json(settings_file) if settings_file else {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        _fail(f"{settings_file}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
+        _fail(f"{settings_file}: {field_errors(exc, '(settings)')[0]}")
     click.echo(f"sandbox on http://{host}:{port}/ ({db_path})", err=True)
     uvicorn.run(create_app(db_path, settings), host=host, port=port, log_level="warning",
                 log_config=None)  # its records go through the root logger, not uvicorn's handler

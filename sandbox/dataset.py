@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, Engine, insert, select
 
+from runner import field_problems
 from sandbox import db as t
 from sandbox.contract import MODELS, decode_base64
 
@@ -48,10 +49,7 @@ def _label(key: str, index: int, raw: Any, id_field: str | None) -> str:
 
 
 def _first_problem(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "(record)"
-    message = str(err["msg"]).removeprefix("Value error, ")
-    return field, message
+    return field_problems(exc, "(record)")[0]
 
 
 class Validated(BaseModel):

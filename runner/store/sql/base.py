@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
+from runner.clock import SystemClock
 from runner.states import State
 from runner.store.abc import NowSource
 from runner.store.records import Actor
@@ -20,11 +21,6 @@ from runner.store.tables import audit
 DECISION = "decision"  # the name of an item's first checkpoint
 WAITING = (State.NEW.value, State.DEFERRED.value)
 EXCEPTIONS = (State.BUSINESS_EXCEPTION.value, State.SYSTEM_EXCEPTION.value)
-
-
-class _UtcNow:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class SqlBase:
@@ -40,7 +36,7 @@ class SqlBase:
         self.url = url
         self.engine = make_engine(url, sqlite_synchronous=sqlite_synchronous)
         self.dialect = self.engine.dialect.name
-        self.clock: NowSource = clock or _UtcNow()
+        self.clock: NowSource = clock or SystemClock()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[Connection] = []

@@ -19,10 +19,10 @@ from typing import Any
 import click
 import yaml
 
+from runner.bot import all_roles
 from runner.cli.app import App, echo
 from runner.cli.running import echo_counts, echo_failed_runs, run_and_report
 from runner.clock import SystemClock
-from runner.states import Role
 
 SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
 SYSTEM_NAMES = {
@@ -79,7 +79,7 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
         demo_app.__dict__["clock"] = SystemClock(demo_app.config.clock.today)
         user = app.as_user if app.as_user is not None else getpass.getuser()
         # every role: the demo's person resolves certificates with records too (ops + attest_reader)
-        demo_app.store.add_user(None, user, list(Role))
+        demo_app.store.add_user(None, user, all_roles(demo_app.bots.values()))
         demo_app.start_logging()
         started = time.monotonic()
         report = run_and_report(demo_app, None, True, None, user, wait=True)

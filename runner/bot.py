@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from runner.inputs import ROLE_NAME
 from runner.retry import RetryPolicy
+from runner.states import Role
 
 if TYPE_CHECKING:
     from runner.item import Collector, Item, PersonAction, RunSummary
@@ -63,6 +65,9 @@ class Bot:
     description: str = ""
     owner: str = ""
     minutes_per_item: float | None = None
+    #: Roles beyond the framework's own that this bot restricts items to (`item.restrict_to`),
+    #: e.g. the certificate reader; people are given them as any other (`rpa users add --role`).
+    roles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [task.name for task in self.tasks]
@@ -70,12 +75,22 @@ class Bot:
             raise ValueError(f"bot {self.name!r} has two tasks with one name: {names}")
         if not self.tasks:
             raise ValueError(f"bot {self.name!r} has no tasks")
+        for role in self.roles:
+            if not ROLE_NAME.fullmatch(role) or role in set(Role):
+                raise ValueError(f"bot {self.name!r} declares role {role!r}: a role is lower-case "
+                                 f"letters, digits and _, and not one of the framework's own")
 
     def task(self, name: str) -> Task:
         for task in self.tasks:
             if task.name == name:
                 return task
         raise KeyError(f"bot {self.name!r} has no task {name!r}")
+
+
+def all_roles(bots: Iterable[Bot]) -> list[str]:
+    """The roles a person can be given: the framework's own, then those the bots declare."""
+    declared = sorted({role for bot in bots for role in bot.roles})
+    return [role.value for role in Role] + declared
 
 
 def discover_bots() -> dict[str, Bot]:

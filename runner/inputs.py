@@ -264,3 +264,16 @@ def user_name(name: str, source: str = "user name") -> str:
         raise InputError(source, f"{shown} is not a valid user name; expected 1 to 64 letters, digits, "
                                  "'.', '_', '@' or '-', starting with a letter or digit")
     return name
+
+
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def role_name(role: str, source: str = "role") -> str:
+    """`role` if it is a valid role name: 1–40 lower-case letters, digits and `_`, starting
+    with a letter (the framework's own roles and those bots declare)."""
+    if ROLE_NAME.fullmatch(role) is None:
+        shown = repr(role) if len(role) <= 50 else repr(role[:40] + "…")
+        raise InputError(source, f"{shown} is not a valid role; expected 1 to 40 lower-case letters, "
+                                 "digits or '_', starting with a letter")
+    return role

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from runner.files import write_private
-from runner.states import Role
 from runner.store import DECISION, Actor, Checkpoint, NewItem, Store, WorkItemRecord
 
 T = TypeVar("T")
@@ -148,9 +147,11 @@ class Item(_Context):
         artifacts_dir: Path,
         max_attempts: Callable[[str], int],
         lease: ItemLease | None = None,
+        roles: Collection[str] = (),
         **context: Any,
     ) -> None:
         super().__init__(**context)
+        self.roles = frozenset(roles)
         self.id = record.id
         self.reference = record.reference
         self.attempt = record.attempts
@@ -228,10 +229,13 @@ class Item(_Context):
         item = NewItem(self.bot, task, reference, data, priority, due, self._max_attempts(task))
         return self._write(lambda: self._store.enqueue([item], run_id=self.run_id), "enqueue")
 
-    def restrict_to(self, role: Role | str) -> None:
-        """Make this item visible only to people with `role` (e.g. `attest_reader`)."""
-        chosen = Role(role)
-        self._write(lambda: self._store.restrict(self.id, self._worker_id, chosen), "restrict")
+    def restrict_to(self, role: str) -> None:
+        """Make this item visible only to people with `role`, one the bot declares (`Bot.roles`)."""
+        if role not in self.roles:
+            declared = ", ".join(sorted(self.roles)) or "none"
+            raise ValueError(f"bot {self.bot} restricts an item to {role!r}, a role it does not declare "
+                             f"(Bot.roles: {declared})")
+        self._write(lambda: self._store.restrict(self.id, self._worker_id, role), "restrict")
 
     def save_artifact(self, kind: str, filename: str, data: bytes) -> Path:
         """Keep a file produced for this item (e.g. a letter) under var/artifacts."""

@@ -43,8 +43,9 @@ class Trigger(StrEnum):
 
 
 class Role(StrEnum):
+    """The framework's own roles. A bot adds the roles it restricts items to (`Bot.roles`)."""
+
     OPERATOR = "operator"
     OPS = "ops"
     PROCESS_OWNER = "process_owner"
-    ATTEST_READER = "attest_reader"
     ADMIN = "admin"

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import create_engine, text
 
-from runner.bot import Bot
+from runner.bot import Bot, all_roles, discover_bots
 from runner.browser import BrowserPool
 from runner.clock import FakeClock
 from runner.deployment import Deployment, WorkerSettings, deploy
@@ -88,9 +88,9 @@ def postgres_store(
 
 
 def person(*roles: Role | str, name: str = "tester") -> Actor:
-    """A person with these roles (all roles when none are given)."""
-    chosen = roles or tuple(Role)
-    return Actor(name, frozenset(Role(r) for r in chosen))
+    """A person with these roles (when none are given: all, with those the installed bots declare)."""
+    chosen = roles or tuple(all_roles(discover_bots().values()))
+    return Actor(name, frozenset(str(r) for r in chosen))
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ class Worker:
                 max_attempts=self.deployment.max_attempts(record.bot),
                 bot=record.bot, task=record.task, today=record.today or self.clock.today(),
                 settings=runtime.settings, log=log, systems=self.deployment.systems,
-                open_browser=sessions.open if task.task.browser else None,
+                open_browser=sessions.open if task.task.browser else None, roles=runtime.bot.roles,
             )
             try:
                 returned = task.task.process(item)

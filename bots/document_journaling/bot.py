@@ -162,6 +162,7 @@ bot = Bot(
     settings=Settings,
     decide=rules.decide,
     minutes_per_item=4.0,
+    roles=(ATTEST_READER,),
     tasks=[
         Task("mail", AttestMail, process_mail, collect=collect_mail, browser=True, lease_s=600,
              retry=RetryPolicy(max_attempts=3, initial_interval_s=30, max_interval_s=600),

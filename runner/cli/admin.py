@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from runner.bot import all_roles
 from runner.cli.app import LIMIT, RECORD_ID, App, echo
 from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, TechnicalError
@@ -17,7 +18,6 @@ from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
 from runner.logs import read_log_lines
 from runner.permissions import Action, require
 from runner.redact import redact
-from runner.states import Role
 
 pass_app = click.make_pass_decorator(App)
 BENCHMARKS_GROUP = "rpa.benchmarks"
@@ -195,20 +195,46 @@ def users_group() -> None:
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", "roles", multiple=True, required=True, metavar="ROLE",
+              help="operator, ops, process_owner, admin, or a role an installed bot declares "
+                   "(rpa users roles); repeat for several.")
 @pass_app
 def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
     """Add a user (or set their roles). The first user may be added by anyone; then admins only."""
+    known = all_roles(app.bots.values())
+    for role in roles:
+        if role not in known:
+            raise click.BadParameter(f"{role!r} is not one of {', '.join(map(repr, known))}",
+                                     param_hint="'--role'")
     actor = None if not app.store.list_users() else app.actor()
-    user = app.store.add_user(actor, name, [Role(r) for r in roles])
-    echo(f"{user.name}: {', '.join(sorted(r.value for r in user.roles))}")
+    user = app.store.add_user(actor, name, roles)
+    echo(f"{user.name}: {', '.join(sorted(user.roles))}")
+
+
+@users_group.command("roles")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def users_roles(app: App, as_json: bool) -> None:
+    """The roles a user can be given: the framework's own and those the installed bots declare."""
+    declared_by: dict[str, list[str]] = {}
+    for bot in app.bots.values():
+        for role in bot.roles:
+            declared_by.setdefault(role, []).append(bot.name)
+    rows = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None}
+            for role in all_roles(app.bots.values())]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        by = row["declared_by"]
+        echo(f"{row['role']}" + (f" (declared by {', '.join(by)})" if by else ""))
 
 
 @users_group.command("ls")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def users_ls(app: App, as_json: bool) -> None:
-    rows: list[dict[str, Any]] = [{"name": u.name, "roles": sorted(r.value for r in u.roles)}
+    rows: list[dict[str, Any]] = [{"name": u.name, "roles": sorted(u.roles)}
                                   for u in app.store.list_users()]
     if as_json:
         echo_json(rows)

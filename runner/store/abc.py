@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from runner.states import ErrorKind, Role, State, Trigger
+from runner.states import ErrorKind, State, Trigger
 from runner.store.records import (
     Actor,
     AlertRecord,
@@ -101,7 +101,7 @@ class ItemStore(Protocol):
         """Give an item back untouched (shutdown); the attempt is given back."""
         ...
 
-    def restrict(self, item_id: int, worker_id: str, role: Role) -> None:
+    def restrict(self, item_id: int, worker_id: str, role: str) -> None:
         """Make an item visible only to people with `role` (and the system)."""
         ...
 
@@ -180,7 +180,7 @@ class RunStore(Protocol):
 class UserStore(Protocol):
     """People, their roles, and the audit trail of what every actor did."""
 
-    def add_user(self, actor: Actor | None, name: str, roles: Collection[Role]) -> UserRecord:
+    def add_user(self, actor: Actor | None, name: str, roles: Collection[str]) -> UserRecord:
         """Add a user or replace their roles. Only an admin may, except for the first user."""
         ...
 

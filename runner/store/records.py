@@ -14,15 +14,15 @@ class Actor:
     """Who acts: a person with roles, or the system (a worker or the scheduler)."""
 
     name: str
-    roles: frozenset[Role] = frozenset()
+    roles: frozenset[str] = frozenset()  # Role members and the roles bots declare
     system: bool = False
 
-    def has(self, *roles: Role) -> bool:
+    def has(self, *roles: str) -> bool:
         return self.system or Role.ADMIN in self.roles or bool(self.roles.intersection(roles))
 
     def may_see(self, visible_to: str | None) -> bool:
         """Restricted items (e.g. certificates with records) are for their role only."""
-        return visible_to is None or self.system or Role(visible_to) in self.roles
+        return visible_to is None or self.system or visible_to in self.roles
 
     @classmethod
     def worker(cls, worker_id: str) -> Actor:
@@ -115,7 +115,7 @@ class AlertRecord:
 @dataclass(frozen=True)
 class UserRecord:
     name: str
-    roles: frozenset[Role]
+    roles: frozenset[str]
     created_at: datetime
 
     def actor(self) -> Actor:

@@ -83,6 +83,18 @@ def test_only_admins_add_users_after_the_first(rpa: Rpa) -> None:
         {"name": "anna", "roles": ["admin"]}, {"name": "olga", "roles": ["operator"]}]
 
 
+def test_roles_are_the_frameworks_and_those_the_installed_bots_declare(rpa: Rpa) -> None:
+    roles = {row["role"]: row["declared_by"] for row in json.loads(rpa("users", "roles", "--json"))}
+    assert roles == {"operator": None, "ops": None, "process_owner": None, "admin": None,
+                     "attest_reader": ["document_journaling"]}
+    added = rpa("users", "add", "berit", "--role", "ops", "--role", "attest_reader")
+    assert added.strip() == "berit: attest_reader, ops"
+    refused = rpa("users", "add", "carl", "--role", "reader", code=2)
+    assert "'reader' is not one of" in refused and "'attest_reader'" in refused
+    assert json.loads(rpa("users", "ls", "--json")) == [
+        {"name": "anna", "roles": ["admin"]}, {"name": "berit", "roles": ["attest_reader", "ops"]}]
+
+
 def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Path) -> None:
     report = json.loads(rpa("run", "hello", "--wait", "--json"))
     assert report["today"] == "2024-11-18"

@@ -32,6 +32,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "runs ls": [],
     "runs show": ["{run}"],
     "users ls": [],
+    "users roles": [],
 }
 # Run elsewhere, whole: tests/test_demo.py parses `rpa demo --json`'s stdout as one document.
 ELSEWHERE = {"demo"}

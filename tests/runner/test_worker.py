@@ -231,3 +231,25 @@ def test_a_collector_business_error_or_maintenance_is_not_retried() -> None:
         bot, tries = collecting_bot(9, error)
         run, _, _ = run_collector(bot)
         assert tries["collect"] == 1 and run.error.startswith(type(error).__name__)
+
+
+def restricting_bot(role: str, declared: tuple[str, ...]) -> Bot:
+    def process(item: Item) -> dict[str, Any]:
+        item.restrict_to(role)
+        raise BusinessError("HAS_ENTRIES", "for the reader's eyes only")
+
+    return Bot(name="t", version="1", tasks=[Task("cases", Case, process, retry=NO_WAIT)], roles=declared)
+
+
+def test_an_item_is_restricted_only_to_a_role_its_bot_declares() -> None:
+    declared = run_items(restricting_bot("reader", ("reader",)), "cases", {"a": Case(name="Jens")})["a"]
+    assert declared.state is State.BUSINESS_EXCEPTION and declared.visible_to == "reader"
+    undeclared = run_items(restricting_bot("reeder", ("reader",)), "cases", {"a": Case(name="Jens")})["a"]
+    assert undeclared.state is State.SYSTEM_EXCEPTION and undeclared.visible_to is None
+    assert "'reeder', a role it does not declare (Bot.roles: reader)" in undeclared.error.message
+
+
+@pytest.mark.parametrize("role", ["Reader", "ops", "", "read-er"])
+def test_a_bot_declares_only_new_well_formed_roles(role: str) -> None:
+    with pytest.raises(ValueError, match="declares role"):
+        restricting_bot("x", (role,))

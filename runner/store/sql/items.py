@@ -12,7 +12,7 @@ from sqlalchemy.dialects import sqlite
 
 from runner.errors import LeaseLost
 from runner.redact import redact_text
-from runner.states import ErrorKind, Role, State
+from runner.states import ErrorKind, State
 from runner.store.records import Checkpoint, NewItem, WorkItemRecord
 from runner.store.sql.base import SqlBase
 from runner.store.sql.breaker import record_success
@@ -251,7 +251,7 @@ class SqlItems(SqlBase):
                 attempts=work_items.c.attempts - 1, lease_owner=None, lease_expires=None,
             )
 
-    def restrict(self, item_id: int, worker_id: str, role: Role) -> None:
+    def restrict(self, item_id: int, worker_id: str, role: str) -> None:
         """Make an item visible only to people with `role` (and the system)."""
         with self._tx() as conn:
-            self._transition(conn, item_id, worker_id, visible_to=role.value)
+            self._transition(conn, item_id, worker_id, visible_to=str(role))

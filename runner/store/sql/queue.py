@@ -20,7 +20,7 @@ def visible_to(actor: Actor) -> Any:
     """The items an actor may see: restricted ones only with their role; the system sees all."""
     if actor.system:
         return work_items.c.id.is_not(None)
-    roles = [role.value for role in actor.roles]
+    roles = sorted(actor.roles)
     return or_(work_items.c.visible_to.is_(None), work_items.c.visible_to.in_(roles))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from runner.states import ErrorKind, Role, State, Trigger
+from runner.states import ErrorKind, State, Trigger
 from runner.store.records import (
     AlertRecord,
     ArtifactRecord,
@@ -71,7 +71,7 @@ def alert_record(row: Row[Any]) -> AlertRecord:
 
 
 def user_record(row: Row[Any]) -> UserRecord:
-    return UserRecord(row.name, frozenset(Role(r) for r in row.roles), row.created_at)
+    return UserRecord(row.name, frozenset(row.roles), row.created_at)
 
 
 def audit_record(row: Row[Any]) -> AuditRecord:

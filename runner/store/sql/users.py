@@ -7,9 +7,8 @@ from collections.abc import Collection
 from sqlalchemy import func, insert, select, update
 
 from runner.errors import NotFound
-from runner.inputs import user_name
+from runner.inputs import role_name, user_name
 from runner.permissions import Action, require
-from runner.states import Role
 from runner.store.records import Actor, AuditRecord, UserRecord
 from runner.store.sql.base import SqlBase
 from runner.store.sql.queue import visible_item
@@ -20,7 +19,7 @@ from runner.store.tables import audit, users
 class SqlUsers(SqlBase):
     """Users (the first may be added by anyone, then by admins only) and the audit trail."""
 
-    def add_user(self, actor: Actor | None, name: str, roles: Collection[Role]) -> UserRecord:
+    def add_user(self, actor: Actor | None, name: str, roles: Collection[str]) -> UserRecord:
         """Add a user or replace their roles. Only an admin may, except for the first user.
 
         InputError when `name` is not a valid user name (runner.inputs.user_name).
@@ -29,13 +28,13 @@ class SqlUsers(SqlBase):
         with self._tx() as conn:
             if conn.execute(select(func.count()).select_from(users)).scalar_one() > 0:
                 require(actor, Action.MANAGE_USERS)
-            role_values = sorted(Role(r).value for r in roles)
+            role_values = sorted({role_name(str(r)) for r in roles})
             exists = conn.execute(select(users.c.name).where(users.c.name == name)).first()
             if exists:
                 conn.execute(update(users).where(users.c.name == name).values(roles=role_values))
             else:
                 conn.execute(insert(users).values(name=name, roles=role_values, created_at=self._now()))
-            bootstrap = Actor(name, frozenset(Role(r) for r in role_values))
+            bootstrap = Actor(name, frozenset(role_values))
             self._audit(conn, actor or bootstrap, "user_set", reason=None,
                         details={"user": name, "roles": role_values})
         return self.get_user(name)

@@ -9,7 +9,6 @@ in-memory pages with the same API.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from hr.formatting import format_date_long, format_kr
@@ -17,9 +16,11 @@ from hr.records import as_json
 from runner import Bot, BusinessError, Collector, Item, RetryPolicy, RunSummary, Task
 
 from . import rules
-from .models import AbsenceClaim, RefundDecision, Settings
+from .models import AbsenceClaim, AbsenceDecision, Outcome, ReconcileDecision, RefundDecision, Settings
 
-ACTIONS = ("claim", "report_only")
+ACTIONS = (Outcome.CLAIM, Outcome.REPORT_ONLY)
+#: What a done `absences` item's result shows of its decision.
+RESULT_FIELDS = {"outcome", "authority", "claim_from", "claim_to", "hours", "max_refund", "warnings"}
 SUBJECT_LATE = "Sygefravær anmeldt for sent: refusion tabt"
 MESSAGES = {
     "EMPLOYMENT_NOT_FOUND": "Fraværets ansættelse findes ikke i Lønsystemet.",
@@ -45,14 +46,14 @@ def BrowserPages(ctx: Collector | Item) -> Any:
 Pages = Callable[[Collector | Item], Any]
 
 
-def item_reference(absence_id: str, decision: Mapping[str, Any]) -> str | None:
+def item_reference(absence_id: str, decision: AbsenceDecision) -> str | None:
     """The work item for today's decision on an absence; None when there is nothing to do."""
-    if decision["outcome"] == "claim":
-        return f"{absence_id}:{decision['claim_to']}"
-    if decision["outcome"] == "report_only":
+    if decision.outcome is Outcome.CLAIM:
+        return f"{absence_id}:{decision.claim_to}"
+    if decision.outcome is Outcome.REPORT_ONLY:
         return f"{absence_id}:report"
-    if decision["outcome"] == "exception":  # a person must know: e.g. a missing rate, a passed deadline
-        return f"{absence_id}:{decision['code']}"
+    if decision.outcome is Outcome.EXCEPTION:  # a person must know: e.g. a missing rate, a passed deadline
+        return f"{absence_id}:{decision.code}"
     return None
 
 
@@ -71,13 +72,13 @@ class RefundClaims:
             employment = _employment(pages, absence["employment_id"], employments)
             try:
                 decision = rules.decide_absence(employment, absence, run.today, run.settings)
-            except ValueError as bad:  # data the rules cannot read: the item says why
-                decision = {"outcome": "exception", "code": "ABSENCE_INVALID", "error": str(bad)}
+            except ValueError:  # data the rules cannot read: the item says why
+                decision = AbsenceDecision(outcome=Outcome.EXCEPTION, code=rules.ABSENCE_INVALID)
             reference = item_reference(absence["absence_id"], decision)
             if reference is not None:
-                kind = decision["outcome"] if decision["outcome"] in ACTIONS else "exception"
+                kind = decision.outcome if decision.outcome in ACTIONS else Outcome.EXCEPTION
                 run.enqueue(reference, AbsenceClaim(absence_id=absence["absence_id"], kind=kind,
-                                                    claim_to=decision.get("claim_to")))
+                                                    claim_to=decision.claim_to))
 
     def process_absence(self, item: Item) -> dict[str, Any]:
         pages = self.pages(item)
@@ -87,22 +88,21 @@ class RefundClaims:
             raise BusinessError("ABSENCE_NOT_FOUND", MESSAGES["ABSENCE_NOT_FOUND"])
         absence = as_json(found)
         employment = _employment(pages, absence["employment_id"], {})
-        decision = item.decision(
-            lambda: rules.decide_absence(employment, absence, item.today, item.settings))
-        if decision["outcome"] == "exception":
-            raise BusinessError(decision["code"], _message(decision["code"], absence, item.settings,
-                                                           decision.get("field")))
-        if decision["outcome"] not in ACTIONS:
-            return {"outcome": decision["outcome"], "reason": decision["reason"]}
+        decision = AbsenceDecision.model_validate(item.decision(
+            lambda: rules.decide_absence(employment, absence, item.today, item.settings)))
+        if decision.outcome is Outcome.EXCEPTION:
+            code = str(decision.code)
+            raise BusinessError(code, _message(code, absence, item.settings, decision.field))
+        if decision.outcome not in ACTIONS:
+            return {"outcome": decision.outcome, "reason": decision.reason}
         assert employment is not None
-        if decision["report_now"]:
+        if decision.report_now:
             self._report(item, pages, absence)
-        if rules.LATE_REPORT in decision["warnings"]:
+        if rules.LATE_REPORT in decision.warnings:
             self._warn_manager(item, pages, employment, absence)
-        if decision["outcome"] == "claim":
+        if decision.outcome is Outcome.CLAIM:
             self._claim(item, pages, absence_id, decision)
-        return {key: decision[key] for key in
-                ("outcome", "authority", "claim_from", "claim_to", "hours", "max_refund", "warnings")}
+        return decision.model_dump(mode="json", include=RESULT_FIELDS)
 
     def _report(self, item: Item, pages: Any, absence: Mapping[str, Any]) -> None:
         # one report per absence, whichever item makes it: the reference says so
@@ -114,15 +114,13 @@ class RefundClaims:
         item.step("reported_date_updated", lambda: pages.payroll.update_absence(
             absence_id, reported_date=item.today, reference=reference))
 
-    def _claim(self, item: Item, pages: Any, absence_id: str, decision: Mapping[str, Any]) -> None:
-        claim_to = rules.parse_date(decision["claim_to"], "claim_to")
+    def _claim(self, item: Item, pages: Any, absence_id: str, decision: AbsenceDecision) -> None:
         item.step("claimed", lambda: pages.refusion.submit(
-            absence_id, kind="claim", authority=decision["authority"],
-            claim_from=rules.parse_date(decision["claim_from"], "claim_from"), claim_to=claim_to,
-            hours=_money(decision["hours"]), max_refund=_money(decision["max_refund"]),
+            absence_id, kind="claim", authority=decision.authority, claim_from=decision.claim_from,
+            claim_to=decision.claim_to, hours=decision.hours, max_refund=decision.max_refund,
             reference=item.reference))
         item.step("claimed_until_updated", lambda: pages.payroll.update_absence(
-            absence_id, claimed_until=claim_to, reference=item.reference))
+            absence_id, claimed_until=decision.claim_to, reference=item.reference))
 
     def _warn_manager(self, item: Item, pages: Any, employment: Mapping[str, Any],
                       absence: Mapping[str, Any]) -> None:
@@ -167,19 +165,20 @@ class RefundClaims:
 
     def process_decision(self, item: Item) -> dict[str, Any]:
         payload: RefundDecision = item.payload
-        result = item.decision(lambda: rules.reconcile(
-            payload.decision, payload.paid, payload.max_refund, item.settings))
-        if result["code"] == "REFUND_REJECTED":
+        result = ReconcileDecision.model_validate(item.decision(lambda: rules.reconcile(
+            payload.decision, payload.paid, payload.max_refund, item.settings)))
+        if result.code == "REFUND_REJECTED":
             raise BusinessError("REFUND_REJECTED", (
                 f"NemRefusion har afvist kravet for {payload.absence_id} "
-                f"({payload.claim_from} – {payload.claim_to}, krævet {format_kr(result['max_refund'])})."))
-        if result["code"] == "REFUND_DIFFERENCE":
+                f"({payload.claim_from} – {payload.claim_to}, krævet {format_kr(result.max_refund)})."))
+        if result.code == "REFUND_DIFFERENCE":
             raise BusinessError("REFUND_DIFFERENCE", (
-                f"Udbetalt {format_kr(result['paid'])}, krævet {format_kr(result['max_refund'])} "
-                f"(forskel {format_kr(result['difference'])}) for {payload.absence_id} "
+                f"Udbetalt {format_kr(result.paid)}, krævet {format_kr(result.max_refund)} "
+                f"(forskel {format_kr(result.difference)}) for {payload.absence_id} "
                 f"{payload.claim_from} – {payload.claim_to}: kontrollér om nedsættelsen er rigtig, "
                 f"eller om der skal betales tilbage."))
-        return {"outcome": "reconciled", "paid": result["paid"], "max_refund": result["max_refund"]}
+        return {"outcome": Outcome.RECONCILED, "paid": float(result.paid),
+                "max_refund": float(result.max_refund)}
 
 
 def _message(code: str, absence: Mapping[str, Any], settings: Settings, field: str | None = None) -> str:
@@ -196,10 +195,6 @@ def _employment(pages: Any, employment_id: str,
         found = pages.payroll.employment(employment_id)
         cache[employment_id] = as_json(found) if found is not None else None
     return cache[employment_id]
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(value))
 
 
 def make_bot(pages: Pages = BrowserPages) -> Bot:

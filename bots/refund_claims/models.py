@@ -1,14 +1,23 @@
-"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules), task payloads and decisions."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from hr.money import LIMIT
+from hr.records import Number
 
 
 class Rate(BaseModel):
@@ -79,3 +88,61 @@ class RefundDecision(BaseModel):
     decision: str = Field(min_length=1)
     paid: Decimal | None = Field(None, ge=0, le=LIMIT, allow_inf_nan=False)
     receipt_id: str | None = None
+
+
+# -- the decisions -----------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What the rules decided: about an absence today, or on NemRefusion's decision on a claim."""
+
+    CLAIM = "claim"
+    REPORT_ONLY = "report_only"
+    WAIT = "wait"
+    NONE = "none"
+    EXCEPTION = "exception"
+    RECONCILED = "reconciled"
+
+
+class AbsenceDecision(BaseModel):
+    """One absence today: claim, report only, wait, nothing, or a person's code.
+
+    Its JSON is `rpa decide`'s output and the `absences` item's stored decision: every
+    key always there, `field` only when a code names what to correct.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    reason: str | None = None
+    authority: str | None = None  # opholdskommune (sickness) or udbetaling_danmark (maternity)
+    report_now: bool | None = None
+    refund_from: date | None = None
+    claim_from: date | None = None
+    claim_to: date | None = None
+    hours: Number | None = None
+    max_refund: Number | None = None
+    claim_deadline: date | None = None
+    warnings: tuple[str, ...] = ()
+    field: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`field` is there only on ABSENCE_INVALID and EMPLOYMENT_DATA_INVALID, naming what to correct."""
+        data: dict[str, Any] = handler(self)
+        if data.get("field") is None:
+            data.pop("field", None)
+        return data
+
+
+class ReconcileDecision(BaseModel):
+    """NemRefusion's decision on a claim against its max_refund: reconciled, or a person's code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    paid: Number
+    max_refund: Number
+    difference: Number

@@ -1,9 +1,10 @@
 """The pure rules of the refund claims (codes: README.md here): functions of data and `as_of`.
 
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
-decide` prints); `decide_absence` is what the `absences` task calls, `reconcile` what the
-`decisions` task calls, and `refunds_at_risk` feeds the run summary. Money is Decimal
-inside and a JSON number rounded to øre outside.
+decide` prints: the decision model's JSON); `decide_absence` is what the `absences` task
+calls, `reconcile` what the `decisions` task calls, both returning the decision models of
+`models.py`, and `refunds_at_risk` feeds the run summary. Money is Decimal inside and a
+JSON number rounded to øre outside.
 
 Hours nothing can be claimed from stop the item, checked on values rounded to 2
 decimals, before `BELOW_4H`: the absence's `hours_per_week` below 0.01 once rounded
@@ -34,16 +35,15 @@ from hr.decisions import (
 from hr.decisions import settings_from as _settings_from
 from hr.money import ORE, round_ore, to_decimal
 
-from .models import Settings
+from .models import AbsenceDecision, Outcome, ReconcileDecision, Settings
 
 SICKNESS_TYPES = ("sickness", "partial_sickness", "pregnancy_related")
 MATERNITY = "maternity"
 ABSENCE_TYPES = (*SICKNESS_TYPES, MATERNITY)
-KEYS = ("outcome", "code", "reason", "authority", "report_now", "refund_from", "claim_from",
-        "claim_to", "hours", "max_refund", "claim_deadline", "warnings")
 OPHOLDSKOMMUNE, UDBETALING_DANMARK = "opholdskommune", "udbetaling_danmark"
 LATE_REPORT, LOOKBACK_LIMIT = "LATE_REPORT", "LOOKBACK_LIMIT"
 DAY = timedelta(days=1)
+ZERO = Decimal(0)
 ABSENCE_INVALID = "ABSENCE_INVALID"
 
 
@@ -58,90 +58,90 @@ class RateUnknown(Exception):
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input (case = the absence)."""
     given = read_case_input(data, Settings)
-    return decide_absence(given.employment, given.case, given.as_of, given.settings)
+    return decide_absence(given.employment, given.case, given.as_of, given.settings).model_dump(mode="json")
 
 
 def decide_absence(
     employment: Mapping[str, Any] | None, absence: Mapping[str, Any], as_of: date, settings: Settings
-) -> dict[str, Any]:
+) -> AbsenceDecision:
     """What to do about one absence today: report, claim, wait, nothing, or a person's code."""
     kind = absence.get("type")
     if kind not in ABSENCE_TYPES:
         raise ValueError(f"unknown absence type {kind!r}; expected one of {', '.join(ABSENCE_TYPES)}")
     if employment is None:
-        return _exception("EMPLOYMENT_NOT_FOUND")
+        return _refused("EMPLOYMENT_NOT_FOUND")
     if not _flag(required(absence, "salary_continued", "case"), "case.salary_continued"):
-        return _result("none", reason="NO_SALARY")
+        return AbsenceDecision(outcome=Outcome.NONE, reason="NO_SALARY")
     try:
         if kind == MATERNITY:
             return _decide_maternity(employment, absence, as_of, settings)
         return _decide_sickness(employment, absence, as_of, settings)
     except Unpayable as bad:
-        return _result("exception", code=bad.code, field=bad.field)
+        return AbsenceDecision(outcome=Outcome.EXCEPTION, code=bad.code, field=bad.field)
 
 
 def _decide_sickness(
     employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
-) -> dict[str, Any]:
+) -> AbsenceDecision:
     weekly = hours_per_week(employment, absence)
     if absence["type"] == "partial_sickness" and weekly < settings.min_partial_hours:
-        return _result("none", reason="BELOW_4H")
+        return AbsenceDecision(outcome=Outcome.NONE, reason="BELOW_4H")
     first_day = _date(absence, "first_day")
     eligible = eligible_from(absence, settings)
     last_day = _date(absence, "last_day", optional=True)
     if last_day is not None and last_day < eligible:
-        return _result("none", reason="WITHIN_EMPLOYER_PERIOD")
+        return AbsenceDecision(outcome=Outcome.NONE, reason="WITHIN_EMPLOYER_PERIOD")
     reported = _date(absence, "reported_date", optional=True)
     if reported is None and as_of < first_day + timedelta(days=settings.report_from_day - 1):
-        return _result("wait", reason="TOO_EARLY_TO_REPORT", authority=OPHOLDSKOMMUNE)
+        return AbsenceDecision(outcome=Outcome.WAIT, reason="TOO_EARLY_TO_REPORT", authority=OPHOLDSKOMMUNE)
     report_now = reported is None
     refund_from, warnings = refund_start(absence, reported or as_of, settings)
     claim_from, lookback_limited = _claim_from(absence, refund_from, as_of, settings)
     if lookback_limited:
         warnings.append(LOOKBACK_LIMIT)
     claim_to = _claim_to(employment, absence, as_of)
-    common = {"authority": OPHOLDSKOMMUNE, "report_now": report_now,
-              "refund_from": refund_from.isoformat(), "warnings": warnings}
+    common = {"authority": OPHOLDSKOMMUNE, "report_now": report_now, "refund_from": refund_from,
+              "warnings": warnings}
     if claim_to is not None and claim_from <= claim_to:
         return _claim(claim_from, claim_to, weekly, settings, common, absence)
     if report_now:
-        return _result("report_only", **common)
-    return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
+        return AbsenceDecision(outcome=Outcome.REPORT_ONLY, **common)
+    return AbsenceDecision(outcome=Outcome.WAIT, reason="NOTHING_TO_CLAIM_YET", **common)
 
 
 def _decide_maternity(
     employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
-) -> dict[str, Any]:
+) -> AbsenceDecision:
     deadline = maternity_deadline(absence, settings)
     if deadline is not None and as_of > deadline:
-        return _exception("DEADLINE_PASSED")
+        return _refused("DEADLINE_PASSED")
     claim_from = _date(absence, "first_day")
     claimed_until = _date(absence, "claimed_until", optional=True)
     if claimed_until is not None:
         claim_from = max(claim_from, claimed_until + DAY)
     claim_to = _claim_to(employment, absence, as_of)
-    common = {"authority": UDBETALING_DANMARK,
-              "claim_deadline": deadline.isoformat() if deadline else None, "warnings": []}
+    common = {"authority": UDBETALING_DANMARK, "claim_deadline": deadline}
     if claim_to is not None and claim_from <= claim_to:
         return _claim(claim_from, claim_to, hours_per_week(employment, absence), settings, common,
                       absence)
-    return _result("wait", reason="NOTHING_TO_CLAIM_YET", **common)
+    return AbsenceDecision(outcome=Outcome.WAIT, reason="NOTHING_TO_CLAIM_YET", **common)
 
 
 def _claim(claim_from: date, claim_to: date, weekly: Decimal, settings: Settings,
-           common: dict[str, Any], absence: Mapping[str, Any]) -> dict[str, Any]:
+           common: dict[str, Any], absence: Mapping[str, Any]) -> AbsenceDecision:
+    """A claim of `claim_from` … `claim_to`, with what `common` says of the absence."""
     try:
         refund = max_refund(claim_from, claim_to, weekly, settings)
     except RateUnknown:
-        return _exception("RATE_UNKNOWN")
+        return _refused("RATE_UNKNOWN")
     days = (claim_to - claim_from).days + 1
     hours = round_ore(weekly * days / 7)
     if hours < ORE:  # 0.01 hours a week for a day: nothing NemRefusion can pay
         raise Unpayable(*_hours_source(absence))
     if refund < ORE:
-        return _exception("RATE_UNKNOWN")  # a rate so small it pays nothing is no rate
-    return _result("claim", claim_from=claim_from.isoformat(), claim_to=claim_to.isoformat(),
-                   hours=_json(hours), max_refund=_json(refund), **common)
+        return _refused("RATE_UNKNOWN")  # a rate so small it pays nothing is no rate
+    return AbsenceDecision(outcome=Outcome.CLAIM, claim_from=claim_from, claim_to=claim_to,
+                           hours=hours, max_refund=refund, **common)
 
 
 # -- dates --------------------------------------------------------------------------------
@@ -241,16 +241,17 @@ def max_refund(first: date, last: date, weekly: Decimal, settings: Settings) -> 
 
 
 def reconcile(decision: str, paid: Decimal | None, claimed: Decimal,
-              settings: Settings) -> dict[str, Any]:
-    """Compare NemRefusion's decision on a claim with the claim's max_refund."""
+              settings: Settings) -> ReconcileDecision:
+    """Compare NemRefusion's decision on a claim with the claim's max_refund (amounts to øre)."""
     if decision == "rejected":
-        return {"outcome": "exception", "code": "REFUND_REJECTED", "paid": 0.0,
-                "max_refund": _json(claimed), "difference": _json(-claimed)}
+        return ReconcileDecision(outcome=Outcome.EXCEPTION, code="REFUND_REJECTED", paid=ZERO,
+                                 max_refund=round_ore(claimed), difference=round_ore(-claimed))
     paid = to_decimal(paid if paid is not None else 0)
     difference = paid - claimed
     code = "REFUND_DIFFERENCE" if abs(difference) > settings.reconcile_tolerance else None
-    return {"outcome": "exception" if code else "reconciled", "code": code, "paid": _json(paid),
-            "max_refund": _json(claimed), "difference": _json(difference)}
+    return ReconcileDecision(outcome=Outcome.EXCEPTION if code else Outcome.RECONCILED, code=code,
+                             paid=round_ore(paid), max_refund=round_ore(claimed),
+                             difference=round_ore(difference))
 
 
 # -- refunds at risk ----------------------------------------------------------------------
@@ -339,14 +340,9 @@ def _json(amount: Decimal) -> float:
     return float(round_ore(amount))
 
 
-def _result(outcome: str, **values: Any) -> dict[str, Any]:
-    result: dict[str, Any] = dict.fromkeys(KEYS)
-    result.update({"outcome": outcome, "warnings": [], **values})
-    return result
-
-
-def _exception(code: str) -> dict[str, Any]:
-    return _result("exception", code=code)
+def _refused(code: str) -> AbsenceDecision:
+    """An absence a person must look at: nothing else is decided."""
+    return AbsenceDecision(outcome=Outcome.EXCEPTION, code=code)
 
 
 def settings_from(given: Mapping[str, Any] | None) -> Settings:

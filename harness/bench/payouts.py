@@ -228,8 +228,8 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
     template_absence = next(  # a claim reported in time: claim and claimed_until, no report, no message
         a for a in data["absences"]
         if (d := refund_rules.decide_absence(employments.get(a["employment_id"]), a, AS_OF,
-                                             RefundSettings()))["outcome"] == "claim"
-        and not d["report_now"] and not d["warnings"] and a["type"] == "sickness")
+                                             RefundSettings())).outcome == "claim"
+        and not d.report_now and not d.warnings and a["type"] == "sickness")
     template_employment = employments[template_case["employment_id"]]
     rng = random.Random(SEED)
     jobs: dict[str, Jobs] = {bot: [] for bot in BOTS}

@@ -20,7 +20,7 @@ import pytest
 
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
-from bots.refund_claims.models import Settings
+from bots.refund_claims.models import AbsenceDecision, Settings
 from harness.testing import (
     Outcome,
     check_no_full_cpr,
@@ -64,10 +64,10 @@ def expected_absences(data: dict[str, Any]) -> dict[str, tuple[dict[str, Any], d
             decision = rules.decide_absence(employments.get(absence["employment_id"]), absence, AS_OF,
                                             Settings())
         except ValueError:
-            decision = {"outcome": "exception", "code": "ABSENCE_INVALID"}
+            decision = AbsenceDecision(outcome="exception", code="ABSENCE_INVALID")
         reference = item_reference(absence["absence_id"], decision)
         if reference is not None:
-            expected[reference] = (absence, decision)
+            expected[reference] = (absence, decision.model_dump(mode="json"))
     return expected
 
 
@@ -134,7 +134,7 @@ def check_decisions(export: dict[str, Any], items: dict[str, Any]) -> None:
     codes = Counter()
     for ref, submission in decided.items():
         result = rules.reconcile(submission["decision"], submission["paid"], money(submission["max_refund"]),
-                                 Settings())
+                                 Settings()).model_dump(mode="json")
         item = decisions[ref]
         codes[result["code"]] += 1
         if result["code"]:

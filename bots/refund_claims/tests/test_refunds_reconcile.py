@@ -20,7 +20,7 @@ from bots.refund_claims.models import Settings
     ("rejected", "0", "REFUND_REJECTED"),
 ])
 def test_reconcile_against_the_claims_max_refund(decision: str, paid: str, code: str | None) -> None:
-    result = rules.reconcile(decision, Decimal(paid), Decimal("18779.72"), Settings())
+    result = rules.reconcile(decision, Decimal(paid), Decimal("18779.72"), Settings()).model_dump(mode="json")
     assert result["code"] == code
     assert result["outcome"] == ("reconciled" if code is None else "exception")
     assert result["max_refund"] == 18779.72
@@ -28,7 +28,7 @@ def test_reconcile_against_the_claims_max_refund(decision: str, paid: str, code:
 
 def test_tolerance_is_a_setting() -> None:
     result = rules.reconcile("reduced", Decimal("18700"), Decimal("18779.72"),
-                             Settings(reconcile_tolerance=Decimal(100)))
+                             Settings(reconcile_tolerance=Decimal(100))).model_dump(mode="json")
     assert (result["code"], result["difference"]) == (None, -79.72)
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from bots.document_journaling import lookups, rules
-from bots.document_journaling.models import AttestMail, MissingCertificate, Settings
+from bots.document_journaling.models import AttestMail, MailDecision, MissingCertificate, Outcome, Settings
 from hr.cpr import normalise_cpr
 from hr.documents import parse_certificate
 from hr.formatting import format_date_long
@@ -54,7 +54,7 @@ def collect_mail(run: Collector) -> None:
                                                    received_date=message.received_date))
 
 
-def decide_mail(item: Item, attest: Attest, payroll: Payroll) -> dict[str, Any]:
+def decide_mail(item: Item, attest: Attest, payroll: Payroll) -> MailDecision:
     """The rules' decision, plus the employment's unit (who to tell when consent is refused)."""
     settings: Settings = item.settings
     document = rules.read_document(attest.document(item.payload.message_id), settings)
@@ -64,40 +64,44 @@ def decide_mail(item: Item, attest: Attest, payroll: Payroll) -> dict[str, Any]:
     decision = rules.decide_certificate(document, records, received_date=item.payload.received_date,
                                         as_of=item.today, settings=settings)
     units = {r["employment_id"]: r["unit"] for r in records}
-    return decision | {"unit": units.get(decision["employment_id"])}
+    return MailDecision(**dict(decision), unit=units.get(decision.employment_id))
 
 
 def process_mail(item: Item) -> dict[str, Any]:
     attest = Attest(item.browser, item.system("attest"))
-    decision = item.decision(lambda: decide_mail(item, attest, Payroll(item.browser, item.system("payroll"))))
-    if decision["outcome"] == "exception":
+    decision = MailDecision.model_validate(item.decision(
+        lambda: decide_mail(item, attest, Payroll(item.browser, item.system("payroll")))))
+    if decision.outcome is Outcome.EXCEPTION:
         _stop(item, decision)
     edoc = Edoc(item.browser, item.system("edoc"))
-    employment_id, title = decision["employment_id"], decision["title"]
-    if decision["outcome"] == "journal":
+    employment_id, title = decision.employment_id, decision.title
+    assert employment_id is not None and title is not None  # a decision to write names both
+    if decision.outcome is Outcome.JOURNAL:
         item.step("journaled", lambda: edoc.journal_document(
             employment_id, title=title, doc_type=DOC_TYPE, access=ACCESS,
             pdf=attest.document(item.payload.message_id), reference=item.reference).model_dump())
-    elif decision["outcome"] == "note":
+    elif decision.outcome is Outcome.NOTE:
         item.step("noted", lambda: _note(edoc, employment_id, title, item.reference))
-    else:  # notify_consent_refused
+    else:  # Outcome.NOTIFY_CONSENT_REFUSED
+        unit = decision.unit
+        assert unit is not None  # the employment's, read with it
         portal = Serviceportal(item.browser, item.system("serviceportal"))
         item.step("manager_told", lambda: portal.message_manager(
-            decision["unit"], "Manglende samtykke til attest", _consent_text(employment_id),
+            unit, "Manglende samtykke til attest", _consent_text(employment_id),
             reference=item.reference).model_dump())
         item.step("noted", lambda: _note(edoc, employment_id, title, item.reference))
     item.step("moved", lambda: attest.move_to_processed(item.payload.message_id,
                                                         reference=item.reference).model_dump())
-    return {"outcome": decision["outcome"], "employment_id": employment_id, "kind": decision["kind"],
+    return {"outcome": decision.outcome, "employment_id": employment_id, "kind": decision.kind,
             "title": title}
 
 
-def _stop(item: Item, decision: dict[str, Any]) -> None:
-    code = decision["code"]
+def _stop(item: Item, decision: MailDecision) -> None:
+    code = str(decision.code)
     if code in RESTRICTED_CODES:
         item.restrict_to(ATTEST_READER)  # before the exception is visible to anyone
-    where = f" ({decision['employment_id']})" if decision.get("employment_id") else ""
-    cpr = f", CPR {decision['cpr_masked']}" if decision.get("cpr_masked") else ""
+    where = f" ({decision.employment_id})" if decision.employment_id else ""
+    cpr = f", CPR {decision.cpr_masked}" if decision.cpr_masked else ""
     raise BusinessError(code, f"{EXCEPTION_TEXT.get(code, code)} Besked {item.reference}{where}{cpr}.")
 
 
@@ -144,14 +148,14 @@ def process_missing(item: Item) -> dict[str, Any]:
     payload: MissingCertificate = item.payload
     if not item.done("manager_told") and lookups.has_certificate(
             Edoc(item.browser, item.system("edoc")), payload.employment_id):
-        return {"outcome": "none", "reason": "certificate_filed"}
+        return {"outcome": Outcome.NONE, "reason": "certificate_filed"}
     portal = Serviceportal(item.browser, item.system("serviceportal"))
     text = (f"Der er endnu ikke modtaget børneattest for {payload.name} (ansættelse "
             f"{payload.employment_id}), som starter {format_date_long(payload.start_date)}. "
             "Medarbejderen må ikke starte, før attesten er modtaget.")
     item.step("manager_told", lambda: portal.message_manager(
         payload.unit, "Børneattest mangler", text, reference=item.reference).model_dump())
-    return {"outcome": "manager_told", "employment_id": payload.employment_id}
+    return {"outcome": Outcome.MANAGER_TOLD, "employment_id": payload.employment_id}
 
 
 bot = Bot(

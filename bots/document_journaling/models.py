@@ -1,14 +1,16 @@
-"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules), task payloads and decisions."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hr.cpr import DEFAULT_EXEMPT_BIRTH_DATES
 from hr.doc_fields import DEFAULT_CLEAN_PHRASES
+from hr.documents import TextSource
 
 
 class Settings(BaseModel):
@@ -47,3 +49,38 @@ class MissingCertificate(BaseModel):
     unit: str = Field(min_length=1)
     name: str
     start_date: date
+
+
+# -- the decisions -------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What the rules decided for a message, and what a missing-certificate reminder did."""
+
+    JOURNAL = "journal"
+    NOTE = "note"
+    NOTIFY_CONSENT_REFUSED = "notify_consent_refused"
+    EXCEPTION = "exception"
+    MANAGER_TOLD = "manager_told"
+    NONE = "none"  # the certificate was filed before the manager was told
+
+
+class CertificateDecision(BaseModel):
+    """Steps 1–7 for one document; its JSON (every key, null when unknown) is `rpa decide`'s output."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    kind: str | None = None
+    result: Literal["clean", "entries"] | None = None
+    employment_id: str | None = None
+    cpr_masked: str | None = None
+    text_source: TextSource | None = None
+    title: str | None = None
+
+
+class MailDecision(CertificateDecision):
+    """A `mail` item's stored decision: the rules' one, and the employment's unit (who to tell)."""
+
+    unit: str | None = None

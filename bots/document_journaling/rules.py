@@ -1,10 +1,11 @@
 """The pure decision of the journaling of certificates: steps 1–7 (codes: README.md here).
 
 `decide_certificate` judges a document already read (hr.documents.read_pdf) against the
-employments: no I/O, no clock. `decide` is `rpa decide document_journaling`: it reads
-the PDF named in the input, then decides. A document is clean only on a positive
-match of its kind's clean phrase without the entries marker: a badly read document
-errs towards a person, never towards clean.
+employments: no I/O, no clock; it returns the decision model of `models.py`. `decide` is
+`rpa decide document_journaling`: it reads the PDF named in the input, then decides (the
+model's JSON). A document is clean only on a positive match of its kind's clean phrase
+without the entries marker: a badly read document errs towards a person, never towards
+clean.
 
 Before step 1, two bounds and one check of our own: more than `max_pages` pages is
 `DOC_TOO_LONG` (a certificate has one or two; nothing is OCR'd); a document is judged by
@@ -22,13 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bots.document_journaling.models import Settings
+from bots.document_journaling.models import CertificateDecision, Outcome, Settings
 from hr.cpr import check_cpr, mask_cpr, normalise_cpr
 from hr.decisions import settings_from as _settings_from
 from hr.documents import CertificateFields, DocumentText, parse_certificate, read_pdf
 from hr.formatting import format_date_long
 
-OUTPUT_KEYS = ("outcome", "code", "kind", "result", "employment_id", "cpr_masked", "text_source", "title")
+#: The keys of the decision's JSON, in order (its model's fields).
+OUTPUT_KEYS = tuple(CertificateDecision.model_fields)
 KIND_LABELS = {
     "boerneattest": "Børneattest",
     "straffeattest_offentlig": "Straffeattest til offentlig brug",
@@ -53,8 +55,9 @@ def decide(data: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("attest has no `message_id`")
     settings = settings_from(data.get("settings"))
     document = read_document(_pdf_bytes(attest), settings)
-    return decide_certificate(document, data.get("employments") or [], received_date=received,
-                              as_of=as_of, settings=settings)
+    decision = decide_certificate(document, data.get("employments") or [], received_date=received,
+                                  as_of=as_of, settings=settings)
+    return decision.model_dump(mode="json")
 
 
 def read_document(pdf: bytes, settings: Settings) -> DocumentText:
@@ -76,39 +79,39 @@ def decide_certificate(
     received_date: date,
     as_of: date,
     settings: Settings,
-) -> dict[str, Any]:
-    """Steps 1–7 for a document already read; every output key is always present."""
+) -> CertificateDecision:
+    """Steps 1–7 for a document already read."""
     source = document.text_source
     if document.too_long:
-        return _exception("DOC_TOO_LONG", text_source=source)
+        return _refused("DOC_TOO_LONG", text_source=source)
     if not document.readable:
-        return _exception("DOC_UNPARSEABLE", text_source=source)
+        return _refused("DOC_UNPARSEABLE", text_source=source)
     fields = parse_certificate(document.text, settings.clean_phrases)
     if layers_disagree(fields, document.layer_text, settings):
-        return _exception("DOC_LAYERS_DISAGREE", text_source=source)
+        return _refused("DOC_LAYERS_DISAGREE", text_source=source)
     if not fields.names or not fields.cpr_label_found or fields.conflicting:
-        return _exception("DOC_UNPARSEABLE", text_source=source)
+        return _refused("DOC_UNPARSEABLE", text_source=source)
     known: dict[str, Any] = {"text_source": source, "cpr_masked": _masked(fields.cpr_text)}
     if fields.kind is None:
-        return _exception("DOC_UNKNOWN_KIND", **known)
+        return _refused("DOC_UNKNOWN_KIND", **known)
     known["kind"] = fields.kind
     cpr = check_cpr(fields.cpr_text or "", settings.cpr_exempt_birth_dates)
     if cpr.code is not None:
-        return _exception(cpr.code, **known)
+        return _refused(cpr.code, **known)
     candidates = [e for e in employments if _same_cpr(e, cpr.digits) and _current_or_future(e, as_of)]
     if not candidates:
-        return _exception("EMPLOYEE_NOT_FOUND", **known)
+        return _refused("EMPLOYEE_NOT_FOUND", **known)
     if len(candidates) == 1:
         known["employment_id"] = candidates[0].get("employment_id")
     if not all(names_match(fields.name or "", str(e.get("name") or "")) for e in candidates):
-        return _exception("IDENTITY_MISMATCH", **known)
+        return _refused("IDENTITY_MISMATCH", **known)
     if len(candidates) > 1:
-        return _exception("MULTIPLE_EMPLOYMENTS", **known)
+        return _refused("MULTIPLE_EMPLOYMENTS", **known)
     if fields.kind == CONSENT_REFUSED:
         title = f"Manglende samtykke til attest {format_date_long(received_date)}"
-        return _output("notify_consent_refused", title=title, **known)
+        return CertificateDecision(outcome=Outcome.NOTIFY_CONSENT_REFUSED, title=title, **known)
     if not fields.result_clean_phrase_found or fields.has_entries_marker:
-        return _exception("ATTEST_HAS_ENTRIES", result="entries", **known)
+        return _refused("ATTEST_HAS_ENTRIES", result="entries", **known)
     return _clean(fields.kind, received_date, settings, known)
 
 
@@ -142,12 +145,13 @@ def _digits(text: str) -> str:
     return "".join(char for char in text if char.isdigit())
 
 
-def _clean(kind: str, received: date, settings: Settings, known: dict[str, Any]) -> dict[str, Any]:
+def _clean(kind: str, received: date, settings: Settings, known: dict[str, Any]) -> CertificateDecision:
     label, day = KIND_LABELS[kind], format_date_long(received)
     if settings.storage_policy == "note_only":
-        return _output("note", result="clean", title=f"{label} indhentet {day} – ingen anmærkninger",
-                       **known)
-    return _output("journal", result="clean", title=f"{label} modtaget {day}", **known)
+        return CertificateDecision(outcome=Outcome.NOTE, result="clean",
+                                   title=f"{label} indhentet {day} – ingen anmærkninger", **known)
+    return CertificateDecision(outcome=Outcome.JOURNAL, result="clean", title=f"{label} modtaget {day}",
+                               **known)
 
 
 def names_match(first: str, second: str) -> bool:
@@ -189,12 +193,9 @@ def _masked(cpr_text: str | None) -> str | None:
         return None
 
 
-def _output(outcome: str, **values: Any) -> dict[str, Any]:
-    return {key: values.get(key) for key in OUTPUT_KEYS} | {"outcome": outcome}
-
-
-def _exception(code: str, **values: Any) -> dict[str, Any]:
-    return _output("exception", **values) | {"code": code, "title": None}
+def _refused(code: str, **known: Any) -> CertificateDecision:
+    """A document a person must look at: its code and what was read of it, never a title."""
+    return CertificateDecision(outcome=Outcome.EXCEPTION, code=code, **known)
 
 
 def _as_date(value: Any) -> date | None:

@@ -155,7 +155,7 @@ def _decide(job: tuple[Sample, bytes]) -> tuple[tuple[str, str | None], int]:
     document = rules.read_document(pdf, settings)
     decision = rules.decide_certificate(document, [sample.employment], received_date=AS_OF,
                                         as_of=AS_OF, settings=settings)
-    return (decision["outcome"], decision["code"]), len(document.pages)
+    return (str(decision.outcome), decision.code), len(document.pages)  # plain strings in the report
 
 
 def _accuracy(samples: list[Sample], results: list[tuple[tuple[str, str | None], int]]) -> float:

@@ -25,7 +25,8 @@ def judge(text: str, employments: list[dict[str, Any]] | None = None, source: st
           **settings: Any) -> dict[str, Any]:
     document = DocumentText([PageText(text, source)])  # type: ignore[arg-type]
     return rules.decide_certificate(document, [JENS] if employments is None else employments,
-                                    received_date=RECEIVED, as_of=AS_OF, settings=Settings(**settings))
+                                    received_date=RECEIVED, as_of=AS_OF,
+                                    settings=Settings(**settings)).model_dump(mode="json")
 
 
 # -- the rules file's examples -------------------------------------------------------------------
@@ -72,21 +73,22 @@ def test_kind_titles_of_the_other_kinds() -> None:
 
 def test_unreadable_document() -> None:
     decision = rules.decide_certificate(DocumentText(readable=False, error="not a PDF"), [JENS],
-                                        received_date=RECEIVED, as_of=AS_OF, settings=Settings())
+                                        received_date=RECEIVED, as_of=AS_OF,
+                                        settings=Settings()).model_dump(mode="json")
     assert decision == dict.fromkeys(rules.OUTPUT_KEYS) | {"outcome": "exception", "code": "DOC_UNPARSEABLE"}
 
 
 def test_too_many_pages() -> None:
     document = DocumentText(readable=False, error="the PDF has 2000 pages", too_long=True, page_count=2000)
     decision = rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
-                                        settings=Settings())
+                                        settings=Settings()).model_dump(mode="json")
     assert (decision["outcome"], decision["code"]) == ("exception", "DOC_TOO_LONG")
 
 
 def judge_layers(seen: str, layer: str) -> dict[str, Any]:
     document = DocumentText([PageText(seen, "ocr", layer=layer)])
     return rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
-                                    settings=Settings())
+                                    settings=Settings()).model_dump(mode="json")
 
 
 @pytest.mark.parametrize("layer", [

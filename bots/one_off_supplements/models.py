@@ -70,6 +70,7 @@ class Outcome(StrEnum):
     REGISTER = "register"
     BATCH = "batch"
     EXCEPTION = "exception"
+    CLOSED = "closed"  # not a rule's: a close item's result, the batch case solved
 
 
 class SingleDecision(BaseModel):
@@ -118,3 +119,26 @@ class BatchDecision(BaseModel):
     column: str | None = None
     rows: list[RowDecision] = Field(default_factory=list)
 
+
+class SheetDecision(BaseModel):
+    """A batch item's decision: every row of the sheet as a `rows` payload, or the code and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    row: int | None = None
+    column: str | None = None
+    detail: str | None = None  # Danish, for the manager
+    rows: list[BatchRow] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _keys_of_its_outcome(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A batch has only its rows; a code its detail, BATCH_FILE_INVALID also the row and column."""
+        data: dict[str, Any] = handler(self)
+        if self.outcome is Outcome.BATCH:
+            return {"outcome": data["outcome"], "rows": data["rows"]}
+        del data["rows"]
+        if self.code != "BATCH_FILE_INVALID":
+            del data["row"], data["column"]
+        return data

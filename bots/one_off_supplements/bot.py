@@ -20,7 +20,7 @@ from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolic
 from systems import DigitalPost, Edoc, Payroll, PayrollLine, Serviceportal
 
 from . import letters, rules, sheet
-from .models import BatchRow, Settings, SupplementCase
+from .models import BatchRow, Outcome, Settings, SheetDecision, SingleDecision, SupplementCase
 
 OPEN, SOLVED = "Åben", "Løst"
 WAGE_TYPE = "Engangsvederlag"
@@ -109,16 +109,18 @@ def process_single(item: Item) -> dict[str, Any]:
     payroll = Payroll(item.browser, item.system("payroll"))
     case = portal.case(item.payload.case_id)
     employment = _employment(payroll, case.fields.get("employment_id"))
-    decision = item.decision(lambda: rules.decide_single(employment, case.fields, item.settings))
-    if decision["outcome"] == "exception":
-        stop(item, portal, case.case_id, decision["code"], _why(decision, case.fields, item.settings))
+    decision = SingleDecision.model_validate(
+        item.decision(lambda: rules.decide_single(employment, case.fields, item.settings))
+    )
+    if decision.outcome is Outcome.EXCEPTION:
+        stop(item, portal, case.case_id, str(decision.code), _why(decision, case.fields, item.settings))
     assert employment is not None
     reason = str(case.fields.get("reason") or "").strip()
-    pay_out(item, portal, payroll, case.case_id, employment, reason, decision)
+    result = pay_out(item, portal, payroll, case.case_id, employment, reason, decision)
     reply = (
-        f"Engangsvederlaget på {format_kr(decision['amount'])} til {employment['name']} "
+        f"Engangsvederlaget på {format_kr(result['amount'])} til {employment['name']} "
         f"({employment['employment_id']}) er registreret og udbetales med lønnen for "
-        f"{format_month(Period.parse(decision['period']))}.{_moved_text(decision)} Medarbejderen "
+        f"{format_month(Period.parse(result['period']))}.{_moved_text(decision)} Medarbejderen "
         "har fået besked i Digital Post."
     )
     item.step(
@@ -127,43 +129,38 @@ def process_single(item: Item) -> dict[str, Any]:
             mode="json"
         ),
     )
-    return {"outcome": "register", "period": decision["period"], "amount": decision["amount"]}
+    return result
 
 
 def process_batch(item: Item) -> dict[str, Any]:
     portal = Serviceportal(item.browser, item.system("serviceportal"))
     case = portal.case(item.payload.case_id)
     batch_id = str(case.fields.get("batch_id") or case.case_id)
-    decision = item.decision(
-        lambda: read_batch(portal, case.case_id, batch_id, case.submitted_date, case.fields)
+    decision = SheetDecision.model_validate(
+        item.decision(lambda: read_batch(portal, case.case_id, batch_id, case.submitted_date, case.fields))
     )
-    if decision["outcome"] == "exception":
-        stop(
-            item,
-            portal,
-            case.case_id,
-            decision["code"],
-            message(decision["code"], detail=decision.get("detail") or ""),
-        )
-    new = sum(item.enqueue("rows", f"{batch_id}:{row['row']}", row) for row in decision["rows"])
-    item.log.info("batch_rows_enqueued", batch_id=batch_id, rows=len(decision["rows"]), new=new)
-    return {"outcome": "batch", "batch_id": batch_id, "rows": len(decision["rows"])}
+    if decision.outcome is Outcome.EXCEPTION:
+        code = str(decision.code)
+        stop(item, portal, case.case_id, code, message(code, detail=decision.detail or ""))
+    new = sum(item.enqueue("rows", f"{batch_id}:{row.row}", row) for row in decision.rows)
+    item.log.info("batch_rows_enqueued", batch_id=batch_id, rows=len(decision.rows), new=new)
+    return {"outcome": Outcome.BATCH, "batch_id": batch_id, "rows": len(decision.rows)}
 
 
 def read_batch(
     portal: Serviceportal, case_id: str, batch_id: str, submitted: Any, fields: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> SheetDecision:
     """The batch item's decision: the file and control figures checked, every row as a payload."""
     try:
         lines = rules.read_rows(sheet.read_sheet(portal.attachment(case_id)))
     except rules.BatchFileInvalid as bad:
-        return {
-            "outcome": "exception",
-            "code": "BATCH_FILE_INVALID",
-            "row": bad.row,
-            "column": bad.column,
-            "detail": bad.detail,
-        }
+        return SheetDecision(
+            outcome=Outcome.EXCEPTION,
+            code="BATCH_FILE_INVALID",
+            row=bad.row,
+            column=bad.column,
+            detail=bad.detail,
+        )
     total = format_kr(sum((line.amount for line in lines), Decimal(0)))
     detail = (
         f"regnearket har {len(lines)} rækker og i alt {total}, sagen angiver "
@@ -174,7 +171,7 @@ def read_batch(
     except ValueError:
         matches = False
     if not matches:
-        return {"outcome": "exception", "code": "BATCH_CONTROL_MISMATCH", "detail": detail}
+        return SheetDecision(outcome=Outcome.EXCEPTION, code="BATCH_CONTROL_MISMATCH", detail=detail)
     duplicates = rules.duplicate_rows(lines)
     rows = [
         BatchRow(
@@ -188,10 +185,10 @@ def read_batch(
             pensionable=line.pensionable,
             submitted_date=submitted,
             duplicate_of=duplicates.get(line.row),
-        ).model_dump(mode="json")
+        )
         for line in lines
     ]
-    return {"outcome": "batch", "rows": rows}
+    return SheetDecision(outcome=Outcome.BATCH, rows=rows)
 
 
 def close_batch(item: Item) -> dict[str, Any]:
@@ -203,7 +200,7 @@ def close_batch(item: Item) -> dict[str, Any]:
             mode="json"
         ),
     )
-    return {"outcome": "closed"}
+    return {"outcome": Outcome.CLOSED}
 
 
 # -- the rows task ------------------------------------------------------------------------------------
@@ -214,8 +211,10 @@ def process_row(item: Item) -> dict[str, Any]:
     portal = Serviceportal(item.browser, item.system("serviceportal"))
     payroll = Payroll(item.browser, item.system("payroll"))
     employment = _employment(payroll, row.employment_id)
-    decision = item.decision(lambda: rules.decide_row(employment, row.model_dump(), item.settings))
-    if decision["outcome"] == "exception":
+    decision = SingleDecision.model_validate(
+        item.decision(lambda: rules.decide_row(employment, row.model_dump(), item.settings))
+    )
+    if decision.outcome is Outcome.EXCEPTION:
         why = _why(decision, row.model_dump(), item.settings)
         if row.duplicate_of is not None:
             why += f" (samme som række {row.duplicate_of})"
@@ -223,12 +222,11 @@ def process_row(item: Item) -> dict[str, Any]:
             item,
             portal,
             row.case_id,
-            decision["code"],
+            str(decision.code),
             f"Række {row.row} ({row.employment_id}, {format_kr(row.amount)}): {why}",
         )
     assert employment is not None
-    pay_out(item, portal, payroll, row.case_id, employment, row.reason, decision)
-    return {"outcome": "register", "period": decision["period"], "amount": decision["amount"]}
+    return pay_out(item, portal, payroll, row.case_id, employment, row.reason, decision)
 
 
 # -- shared steps ---------------------------------------------------------------------------------------
@@ -241,13 +239,15 @@ def pay_out(
     case_id: str,
     employment: dict[str, Any],
     reason: str,
-    decision: dict[str, Any],
-) -> None:
-    """The checks before writing, then the payroll line, the letter and the journal entry."""
+    decision: SingleDecision,
+) -> dict[str, Any]:
+    """The checks before writing, then the payroll line, the letter and the journal entry; the result."""
     employment_id = employment["employment_id"]
-    amount = round_ore(decision["amount"])
+    amount, period, pension = decision.amount, decision.period, decision.pension_amount
+    assert amount is not None and period is not None and pension is not None  # a registration has them
+    amount = round_ore(amount)
     if not item.done("line_registered"):
-        periods = {decision["period"], decision["moved_from"]}
+        periods = {period, decision.moved_from}
         if is_duplicate(payroll.lines(employment_id), employment_id, amount, reason, periods, item.reference):
             stop(item, portal, case_id, "DUPLICATE_REQUEST", message("DUPLICATE_REQUEST"))
         if not employment["digital_post"]:
@@ -257,10 +257,10 @@ def pay_out(
         lambda: payroll.register_line(
             employment_id,
             wage_type=WAGE_TYPE,
-            period=decision["period"],
+            period=period,
             amount=amount,
             text=reason,
-            pensionable=decision["pensionable"],
+            pensionable=decision.pensionable,
             reference=item.reference,
         ).model_dump(mode="json"),
     )
@@ -268,9 +268,9 @@ def pay_out(
         employment,
         amount=amount,
         reason=reason,
-        period=Period.parse(decision["period"]),
-        pensionable=decision["pensionable"],
-        pension_amount=decision["pension_amount"],
+        period=Period.parse(period),
+        pensionable=bool(decision.pensionable),
+        pension_amount=pension,
         today=item.today,
         reference=item.reference,
     )
@@ -296,6 +296,7 @@ def pay_out(
             reference=item.reference,
         ).model_dump(mode="json"),
     )
+    return {"outcome": Outcome.REGISTER, "period": period, "amount": float(amount)}
 
 
 def is_duplicate(
@@ -333,21 +334,21 @@ def _employment(payroll: Payroll, employment_id: Any) -> dict[str, Any] | None:
     return found.model_dump(mode="json") if found else None
 
 
-def _why(decision: Mapping[str, Any], fields: Mapping[str, Any], settings: Settings) -> str:
+def _why(decision: SingleDecision, fields: Mapping[str, Any], settings: Settings) -> str:
     return message(
-        decision["code"],
+        str(decision.code),
         employment_id=fields.get("employment_id") or "",
         max=format_kr(settings.max_single_amount),
-        field=decision.get("field") or "",
+        field=decision.field or "",
     )
 
 
-def _moved_text(decision: Mapping[str, Any]) -> str:
-    if not decision.get("moved_from"):
+def _moved_text(decision: SingleDecision) -> str:
+    if not decision.moved_from:
         return ""
     return (
         f" Indberetningen kom efter fristen for lønnen for "
-        f"{format_month(Period.parse(decision['moved_from']))}, så beløbet er flyttet."
+        f"{format_month(Period.parse(decision.moved_from))}, så beløbet er flyttet."
     )
 
 

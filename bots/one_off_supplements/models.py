@@ -1,14 +1,16 @@
-"""The bot's settings (the defaults are the municipality's rules) and task payloads."""
+"""The bot's settings (the defaults are the municipality's rules), task payloads and decisions."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from hr.money import LIMIT
+from hr.records import Number
 
 
 class Settings(BaseModel):
@@ -57,3 +59,86 @@ class BatchRow(BaseModel):
     pensionable: bool | None = None
     submitted_date: date
     duplicate_of: int | None = None
+
+
+# -- the decisions -----------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """What the rules decided: register the supplement, a batch's rows, or a person's code."""
+
+    REGISTER = "register"
+    BATCH = "batch"
+    EXCEPTION = "exception"
+    CLOSED = "closed"  # not a rule's: a close item's result, the batch case solved
+
+
+class SingleDecision(BaseModel):
+    """Section A: one supplement's period (and the one it moved from), amount and pension, or the code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    period: str | None = None
+    moved_from: str | None = None
+    amount: Number | None = None
+    pensionable: bool | None = None
+    pension_amount: Number | None = None
+    field: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`field` is there only on EMPLOYMENT_DATA_INVALID, naming what to correct in Lønsystem."""
+        data: dict[str, Any] = handler(self)
+        if data.get("field") is None:
+            data.pop("field", None)
+        return data
+
+
+class RowDecision(SingleDecision):
+    """A batch row decided as a single case, or DUPLICATE_REQUEST."""
+
+    row: int
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The single case's JSON with the row's number first."""
+        data = super()._field_when_named(handler)
+        return {"row": data.pop("row"), **data}
+
+
+class BatchDecision(BaseModel):
+    """Section B: every row decided, or the code of the file (and the row and column it names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    row: int | None = None
+    column: str | None = None
+    rows: list[RowDecision] = Field(default_factory=list)
+
+
+class SheetDecision(BaseModel):
+    """A batch item's decision: every row of the sheet as a `rows` payload, or the code and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    code: str | None = None
+    row: int | None = None
+    column: str | None = None
+    detail: str | None = None  # Danish, for the manager
+    rows: list[BatchRow] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _keys_of_its_outcome(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A batch has only its rows; a code its detail, BATCH_FILE_INVALID also the row and column."""
+        data: dict[str, Any] = handler(self)
+        if self.outcome is Outcome.BATCH:
+            return {"outcome": data["outcome"], "rows": data["rows"]}
+        del data["rows"]
+        if self.code != "BATCH_FILE_INVALID":
+            del data["row"], data["column"]
+        return data

@@ -1,7 +1,8 @@
 """The pure rules of the one-off supplements (codes: README.md here): functions of data, no I/O, no clock.
 
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
-decide` prints); `decide_single`, `read_rows` and `duplicate_rows` are what `process` calls.
+decide` prints: the decision model's JSON); `decide_single`, `decide_row`, `read_rows` and
+`duplicate_rows` are what `process` calls. The decisions are the models of `models.py`.
 
 Money that cannot be paid stops the item, checked on the value rounded to øre: an
 amount below 0.01 kr. once rounded (negative, zero, 0.004) or above
@@ -33,10 +34,11 @@ from hr.decisions import (
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, payable, round_ore, to_decimal
 
-from .models import Settings
+from .models import BatchDecision, Outcome, RowDecision, Settings, SingleDecision
 
-SINGLE_KEYS = ("outcome", "code", "period", "moved_from", "amount", "pensionable", "pension_amount")
-BATCH_KEYS = ("outcome", "code", "row", "column", "rows")
+#: The keys of each decision's JSON, in order (a single decision adds `field` when it names one).
+SINGLE_KEYS = tuple(key for key in SingleDecision.model_fields if key != "field")
+BATCH_KEYS = tuple(BatchDecision.model_fields)
 CASE_TYPES = ("one_off_supplement", "supplement_batch")
 
 #: The sheet's columns: field → the Danish heading the manager sees.
@@ -57,12 +59,12 @@ def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "one_off_supplement":
         if "employment" not in data:
             raise ValueError("missing field input.employment (null when the employment does not exist)")
-        return decide_single(data["employment"], case, settings)
+        return decide_single(data["employment"], case, settings).model_dump(mode="json")
     if kind == "supplement_batch":
         employments = required(data, "employments", "input")
         if not isinstance(employments, Sequence) or isinstance(employments, str):
             raise ValueError("employments must be a list")
-        return decide_batch(employments, case, settings)
+        return decide_batch(employments, case, settings).model_dump(mode="json")
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
 
 
@@ -71,7 +73,7 @@ def decide(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def decide_single(
     employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
-) -> dict[str, Any]:
+) -> SingleDecision:
     """Section A: the period, amount and pension of one supplement, or the exception code."""
     if employment is None:
         return _exception("EMPLOYMENT_NOT_FOUND")
@@ -98,20 +100,19 @@ def decide_single(
     except Unpayable as bad:
         return _invalid(bad)
     pension = amount * pct / 100 if pensionable else Decimal(0)
-    return {
-        "outcome": "register",
-        "code": None,
-        "period": str(period),
-        "moved_from": str(reported) if period != reported else None,
-        "amount": float(round_ore(amount)),
-        "pensionable": pensionable,
-        "pension_amount": float(round_ore(pension)),
-    }
+    return SingleDecision(
+        outcome=Outcome.REGISTER,
+        period=str(period),
+        moved_from=str(reported) if period != reported else None,
+        amount=round_ore(amount),
+        pensionable=pensionable,
+        pension_amount=round_ore(pension),
+    )
 
 
 def decide_row(
     employment: Mapping[str, Any] | None, row: Mapping[str, Any], settings: Settings
-) -> dict[str, Any]:
+) -> SingleDecision:
     """A batch row as a single case, unless it repeats an earlier row (`duplicate_of`)."""
     if row.get("duplicate_of") is not None:
         return _exception("DUPLICATE_REQUEST")
@@ -189,7 +190,7 @@ class BatchFileInvalid(Exception):
 
 def decide_batch(
     employments: Sequence[Mapping[str, Any]], case: Mapping[str, Any], settings: Settings
-) -> dict[str, Any]:
+) -> BatchDecision:
     """Section B: the file, the control figures, then each row as a single case."""
     submitted = parse_date(required(case, "submitted_date", "case"), "case.submitted_date")
     assert submitted is not None
@@ -199,25 +200,24 @@ def decide_batch(
     try:
         lines = read_rows(raw_rows)
     except BatchFileInvalid as bad:
-        return {**_batch_exception("BATCH_FILE_INVALID"), "row": bad.row, "column": bad.column}
+        return BatchDecision(
+            outcome=Outcome.EXCEPTION, code="BATCH_FILE_INVALID", row=bad.row, column=bad.column
+        )
     if not controls_match(
         lines, required(case, "row_count", "case"), required(case, "control_total", "case")
     ):
-        return _batch_exception("BATCH_CONTROL_MISMATCH")
+        return BatchDecision(outcome=Outcome.EXCEPTION, code="BATCH_CONTROL_MISMATCH")
     by_id = {str(e.get("employment_id")): e for e in employments}
     duplicates = duplicate_rows(lines)
-    rows = [
-        {
-            "row": line.row,
-            **(
-                _exception("DUPLICATE_REQUEST")
-                if line.row in duplicates
-                else decide_single(by_id.get(line.employment_id), line.as_case(submitted), settings)
-            ),
-        }
-        for line in lines
-    ]
-    return {**dict.fromkeys(BATCH_KEYS), "outcome": "batch", "rows": rows}
+
+    def decided(line: BatchLine) -> SingleDecision:
+        if line.row in duplicates:
+            return _exception("DUPLICATE_REQUEST")
+        return decide_single(by_id.get(line.employment_id), line.as_case(submitted), settings)
+
+    # dict(model) is its fields (not its JSON): the row's decision is the single case's, numbered
+    rows = [RowDecision(row=line.row, **dict(decided(line))) for line in lines]
+    return BatchDecision(outcome=Outcome.BATCH, rows=rows)
 
 
 def read_rows(raw_rows: Sequence[Mapping[str, Any]]) -> list[BatchLine]:
@@ -327,17 +327,13 @@ def parse_money(value: Any, field: str) -> Decimal:
     return number(value, field)
 
 
-def _exception(code: str) -> dict[str, Any]:
-    return {**dict.fromkeys(SINGLE_KEYS), "outcome": "exception", "code": code}
+def _exception(code: str) -> SingleDecision:
+    return SingleDecision(outcome=Outcome.EXCEPTION, code=code)
 
 
-def _invalid(bad: Unpayable) -> dict[str, Any]:
+def _invalid(bad: Unpayable) -> SingleDecision:
     """EMPLOYMENT_DATA_INVALID adds `field`, so the person knows what to correct in Lønsystem."""
-    return {**_exception(bad.code), "field": bad.field}
-
-
-def _batch_exception(code: str) -> dict[str, Any]:
-    return {**dict.fromkeys(BATCH_KEYS), "outcome": "exception", "code": code, "rows": []}
+    return SingleDecision(outcome=Outcome.EXCEPTION, code=bad.code, field=bad.field)
 
 
 def settings_from(given: Mapping[str, Any] | None) -> Settings:

@@ -14,7 +14,7 @@ earlier one wrote (refund decisions on the claims just made). The faulty run: 10
 process SIGKILLed (with its Chromium) with an item in hand, sessions expired before and
 after, a maintenance window as the fresh worker starts, and the later stages worked by
 another worker process, the 500s still on. Both runs are compared from the sandbox's own
-tables (`Outcome`).
+tables (`RunResult`).
 
 Also runnable as the worker process (tests and `rpa bench payouts` start it):
 `python -m harness.testing BOT_REF STORE_URL SANDBOX_URL FOLDER WORKER_ID [--go]` works
@@ -49,7 +49,7 @@ from runner.store import Actor, Store, WorkItemRecord, open_store
 from runner.worker import Worker
 
 __all__ = [
-    "AS_OF", "Outcome", "Sandbox", "check_no_full_cpr", "check_nothing_twice", "check_same_end_state",
+    "AS_OF", "RunResult", "Sandbox", "check_no_full_cpr", "check_nothing_twice", "check_same_end_state",
     "cprs_in", "duplicated", "fault_free_run", "faulty_run", "let_go", "seed", "serve", "start_worker",
     "systems_at",
 ]
@@ -129,7 +129,7 @@ def case_events(db: Path) -> list[tuple[Any, ...]]:
 
 
 @dataclass
-class Outcome:
+class RunResult:
     """What a run left: the items' ends, the sandbox's export and case events, logs and errors."""
 
     items: dict[tuple[str, str], tuple[str, str | None]]
@@ -152,9 +152,9 @@ class Outcome:
                 "holiday6": [(e["employment_id"], e["holiday6"]) for e in self.export["employments"]]}
 
 
-def outcome(bot: Bot, store: Store, sandbox: Sandbox) -> Outcome:
+def run_result(bot: Bot, store: Store, sandbox: Sandbox) -> RunResult:
     records = [store.get_item(TEST, r.id) for r in store.list_items(TEST, bot=bot.name, limit=None)]
-    return Outcome(
+    return RunResult(
         items={(r.task, r.reference): (r.state.value, r.error.code if r.error else None) for r in records},
         records={r.reference: r for r in records},
         attempts={(r.task, r.reference): r.attempts for r in records},
@@ -221,7 +221,7 @@ def new_store(folder: Path) -> Store:
 # -- the two runs -----------------------------------------------------------------------------------
 
 
-def fault_free_run(bot: Bot, stages: Stages, data: dict[str, Any] | Path, folder: Path) -> Outcome:
+def fault_free_run(bot: Bot, stages: Stages, data: dict[str, Any] | Path, folder: Path) -> RunResult:
     """Collect and work every stage in this process, with no faults, on a fresh store.
 
     `data` is a dataset to seed, or a sandbox database to serve as it is.
@@ -239,14 +239,14 @@ def fault_free_run(bot: Bot, stages: Stages, data: dict[str, Any] | Path, folder
                             browsers=browsers)
             work_until_done(worker, store, bot.name)
             assert not open_items(store, bot.name), f"unfinished after {WORKER_TIMEOUT_S} s"
-        return outcome(bot, store, sandbox)
+        return run_result(bot, store, sandbox)
     finally:
         browsers.close()
         store.close()
         sandbox.stop()
 
 
-def faulty_run(bot_ref: str, stages: Stages, data: dict[str, Any], folder: Path) -> Outcome:
+def faulty_run(bot_ref: str, stages: Stages, data: dict[str, Any], folder: Path) -> RunResult:
     """The same work with faults on and worker processes, the first killed mid-item.
 
     10 % HTTP 500s from the start (the collectors included), answered after the request
@@ -311,7 +311,7 @@ def faulty_run(bot_ref: str, stages: Stages, data: dict[str, Any], folder: Path)
         sandbox.faults(reset=True)
         assert not open_items(store, bot.name), f"the faulty run did not finish in {WORKER_TIMEOUT_S} s"
 
-        result = outcome(bot, store, sandbox)
+        result = run_result(bot, store, sandbox)
         logs = sorted((folder / "logs").glob("*/*.jsonl"))
         result.logs = "\n".join(path.read_text() for path in logs)
         result.deferred = result.logs.count('"item_deferred"')
@@ -328,7 +328,7 @@ def faulty_run(bot_ref: str, stages: Stages, data: dict[str, Any], folder: Path)
 
 
 def start_worker(bot_ref: str, store_url: str, url: str, folder: Path, worker_id: str, *,
-                 today: date = AS_OF, go: bool = False, log_level: str = "debug",
+                 as_of: date = AS_OF, go: bool = False, log_level: str = "debug",
                  timeout_s: float = WORKER_TIMEOUT_S) -> subprocess.Popen[str]:
     """A worker process in its own session (killing its group ends its Chromium too).
 
@@ -336,7 +336,7 @@ def start_worker(bot_ref: str, store_url: str, url: str, folder: Path, worker_id
     several workers can be started first and let go together. It gives up after `timeout_s`.
     """
     command = [sys.executable, "-m", "harness.testing", bot_ref, store_url, url, str(folder), worker_id,
-               "--today", today.isoformat(), "--log-level", log_level, "--timeout-s", str(timeout_s)]
+               "--as-of", as_of.isoformat(), "--log-level", log_level, "--timeout-s", str(timeout_s)]
     if go:
         command.append("--go")
     folder.mkdir(parents=True, exist_ok=True)
@@ -361,7 +361,7 @@ def let_go(processes: Iterable[subprocess.Popen[str]]) -> None:
 
 def stderr_of(process: subprocess.Popen[str], folder: Path) -> str:
     args = process.args if isinstance(process.args, list) else []
-    worker_id = args[args.index("--today") - 1] if "--today" in args else ""
+    worker_id = args[args.index("--as-of") - 1] if "--as-of" in args else ""
     path = folder / f"{worker_id}.stderr"
     return path.read_text()[-4000:] if path.exists() else ""
 
@@ -392,7 +392,7 @@ def duplicated(records: Iterable[Any], references: Iterable[str]) -> dict[str, i
     return {ref: n for ref, n in counts.items() if n > 1 and (ref in ours or ref.rsplit(":", 1)[0] in ours)}
 
 
-def check_same_end_state(clean: Outcome, faulty: Outcome) -> None:
+def check_same_end_state(clean: RunResult, faulty: RunResult) -> None:
     """The faulty run went through its faults and ended as the fault-free run: items and writes."""
     assert faulty.items == clean.items
     assert faulty.written() == clean.written()
@@ -403,7 +403,7 @@ def check_same_end_state(clean: Outcome, faulty: Outcome) -> None:
     assert faulty.deferred > 0, "the maintenance window deferred items"
 
 
-def check_nothing_twice(run: Outcome, tables: Iterable[str]) -> None:
+def check_nothing_twice(run: RunResult, tables: Iterable[str]) -> None:
     """No reference of the run's items written twice to these export tables or as a case event."""
     references = {ref for _task, ref in run.items}
     for table in tables:
@@ -411,7 +411,7 @@ def check_nothing_twice(run: Outcome, tables: Iterable[str]) -> None:
     assert duplicated([event[4] for event in run.case_events], references) == {}, "a case event twice"
 
 
-def check_no_full_cpr(run: Outcome, cprs: Iterable[str]) -> None:
+def check_no_full_cpr(run: RunResult, cprs: Iterable[str]) -> None:
     """None of `cprs`, nor anything CPR-shaped, in the workers' logs, exception texts or letters."""
     cprs = list(cprs)
     assert '"item_done"' in run.logs and run.errors  # there was something to look in
@@ -447,7 +447,7 @@ def worker_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m harness.testing")
     for name in ("bot_ref", "store_url", "url", "folder", "worker_id"):
         parser.add_argument(name)
-    parser.add_argument("--today", type=date.fromisoformat, default=AS_OF)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=AS_OF)
     parser.add_argument("--go", action="store_true", help="wait for a line on stdin before working")
     parser.add_argument("--log-level", default="debug")
     parser.add_argument("--timeout-s", type=float, default=WORKER_TIMEOUT_S)
@@ -458,7 +458,7 @@ def worker_main(argv: list[str]) -> None:
     store = open_store(args.store_url)
     browsers = BrowserPool(traces=False)
     browsers.session("warm-up").close()  # Chromium starts before the first claim
-    worker = Worker(store, deployment(bot, args.url, folder / "artifacts"), SystemClock(args.today),
+    worker = Worker(store, deployment(bot, args.url, folder / "artifacts"), SystemClock(args.as_of),
                     worker_id=args.worker_id, browsers=browsers)
     print("ready", flush=True)
     if args.go:

@@ -1,8 +1,9 @@
-"""The runner's clock: the business date (`today`) and the wall clock (`now`).
+"""The runner's clock: the business date (`as_of`) and the wall clock (`now`).
 
-Rules never read the wall clock; they get `today` from here, so a test, a rerun or
-`rpa decide` can fix the date. `today` is the date in Europe/Copenhagen unless fixed by
-`clock.today` in orchestrator.yaml or by the environment variable `RPA_TODAY`, which wins.
+Rules never read the wall clock; they get `as_of` from here, so a test, a rerun or
+`rpa decide` can fix the date. `as_of` is today's date in Europe/Copenhagen unless fixed by
+`clock.today` in orchestrator.yaml or by the environment variable `RPA_TODAY`, which wins
+(the settings keep the names users know; the code says `as_of` throughout).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from runner.errors import ConfigError
 
 TODAY_ENV = "RPA_TODAY"
-FIRST_TODAY, LAST_TODAY = date(1900, 1, 1), date(2199, 12, 31)
+FIRST_AS_OF, LAST_AS_OF = date(1900, 1, 1), date(2199, 12, 31)
 BUSINESS_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 
@@ -25,7 +26,7 @@ class Clock(ABC):
     """Where the runner asks for the date and the time."""
 
     @abstractmethod
-    def today(self) -> date:
+    def as_of(self) -> date:
         """The business date."""
 
     @abstractmethod
@@ -38,15 +39,15 @@ class Clock(ABC):
 
 
 class SystemClock(Clock):
-    """The machine's clock; `today` is fixed when `fixed_today` is given."""
+    """The machine's clock; `as_of` is fixed when `fixed_as_of` is given."""
 
-    def __init__(self, fixed_today: date | None = None, timezone: ZoneInfo = BUSINESS_TIMEZONE):
-        self.fixed_today = fixed_today
+    def __init__(self, fixed_as_of: date | None = None, timezone: ZoneInfo = BUSINESS_TIMEZONE):
+        self.fixed_as_of = fixed_as_of
         self.timezone = timezone
 
-    def today(self) -> date:
-        if self.fixed_today is not None:
-            return self.fixed_today
+    def as_of(self) -> date:
+        if self.fixed_as_of is not None:
+            return self.fixed_as_of
         return datetime.now(self.timezone).date()
 
     def now(self) -> datetime:
@@ -56,51 +57,51 @@ class SystemClock(Clock):
         time.sleep(seconds)
 
 
-def fixed_today(config_today: date | None, env: Mapping[str, str] = os.environ) -> date | None:
+def fixed_as_of(config_as_of: date | None, env: Mapping[str, str] = os.environ) -> date | None:
     """The date `RPA_TODAY` or else `clock.today` fixes, or None for the system date."""
     raw = env.get(TODAY_ENV, "").strip()
     if not raw:
-        return config_today
+        return config_as_of
     try:
-        today = date.fromisoformat(raw)
+        as_of = date.fromisoformat(raw)
     except ValueError:
         problem = (TODAY_ENV, f"expected a date as YYYY-MM-DD, got {raw!r}")
         raise ConfigError("environment", [problem]) from None
-    if not FIRST_TODAY <= today <= LAST_TODAY:  # as clock.today: 9999-12-31 overflows the first sum
-        problem = (TODAY_ENV, f"expected a date from {FIRST_TODAY} to {LAST_TODAY}, got {raw!r}")
+    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:  # as clock.today: 9999-12-31 overflows the first sum
+        problem = (TODAY_ENV, f"expected a date from {FIRST_AS_OF} to {LAST_AS_OF}, got {raw!r}")
         raise ConfigError("environment", [problem])
-    return today
+    return as_of
 
 
-def resolve_today(config_today: date | None, env: Mapping[str, str] = os.environ) -> date:
+def resolve_as_of(config_as_of: date | None, env: Mapping[str, str] = os.environ) -> date:
     """Today's business date: `RPA_TODAY`, else `clock.today`, else the system date."""
-    return fixed_today(config_today, env) or SystemClock().today()
+    return fixed_as_of(config_as_of, env) or SystemClock().as_of()
 
 
-def system_clock(config_today: date | None, env: Mapping[str, str] = os.environ) -> SystemClock:
-    """The clock a runner process uses, with `today` fixed as `resolve_today` says."""
-    return SystemClock(fixed_today(config_today, env))
+def system_clock(config_as_of: date | None, env: Mapping[str, str] = os.environ) -> SystemClock:
+    """The clock a runner process uses, with `as_of` fixed as `resolve_as_of` says."""
+    return SystemClock(fixed_as_of(config_as_of, env))
 
 
 class FakeClock(Clock):
     """A clock for tests: time moves only when told.
 
-    With `today` given, the business date stays fixed until `set_today`; without it,
-    `today` follows `now` (its date in Europe/Copenhagen).
+    With `as_of` given, the business date stays fixed until `set_as_of`; without it,
+    `as_of` follows `now` (its date in Europe/Copenhagen).
     """
 
-    def __init__(self, today: date | None = None, now: datetime | None = None) -> None:
+    def __init__(self, as_of: date | None = None, now: datetime | None = None) -> None:
         if now is None:
-            start = today or date(2024, 11, 18)
+            start = as_of or date(2024, 11, 18)
             now = datetime(start.year, start.month, start.day, 8, tzinfo=BUSINESS_TIMEZONE)
         if now.tzinfo is None:
             raise ValueError("FakeClock needs a timezone-aware `now`")
-        self._today = today
+        self._as_of = as_of
         self._now = now.astimezone(UTC)
 
-    def today(self) -> date:
-        if self._today is not None:
-            return self._today
+    def as_of(self) -> date:
+        if self._as_of is not None:
+            return self._as_of
         return self._now.astimezone(BUSINESS_TIMEZONE).date()
 
     def now(self) -> datetime:
@@ -121,6 +122,6 @@ class FakeClock(Clock):
             raise ValueError("FakeClock needs a timezone-aware `now`")
         self._now = now.astimezone(UTC)
 
-    def set_today(self, today: date | None) -> None:
+    def set_as_of(self, as_of: date | None) -> None:
         """Fix the business date (None: follow `now` again)."""
-        self._today = today
+        self._as_of = as_of

@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from runner.clock import FIRST_TODAY, LAST_TODAY
+from runner.clock import FIRST_AS_OF, LAST_AS_OF
 from runner.errors import ConfigError, InputError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES
 from runner.retry import RetryPolicy
@@ -86,7 +86,7 @@ Count = Annotated[int, Field(ge=1, le=1000)]
 
 class ClockConfig(_Model):
     # dates within the rules' reach: a year 9999 overflows the first date arithmetic
-    today: Annotated[date, Field(ge=FIRST_TODAY, le=LAST_TODAY)] | None = None
+    today: Annotated[date, Field(ge=FIRST_AS_OF, le=LAST_AS_OF)] | None = None
 
 
 class CliConfig(_Model):

@@ -60,7 +60,7 @@ class Deployment:
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     artifacts_dir: Path = Path("var/artifacts")
     traces: bool = True
-    fixed_today: date | None = None
+    fixed_as_of: date | None = None
     alerts: Notifier | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -75,7 +75,7 @@ class ExceptionDesk:
                                 "no browser for the hook", make=self._browser_pool)
         action = PersonAction(
             record, payload, actor=self.actor, text=text, bot=record.bot, task=record.task,
-            today=self.clock.today(), settings=runtime.settings, log=log,
+            as_of=self.clock.as_of(), settings=runtime.settings, log=log,
             systems=self.deployment.systems, open_browser=sessions.open,
         )
         try:

@@ -43,7 +43,7 @@ class _Context:
         *,
         bot: str,
         task: str,
-        today: date,
+        as_of: date,
         settings: BaseModel,
         log: Any,
         systems: Mapping[str, SystemAccess],
@@ -51,7 +51,7 @@ class _Context:
     ) -> None:
         self.bot = bot
         self.task = task
-        self.today = today
+        self.as_of = as_of
         self.settings = settings
         self.log = log
         self.systems = systems

@@ -54,14 +54,14 @@ def run_task(
     ensure_configured()
     runtime = deployment.bots[bot]
     task_runtime = runtime.tasks[task]
-    today = clock.today()
-    run = store.start_run(bot=bot, task=task, trigger=trigger, actor=actor, today=today,
+    as_of = clock.as_of()
+    run = store.start_run(bot=bot, task=task, trigger=trigger, actor=actor, as_of=as_of,
                           run_key=run_key)
     if run is None:
         log.info("run_already_started", bot=bot, task=task, run_key=run_key)
         return None
     with structlog.contextvars.bound_contextvars(run_id=run.id, bot=bot, task=task):
-        log.info("run_started", trigger=trigger.value, today=today.isoformat())
+        log.info("run_started", trigger=trigger.value, as_of=as_of.isoformat())
         collect = task_runtime.task.collect
         if collect is None:
             _when_the_store_answers(lambda: store.finish_run(run.id, enqueued=0), "run_finish")
@@ -75,7 +75,7 @@ def run_task(
                                     "this process was started without browsers")
             collector = Collector(
                 store, run_id=run.id, max_attempts=deployment.max_attempts(bot), bot=bot,
-                task=task, today=today, settings=runtime.settings, log=log,
+                task=task, as_of=as_of, settings=runtime.settings, log=log,
                 systems=deployment.systems,
                 open_browser=sessions.open if task_runtime.task.browser else None,
             )

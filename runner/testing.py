@@ -128,7 +128,7 @@ def run_items(
     task: str,
     payloads: Mapping[str, BaseModel | Mapping[str, Any]] | Iterable[tuple[str, Any]],
     *,
-    today: date = date(2024, 11, 18),
+    as_of: date = date(2024, 11, 18),
     settings: Mapping[str, Any] | BaseModel | None = None,
     store: Store | None = None,
     retry: RetryPolicy | None = None,
@@ -143,7 +143,7 @@ def run_items(
     each backoff or deferral, at most `max_clock_jumps` times in all (an item whose
     system stays down stays deferred).
     """
-    clock = FakeClock(today)
+    clock = FakeClock(as_of)
     store = store or make_store(clock=clock)
     store.clock = clock
     artifacts_dir = artifacts_dir or Path(store.url.removeprefix("sqlite:///")).parent / "artifacts"
@@ -177,21 +177,21 @@ def exception_desk(
     store: Store,
     *,
     actor: Actor | None = None,
-    today: date = date(2024, 11, 18),
+    as_of: date = date(2024, 11, 18),
     settings: Mapping[str, Any] | BaseModel | None = None,
     systems: Mapping[str, SystemAccess] | None = None,
     browsers: BrowserProvider | None = None,
 ) -> ExceptionDesk:
     """The exception desk a person works, for `bot`'s items (resolve/reject run its hooks)."""
     deployment = _deployment(bot, settings, None, systems, Path("var/artifacts"))
-    return ExceptionDesk(store, deployment, actor or person(), clock=FakeClock(today), browsers=browsers)
+    return ExceptionDesk(store, deployment, actor or person(), clock=FakeClock(as_of), browsers=browsers)
 
 
 def run_task_once(
     bot: Bot,
     task: str,
     *,
-    today: date = date(2024, 11, 18),
+    as_of: date = date(2024, 11, 18),
     settings: Mapping[str, Any] | BaseModel | None = None,
     store: Store | None = None,
     systems: Mapping[str, SystemAccess] | None = None,
@@ -200,7 +200,7 @@ def run_task_once(
     """Run a task's collector once; returns the store and how many items it enqueued."""
     from runner.orchestrator import run_task
 
-    clock = FakeClock(today)
+    clock = FakeClock(as_of)
     store = store or make_store(clock=clock)
     deployment = _deployment(bot, settings, None, systems, Path("var/artifacts"))
     run = run_task(store, deployment, clock, bot.name, task, trigger=Trigger.MANUAL,

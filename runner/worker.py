@@ -42,7 +42,7 @@ class AlertSink(Protocol):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AttemptResult:
     """How one attempt ended (for tests and the benchmark)."""
 
     item_id: int
@@ -177,13 +177,13 @@ class Worker:
         states = self.store.bot_states()
         paused = {name for name, state in states.items() if state.paused}
         self._troubled = {n for n, s in states.items() if s.consecutive_failures or s.circuit_open}
-        today = self.clock.today()
+        as_of = self.clock.as_of()
         lease_s = self.settings.lease_s
         for name in sorted(paused & self.bots):
             if states[name].circuit_open:
                 probe = self.store.take_probe(
                     name, cooldown_s=self.settings.breaker_cooldown_s, worker_id=self.worker_id,
-                    today=today, lease_s=lease_s,
+                    as_of=as_of, lease_s=lease_s,
                 )
                 if probe is not None:
                     log.info("circuit_probe", bot=name, item_id=probe.id)
@@ -193,7 +193,7 @@ class Worker:
         if not eligible:
             return []
         records = self.store.claim(
-            self.worker_id, limit=self.settings.prefetch, lease_s=lease_s, today=today,
+            self.worker_id, limit=self.settings.prefetch, lease_s=lease_s, as_of=as_of,
             bots=eligible,
         )
         self.leases.hold([record.id for record in records], since)
@@ -201,7 +201,7 @@ class Worker:
 
     # -- one item -----------------------------------------------------------
 
-    def perform(self, record: WorkItemRecord) -> Outcome:
+    def perform(self, record: WorkItemRecord) -> AttemptResult:
         runtime = self.deployment.bots[record.bot]
         task = runtime.tasks[record.task]
         context = {"run_id": record.run_id, "bot": record.bot, "task": record.task,
@@ -211,12 +211,12 @@ class Worker:
                 return self._perform(record, runtime, task, self.leases.lease(record.id))
             except LeaseLost as lost:
                 log.warning("lease_lost", error=str(lost))
-                return Outcome(record.id, State.NEW)
+                return AttemptResult(record.id, State.NEW)
             finally:
                 self.leases.forget(record.id)
 
     def _perform(self, record: WorkItemRecord, runtime: BotRuntime, task: TaskRuntime,
-                 lease: Lease) -> Outcome:
+                 lease: Lease) -> AttemptResult:
         try:
             payload = task.task.payload.model_validate(record.payload)
         except ValidationError as invalid:
@@ -230,7 +230,7 @@ class Worker:
                 self.store, record, payload, worker_id=self.worker_id, marks=marks, lease=lease,
                 artifacts_dir=self.deployment.artifacts_dir,
                 max_attempts=self.deployment.max_attempts(record.bot),
-                bot=record.bot, task=record.task, today=record.today or self.clock.today(),
+                bot=record.bot, task=record.task, as_of=record.as_of or self.clock.as_of(),
                 settings=runtime.settings, log=log, systems=self.deployment.systems,
                 open_browser=sessions.open if task.task.browser else None, roles=runtime.bot.roles,
             )
@@ -251,25 +251,25 @@ class Worker:
                                                reset_breaker=record.bot in self._troubled),
                    what="complete")
         log.info("item_done", outcome=result["outcome"], acted=result["acted"])
-        return Outcome(record.id, State.DONE)
+        return AttemptResult(record.id, State.DONE)
 
     def _business(self, record: WorkItemRecord, lease: Lease, error: BusinessError,
-                  visible_to: str | None = None) -> Outcome:
+                  visible_to: str | None = None) -> AttemptResult:
         lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.BUSINESS,
                                            code=error.code, message=error.message,
                                            visible_to=visible_to), what="fail")
         log.info("item_business_exception", code=error.code)
-        return Outcome(record.id, State.BUSINESS_EXCEPTION, error.code)
+        return AttemptResult(record.id, State.BUSINESS_EXCEPTION, error.code)
 
-    def _defer(self, record: WorkItemRecord, lease: Lease, down: SystemUnavailable) -> Outcome:
+    def _defer(self, record: WorkItemRecord, lease: Lease, down: SystemUnavailable) -> AttemptResult:
         until = self.clock.now() + timedelta(seconds=down.retry_after_s)
         lease.call(lambda: self.store.defer(record.id, self.worker_id, until=until, message=str(down)),
                    what="defer")
         log.warning("item_deferred", until=until.isoformat(), error=str(down))
-        return Outcome(record.id, State.DEFERRED, "SystemUnavailable")
+        return AttemptResult(record.id, State.DEFERRED, "SystemUnavailable")
 
     def _technical(self, record: WorkItemRecord, lease: Lease, task: TaskRuntime,
-                   error: Exception) -> Outcome:
+                   error: Exception) -> AttemptResult:
         code = type(error).__name__
         message = str(error) or code
         if record.attempts < record.max_attempts and task.retry.is_retryable(error):
@@ -279,12 +279,12 @@ class Worker:
                                                code=code, message=message, retry_at=retry_at),
                        what="fail")
             log.warning("item_retry_scheduled", code=code, error=message, delay_s=round(delay, 3))
-            return Outcome(record.id, State.NEW, code)
+            return AttemptResult(record.id, State.NEW, code)
         lease.call(lambda: self.store.fail(record.id, self.worker_id, kind=ErrorKind.SYSTEM,
                                            code=code, message=message), what="fail")
         log.error("item_system_exception", code=code, error=message)
         self._open_circuit_on_failure(record)
-        return Outcome(record.id, State.SYSTEM_EXCEPTION, code)
+        return AttemptResult(record.id, State.SYSTEM_EXCEPTION, code)
 
     def _capture(self, record: WorkItemRecord, lease: Lease, session: BrowserSession) -> None:
         folder = self.deployment.artifacts_dir / str(record.id) / f"attempt-{record.attempts}"

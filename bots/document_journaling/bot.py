@@ -62,7 +62,7 @@ def decide_mail(item: Item, attest: Attest, payroll: Payroll) -> MailDecision:
     employments = lookups.employments_with_cpr(payroll, digits) if digits else []
     records = [employment.model_dump(mode="json") for employment in employments]
     decision = rules.decide_certificate(document, records, received_date=item.payload.received_date,
-                                        as_of=item.today, settings=settings)
+                                        as_of=item.as_of, settings=settings)
     units = {r["employment_id"]: r["unit"] for r in records}
     return MailDecision(**dict(decision), unit=units.get(decision.employment_id))
 
@@ -133,10 +133,10 @@ def collect_missing(run: Collector) -> None:
     payroll = Payroll(run.browser, run.system("payroll"))
     edoc = Edoc(run.browser, run.system("edoc"))
     units = lookups.child_facing_units(portal)
-    last_start = run.today + timedelta(days=settings.missing_certificate_days)
-    for employment in lookups.starting_between(payroll, run.today, last_start):
-        if (employment.unit not in units or not run.today <= employment.start_date <= last_start
-                or (employment.end_date and employment.end_date < run.today)):
+    last_start = run.as_of + timedelta(days=settings.missing_certificate_days)
+    for employment in lookups.starting_between(payroll, run.as_of, last_start):
+        if (employment.unit not in units or not run.as_of <= employment.start_date <= last_start
+                or (employment.end_date and employment.end_date < run.as_of)):
             continue
         if not lookups.has_certificate(edoc, employment.employment_id):
             run.enqueue(f"{employment.employment_id}:missing_certificate", MissingCertificate(

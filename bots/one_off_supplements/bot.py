@@ -271,7 +271,7 @@ def pay_out(
         period=Period.parse(period),
         pensionable=bool(decision.pensionable),
         pension_amount=pension,
-        today=item.today,
+        as_of=item.as_of,
         reference=item.reference,
     )
     pdf = render_letter(letter)

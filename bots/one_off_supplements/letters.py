@@ -28,7 +28,7 @@ def supplement_letter(
     period: Period,
     pensionable: bool,
     pension_amount: Decimal | float,
-    today: date,
+    as_of: date,
     reference: str,
 ) -> Letter:
     """The written notice of a one-off payment (the 2023 act requires notice of changed pay)."""
@@ -41,7 +41,7 @@ def supplement_letter(
         sender=SENDER,
         recipient_name=employment["name"],
         recipient_address=employment.get("address"),
-        date=today,
+        date=as_of,
         subject=SUBJECT,
         paragraphs=[
             f"Kære {employment['name']}",

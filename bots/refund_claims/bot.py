@@ -71,7 +71,7 @@ class RefundClaims:
         for absence in map(as_json, pages.payroll.absences()):
             employment = _employment(pages, absence["employment_id"], employments)
             try:
-                decision = rules.decide_absence(employment, absence, run.today, run.settings)
+                decision = rules.decide_absence(employment, absence, run.as_of, run.settings)
             except ValueError:  # data the rules cannot read: the item says why
                 decision = AbsenceDecision(outcome=Outcome.EXCEPTION, code=rules.ABSENCE_INVALID)
             reference = item_reference(absence["absence_id"], decision)
@@ -89,7 +89,7 @@ class RefundClaims:
         absence = as_json(found)
         employment = _employment(pages, absence["employment_id"], {})
         decision = AbsenceDecision.model_validate(item.decision(
-            lambda: rules.decide_absence(employment, absence, item.today, item.settings)))
+            lambda: rules.decide_absence(employment, absence, item.as_of, item.settings)))
         if decision.outcome is Outcome.EXCEPTION:
             code = str(decision.code)
             raise BusinessError(code, _message(code, absence, item.settings, decision.field))
@@ -112,7 +112,7 @@ class RefundClaims:
             claim_from=None, claim_to=None,
             hours=None, max_refund=None, reference=reference))
         item.step("reported_date_updated", lambda: pages.payroll.update_absence(
-            absence_id, reported_date=item.today, reference=reference))
+            absence_id, reported_date=item.as_of, reference=reference))
 
     def _claim(self, item: Item, pages: Any, absence_id: str, decision: AbsenceDecision) -> None:
         item.step("claimed", lambda: pages.refusion.submit(
@@ -124,7 +124,7 @@ class RefundClaims:
 
     def _warn_manager(self, item: Item, pages: Any, employment: Mapping[str, Any],
                       absence: Mapping[str, Any]) -> None:
-        report_date = rules.parse_date(absence.get("reported_date"), "reported_date") or item.today
+        report_date = rules.parse_date(absence.get("reported_date"), "reported_date") or item.as_of
         lost = rules.lost_refund(employment, absence, report_date, item.settings) or {}
         amount = format_kr(lost["refund_lost"]) if lost.get("refund_lost") is not None else "ukendt"
         text = (f"Sygefraværet for {employment.get('name')} ({employment['employment_id']}), første "
@@ -144,7 +144,7 @@ class RefundClaims:
         absences = [as_json(a) for a in pages.payroll.absences()]
         cache: dict[str, dict[str, Any] | None] = {}
         employments = [e for e in (_employment(pages, a["employment_id"], cache) for a in absences) if e]
-        return rules.refunds_at_risk(absences, employments, ctx.today, ctx.settings)
+        return rules.refunds_at_risk(absences, employments, ctx.as_of, ctx.settings)
 
     # -- decisions --------------------------------------------------------------------------
 

@@ -75,7 +75,7 @@ class SixthHolidayWeek:
         found = pages.payroll.employment(case["employment_id"]) if case.get("employment_id") else None
         employment = as_json(found) if found is not None else None
         decision = RequestDecision.model_validate(item.decision(lambda: rules.decide_request(
-            employment, {**case, "type": rules.REQUEST}, item.today, item.settings)))
+            employment, {**case, "type": rules.REQUEST}, item.as_of, item.settings)))
         if decision.outcome is Outcome.EXCEPTION:
             self._refuse(item, pages, str(decision.code), decision.field)
         assert employment is not None  # a payout decision has an employment
@@ -91,7 +91,7 @@ class SixthHolidayWeek:
     # -- termination sweep -----------------------------------------------------------------
 
     def collect_terminations(self, run: Collector) -> None:
-        current = Period.of(run.today)
+        current = Period.of(run.as_of)
         ending = self.pages(run).payroll.employments(
             pay="monthly", end_from=current.first_day, end_to=current.next().last_day)
         for employment in map(as_json, ending):
@@ -150,7 +150,7 @@ class SixthHolidayWeek:
                 hours=line.hours, earning_year=year, text=f"6. ferieuge, optjeningsår {year}",
                 reference=f"{item.reference}:{year}"))
         letter = letters.payout_letter(employment, [line.model_dump(mode="json") for line in lines],
-                                       amount=amount, period=period, reason=reason, today=item.today,
+                                       amount=amount, period=period, reason=reason, as_of=item.as_of,
                                        reference=item.reference)
         pdf = letters.render(letter)
 

@@ -27,7 +27,7 @@ def payout_letter(
     amount: float,
     period: str,
     reason: Reason,
-    today: date,
+    as_of: date,
     reference: str | None = None,
 ) -> Letter:
     """The letter for one payout: a line per earning year, the total and the payout month."""
@@ -38,7 +38,7 @@ def payout_letter(
         sender=SENDER,
         recipient_name=str(employment["name"]),
         recipient_address=employment.get("address"),
-        date=today,
+        date=as_of,
         subject=SUBJECT,
         paragraphs=[_opening(employment, reason, month), *(_line_text(line) for line in lines)],
         facts=[

@@ -87,7 +87,7 @@ def process_resignation(item: Item) -> dict[str, Any]:
         received=received,
         last_day=last_day,
         basis=str(decision.basis),
-        today=item.today,
+        as_of=item.as_of,
         reference=item.reference,
     )
     send_and_journal(item, employment_id, render_letter(letter), letter.subject, DOC_TYPE_RESIGNATION)
@@ -120,7 +120,7 @@ def collect_hourly(run: Collector) -> None:
     payroll = Payroll(run.browser, run.system("payroll"))
     for employment in payroll.employments(pay="hourly"):
         record = as_json(employment)
-        decision = rules.decide_hourly(record, run.today, run.settings)
+        decision = rules.decide_hourly(record, run.as_of, run.settings)
         if decision.outcome in (Outcome.TERMINATE, Outcome.EXCEPTION):
             reference = f"{employment.employment_id}:{record['last_paid_date'] or ''}"
             run.enqueue(reference, HourlyEmployment(employment_id=employment.employment_id))
@@ -131,7 +131,7 @@ def process_hourly(item: Item) -> dict[str, Any]:
     found = payroll.employment(item.payload.employment_id)
     employment = as_json(found) if found else None
     decision = HourlyDecision.model_validate(
-        item.decision(lambda: rules.decide_hourly(employment, item.today, item.settings)))
+        item.decision(lambda: rules.decide_hourly(employment, item.as_of, item.settings)))
     if decision.outcome is Outcome.SKIP:
         return {"outcome": Outcome.SKIP, "reason": decision.reason}
     if decision.outcome is Outcome.EXCEPTION:
@@ -148,7 +148,7 @@ def process_hourly(item: Item) -> dict[str, Any]:
             mode="json"
         ),
     )
-    letter = letters.hourly_letter(employment, last_day=last_day, today=item.today, reference=item.reference)
+    letter = letters.hourly_letter(employment, last_day=last_day, as_of=item.as_of, reference=item.reference)
     send_and_journal(item, employment_id, render_letter(letter), letter.subject, DOC_TYPE_HOURLY)
     return {"outcome": Outcome.TERMINATE, "last_day": last_day.isoformat()}
 

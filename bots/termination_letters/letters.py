@@ -27,14 +27,14 @@ _BASIS_TEXT = {
 
 
 def resignation_letter(
-    employment: Mapping[str, Any], *, received: date, last_day: date, basis: str, today: date, reference: str
+    employment: Mapping[str, Any], *, received: date, last_day: date, basis: str, as_of: date, reference: str
 ) -> Letter:
     """The confirmation a monthly-paid employee gets when their resignation is registered."""
     return Letter(
         sender=SENDER,
         recipient_name=employment["name"],
         recipient_address=employment.get("address"),
-        date=today,
+        date=as_of,
         subject=RESIGNATION_SUBJECT,
         paragraphs=[
             f"Kære {employment['name']}",
@@ -59,13 +59,13 @@ def resignation_letter(
     )
 
 
-def hourly_letter(employment: Mapping[str, Any], *, last_day: date, today: date, reference: str) -> Letter:
+def hourly_letter(employment: Mapping[str, Any], *, last_day: date, as_of: date, reference: str) -> Letter:
     """The notice an hourly-paid employee gets when the employment is ended for lack of work."""
     return Letter(
         sender=SENDER,
         recipient_name=employment["name"],
         recipient_address=employment.get("address"),
-        date=today,
+        date=as_of,
         subject=HOURLY_SUBJECT,
         paragraphs=[
             f"Kære {employment['name']}",

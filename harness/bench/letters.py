@@ -63,16 +63,16 @@ def letter_makers(count: int) -> list[Callable[[], Any]]:
         employment, reference = employments[n % len(employments)], f"bench-{n}"
         if n % 3 == 0:
             makers.append(partial(termination.resignation_letter, employment, received=AS_OF,
-                                  last_day=date(2024, 12, 31), basis="notice", today=AS_OF,
+                                  last_day=date(2024, 12, 31), basis="notice", as_of=AS_OF,
                                   reference=reference))
         elif n % 3 == 1:
             makers.append(partial(termination.hourly_letter, employment, last_day=AS_OF - timedelta(days=95),
-                                  today=AS_OF, reference=reference))
+                                  as_of=AS_OF, reference=reference))
         else:
             amount = Decimal(1500 + 25 * n)
             makers.append(partial(supplement.supplement_letter, employment, amount=amount, reason=REASON,
                                   period=Period(2024, 12), pensionable=bool(n % 2),
-                                  pension_amount=amount * Decimal("0.12"), today=AS_OF, reference=reference))
+                                  pension_amount=amount * Decimal("0.12"), as_of=AS_OF, reference=reference))
     return makers
 
 

@@ -67,10 +67,10 @@ def open_items(store: Any, bot: str) -> int:
 class BareItem:
     """What a performer reads from an item, with no runner behind it: each step runs at once."""
 
-    def __init__(self, task: str, reference: str, payload: Any, today: date, settings: Any,
+    def __init__(self, task: str, reference: str, payload: Any, as_of: date, settings: Any,
                  browser: Any, systems: Mapping[str, Any]) -> None:
         self.task, self.reference, self.payload = task, reference, payload
-        self.today, self.settings, self.browser = today, settings, browser
+        self.as_of, self.settings, self.browser = as_of, settings, browser
         self._systems = systems
 
     def system(self, name: str) -> Any:
@@ -174,7 +174,7 @@ def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Pat
     store.enqueue(NewItem(bot_name, BOTS[bot_name], reference, payload, max_attempts=6)
                   for reference, payload in jobs)
     processes = [start_worker(f"bots.{bot_name}.bot:bot", store.url, base, folder / "workers",
-                              f"{bot_name}-{workers}w-{n}", today=AS_OF, go=True, log_level="info",
+                              f"{bot_name}-{workers}w-{n}", as_of=AS_OF, go=True, log_level="info",
                               timeout_s=PHASE_TIMEOUT_S)
                  for n in range(workers)]
     roots = {f"w{n}": p.pid for n, p in enumerate(processes)}

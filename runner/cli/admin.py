@@ -122,7 +122,7 @@ def bots_resume(app: App, bot: str) -> None:
 def run_row(run: Any) -> dict[str, Any]:
     return {
         "id": run.id, "bot": run.bot, "task": run.task, "trigger": run.trigger.value,
-        "state": run.state, "today": run.today, "enqueued": run.enqueued, "error": run.error,
+        "state": run.state, "today": run.as_of, "enqueued": run.enqueued, "error": run.error,
         "started_at": run.started_at, "finished_at": run.finished_at,
     }
 

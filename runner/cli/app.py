@@ -173,7 +173,7 @@ class App:
         return deploy(
             enabled, settings=validated_settings(config, enabled, self.config_path), retry=retry,
             systems=self.systems(), worker=worker, artifacts_dir=Path(config.artifacts.dir),
-            traces=config.artifacts.traces, fixed_today=self.clock.fixed_today,
+            traces=config.artifacts.traces, fixed_as_of=self.clock.fixed_as_of,
             alerts=Notifier.from_settings(
                 str(config.alerts.webhook_url) if config.alerts.webhook_url else None,
                 config.alerts.email, config.alerts.smtp_host, config.alerts.smtp_port,

@@ -42,7 +42,7 @@ def item_detail(desk: ExceptionDesk, item_id: int) -> dict[str, Any]:
         "error": {"kind": record.error.kind.value, "code": record.error.code,
                   "message": record.error.message} if record.error else None,
         "result": record.result,
-        "today": record.today.isoformat() if record.today else None,
+        "today": record.as_of.isoformat() if record.as_of else None,
         "run_id": record.run_id,
         "checkpoints": [{"name": c.name, "attempt": c.attempt, "at": c.created_at.isoformat(),
                          "receipt": c.receipt} for c in record.checkpoints],

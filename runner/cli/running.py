@@ -93,7 +93,7 @@ def _summarize(app: App, name: str, run_ids: list[int], provider: Any) -> dict[s
     assert runtime.bot.summarize is not None
     items = app.store.list_items(Actor.worker("summary"), bot=name, run_ids=run_ids, limit=None)
     with LazySessions(provider, f"{name}-summary", f"no task of {name} uses a browser") as sessions:
-        context = RunSummary(items, run_ids, bot=name, task="summary", today=app.clock.today(),
+        context = RunSummary(items, run_ids, bot=name, task="summary", as_of=app.clock.as_of(),
                              settings=runtime.settings, log=get_logger(bot=name),
                              systems=app.deployment.systems, open_browser=sessions.open)
         return dict(runtime.bot.summarize(context))
@@ -145,7 +145,7 @@ def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, a
         bots = sorted({app.store.get_run(r).bot for r in run_ids} or ([bot] if bot else []))
         runs = [app.store.get_run(r) for r in run_ids]
         report: dict[str, Any] = {
-            "today": app.clock.today().isoformat(),
+            "today": app.clock.as_of().isoformat(),
             "runs": run_ids,
             "bots": summary(app.store, bots, run_ids=run_ids),
             "failed_runs": [{"id": r.id, "bot": r.bot, "task": r.task, "error": r.error}
@@ -175,7 +175,7 @@ def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tup
 
     zone = ZoneInfo(app.config.timezone)
     calendar = load_calendar(app.config.calendar)
-    midnight = datetime.combine(app.clock.today(), time(), tzinfo=zone)
+    midnight = datetime.combine(app.clock.as_of(), time(), tzinfo=zone)
     rounds: dict[time, list[tuple[str, str]]] = {}
     for bot_name, task_name in targets:
         bot_config = app.config.bots.get(bot_name)

@@ -50,7 +50,7 @@ class ItemStore(Protocol):
         *,
         limit: int = 1,
         lease_s: float,
-        today: date,
+        as_of: date,
         bots: Collection[str] | None = None,
         exclude_bots: Collection[str] = (),
     ) -> list[WorkItemRecord]:
@@ -164,7 +164,7 @@ class RunStore(Protocol):
         task: str,
         trigger: Trigger,
         actor: Actor,
-        today: date | None,
+        as_of: date | None,
         run_key: str | None = None,
     ) -> RunRecord | None:
         """A new run; None when a run with the same key exists (another replica took it)."""
@@ -214,7 +214,7 @@ class BreakerStore(Protocol):
         """Count a system exception; True when it is the one that opened the bot's circuit."""
         ...
 
-    def take_probe(self, bot: str, *, cooldown_s: float, worker_id: str, today: date,
+    def take_probe(self, bot: str, *, cooldown_s: float, worker_id: str, as_of: date,
                    lease_s: float) -> WorkItemRecord | None:
         """After the cool-down, lease one probe item of a bot whose circuit is open."""
         ...

@@ -64,7 +64,7 @@ class WorkItemRecord:
     lease_owner: str | None
     lease_expires: datetime | None
     run_id: int | None
-    today: date | None
+    as_of: date | None
     result: dict[str, Any] | None
     error: ItemError | None
     visible_to: str | None
@@ -95,7 +95,7 @@ class RunRecord:
     trigger: Trigger
     run_key: str | None
     state: str
-    today: date | None
+    as_of: date | None
     actor: str
     enqueued: int
     error: str | None

@@ -396,10 +396,10 @@ def test_a_path_that_cannot_be_used_is_a_config_error(tmp_path: Path, section: s
     assert len(result.stderr.splitlines()) == 1
 
 
-@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01", "18.11.2024"])
-def test_a_today_out_of_range_in_the_environment_is_refused(deployment: Deployment, today: str) -> None:
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "18.11.2024"])
+def test_a_today_out_of_range_in_the_environment_is_refused(deployment: Deployment, as_of: str) -> None:
     rows = deployment.store_rows()
-    result = invoke(deployment, "run", "hello", "--wait", env={"RPA_TODAY": today})
+    result = invoke(deployment, "run", "hello", "--wait", env={"RPA_TODAY": as_of})
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("rpa: environment: RPA_TODAY: expected a date")
     assert deployment.store_rows() == rows

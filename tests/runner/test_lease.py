@@ -33,7 +33,7 @@ LEASE_S = 10.0
 
 def claimed(store: Store, worker_id: str, reference: str = "a") -> int:
     store.enqueue([NewItem("t", "cases", reference, {}, max_attempts=3)])
-    (record,) = store.claim(worker_id, lease_s=LEASE_S, today=TODAY)
+    (record,) = store.claim(worker_id, lease_s=LEASE_S, as_of=TODAY)
     return record.id
 
 
@@ -68,7 +68,7 @@ def test_a_lease_another_worker_took_stops_every_write(tmp_path: Path) -> None:
     leases.hold([item_id], since=time.monotonic() - 2 * LEASE_S)
     clock.advance(2 * LEASE_S)  # the store's lease ran out too, and another worker took it
     assert store.reap() == [item_id]
-    (again,) = store.claim("w2", lease_s=LEASE_S, today=TODAY)
+    (again,) = store.claim("w2", lease_s=LEASE_S, as_of=TODAY)
     written: list[str] = []
     with pytest.raises(LeaseLost):
         leases.lease(item_id).call(lambda: written.append("checkpoint"), what="checkpoint")

@@ -109,7 +109,7 @@ def test_two_schedulers_on_one_database_start_one_run_per_firing(tmp_path: Path)
 
     def on_fire(schedule_id: str, fire_time: datetime) -> None:
         run = store.start_run(bot="hello", task="greetings", trigger=Trigger.SCHEDULE,
-                              actor=Actor.scheduler(), today=None,
+                              actor=Actor.scheduler(), as_of=None,
                               run_key=run_key(schedule_id, fire_time))
         if run is not None:
             with lock:

@@ -20,7 +20,7 @@ def items(n: int, bot: str = "b", task: str = "t") -> list[NewItem]:
 
 
 def claim_one(store: Store, worker: str = "w1", **kw):
-    claimed = store.claim(worker, limit=1, lease_s=60, today=TODAY, **kw)
+    claimed = store.claim(worker, limit=1, lease_s=60, as_of=TODAY, **kw)
     assert len(claimed) == 1
     return claimed[0]
 
@@ -35,15 +35,28 @@ def test_claim_leases_by_priority_then_age_and_counts_an_attempt(store: Store) -
     store.enqueue([NewItem("b", "t", "low", {}), NewItem("b", "t", "high", {}, priority=5)])
     first = claim_one(store)
     assert (first.reference, first.state, first.attempts) == ("high", State.IN_PROGRESS, 1)
-    assert first.lease_owner == "w1" and first.today == TODAY
+    assert first.lease_owner == "w1" and first.as_of == TODAY
     assert claim_one(store, "w2").reference == "low"
-    assert store.claim("w3", limit=1, lease_s=60, today=TODAY) == []
+    assert store.claim("w3", limit=1, lease_s=60, as_of=TODAY) == []
+
+
+def test_an_item_takes_its_runs_business_date_when_enqueued_not_when_claimed(store: Store) -> None:
+    run = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
+                          as_of=TODAY)
+    assert run is not None
+    store.enqueue([NewItem("b", "t", "late-evening", {})], run_id=run.id)
+    store.enqueue([NewItem("b", "t", "by-hand", {})])
+    assert {item.reference: item.as_of for item in store.list_items(OPS, bot="b")} == {
+        "late-evening": TODAY, "by-hand": None}
+    next_day = date(2024, 11, 19)
+    claimed = store.claim("w1", limit=2, lease_s=60, as_of=next_day)
+    assert {item.reference: item.as_of for item in claimed} == {"late-evening": TODAY, "by-hand": next_day}
 
 
 def test_claim_respects_bot_filters(store: Store) -> None:
     store.enqueue(items(1, bot="a") + items(1, bot="b"))
     assert claim_one(store, bots=["b"]).bot == "b"
-    assert store.claim("w", limit=5, lease_s=60, today=TODAY, exclude_bots=["a"]) == []
+    assert store.claim("w", limit=5, lease_s=60, as_of=TODAY, exclude_bots=["a"]) == []
 
 
 def test_finished_item_keeps_result(store: Store) -> None:
@@ -96,7 +109,7 @@ def test_retry_later_waits_for_its_time(store: Store, clock) -> None:
     item = claim_one(store)
     store.fail(item.id, "w1", kind=ErrorKind.SYSTEM, code="TimeoutError", message="slow",
                retry_at=clock.now() + timedelta(seconds=30))
-    assert store.claim("w1", limit=1, lease_s=60, today=TODAY) == []
+    assert store.claim("w1", limit=1, lease_s=60, as_of=TODAY) == []
     clock.advance(31)
     again = claim_one(store)
     assert again.attempts == 2 and again.error.code == "TimeoutError"
@@ -108,7 +121,7 @@ def test_deferred_item_does_not_spend_an_attempt(store: Store, clock) -> None:
     store.defer(item.id, "w1", until=clock.now() + timedelta(seconds=300), message="maintenance")
     deferred = store.get_item(OPS, item.id)
     assert deferred.state is State.DEFERRED and deferred.attempts == 0
-    assert store.claim("w1", limit=1, lease_s=60, today=TODAY) == []
+    assert store.claim("w1", limit=1, lease_s=60, as_of=TODAY) == []
     clock.advance(301)
     assert claim_one(store).attempts == 1
 
@@ -194,9 +207,9 @@ def test_restricted_items_are_visible_only_to_their_role(store: Store) -> None:
 
 def test_one_run_per_run_key(store: Store) -> None:
     first = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
-                            today=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
+                            as_of=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
     second = store.start_run(bot="b", task="t", trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
-                             today=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
+                             as_of=TODAY, run_key="b.t@2024-11-18T07:00:00+01:00")
     assert first is not None and second is None
     store.finish_run(first.id, enqueued=4)
     assert store.get_run(first.id).state == "finished" and store.list_runs()[0].enqueued == 4
@@ -231,10 +244,10 @@ def test_circuit_opens_after_threshold_and_probe_closes_it(store: Store, clock) 
     state = store.bot_states()["b"]
     assert state.paused and state.circuit_open
     store.enqueue(items(2))
-    assert store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60) is None
+    assert store.take_probe("b", cooldown_s=600, worker_id="w", as_of=TODAY, lease_s=60) is None
     clock.advance(601)
-    probe = store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60)
+    probe = store.take_probe("b", cooldown_s=600, worker_id="w", as_of=TODAY, lease_s=60)
     assert probe is not None
-    assert store.take_probe("b", cooldown_s=600, worker_id="w", today=TODAY, lease_s=60) is None
+    assert store.take_probe("b", cooldown_s=600, worker_id="w", as_of=TODAY, lease_s=60) is None
     store.complete(probe.id, "w", {}, bot="b")
     assert not store.bot_states()["b"].paused

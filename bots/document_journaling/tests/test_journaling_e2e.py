@@ -61,12 +61,12 @@ def _hidden_clean_over_records(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def collect(task: str, store: Any, sandbox: dict[str, Any]) -> None:
-    run_task_once(bot, task, today=AS_OF, store=store, systems=sandbox["systems"],
+    run_task_once(bot, task, as_of=AS_OF, store=store, systems=sandbox["systems"],
                   browsers=sandbox["browsers"])
 
 
 def work(store: Any, sandbox: dict[str, Any], **options: Any) -> dict[str, WorkItemRecord]:
-    return dict(run_items(bot, "mail", {}, today=AS_OF, store=store, systems=sandbox["systems"],
+    return dict(run_items(bot, "mail", {}, as_of=AS_OF, store=store, systems=sandbox["systems"],
                           browsers=sandbox["browsers"], **options).items)
 
 

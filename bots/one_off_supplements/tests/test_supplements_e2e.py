@@ -38,12 +38,12 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 
 def collect(store: Any, sandbox: dict[str, Any]) -> None:
-    run_task_once(bot, "cases", today=AS_OF, store=store, systems=sandbox["systems"],
+    run_task_once(bot, "cases", as_of=AS_OF, store=store, systems=sandbox["systems"],
                   browsers=sandbox["browsers"])
 
 
 def work(store: Any, sandbox: dict[str, Any]) -> dict[str, Any]:
-    run = run_items(bot, "cases", {}, today=AS_OF, store=store, systems=sandbox["systems"],
+    run = run_items(bot, "cases", {}, as_of=AS_OF, store=store, systems=sandbox["systems"],
                     browsers=sandbox["browsers"])
     return dict(run.items)
 
@@ -153,7 +153,7 @@ def test_supplements_end_to_end(sandbox):
 
     # a corrected amount that still cannot be paid stops with the rules' code, not after three tries
     desk = exception_desk(bot, store, systems=sandbox["systems"], browsers=sandbox["browsers"],
-                          today=AS_OF)
+                          as_of=AS_OF)
     [out_of_range, *_] = [row_items[ref] for ref, d in rows.items() if d["code"] == "AMOUNT_OUT_OF_RANGE"]
     with pytest.raises(RunnerError, match="amount"):  # PAYLOAD_INVALID: nothing is queued
         desk.retry(out_of_range.id, payload={**out_of_range.payload, "amount": "1e999999"})

@@ -12,7 +12,7 @@ import pytest
 
 from bots.one_off_supplements.bot import bot
 from harness.testing import (
-    Outcome,
+    RunResult,
     check_no_full_cpr,
     check_nothing_twice,
     check_same_end_state,
@@ -32,7 +32,7 @@ def dataset() -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outcome]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, RunResult, RunResult]:
     data = dataset()
     folder = tmp_path_factory.mktemp("supplements-faults")
     clean = fault_free_run(bot, STAGES, data, folder / "clean")
@@ -40,7 +40,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outco
     return data, clean, faulty
 
 
-def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outcome, Outcome]) -> None:
+def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, RunResult, RunResult]) -> None:
     data, clean, faulty = runs
     batches = {c["case_id"] for c in data["cases"] if c["type"] == "supplement_batch"}
 
@@ -56,6 +56,6 @@ def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outc
         assert {r["reference"] for r in faulty.export[table] if r["reference"] in references} == paid, table
 
 
-def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
+def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, RunResult, RunResult]) -> None:
     data, _clean, run = runs
     check_no_full_cpr(run, [e["cpr"] for e in data["employments"]])

@@ -52,11 +52,11 @@ def world() -> World:
 
 
 def test_the_collector_enqueues_claims_reports_and_exceptions(world: World) -> None:
-    store, _ = run_task_once(make_bot(world.pages), "absences", today=TODAY)
+    store, _ = run_task_once(make_bot(world.pages), "absences", as_of=TODAY)
     references = sorted(r.reference for r in store.list_items(_worker(), bot="refund_claims"))
     assert references == ["F1:2024-10-31", "F2:report", "F3:report", "F6:RATE_UNKNOWN",
                           "F7:DEADLINE_PASSED"]
-    _, again = run_task_once(make_bot(world.pages), "absences", today=TODAY, store=store)
+    _, again = run_task_once(make_bot(world.pages), "absences", as_of=TODAY, store=store)
     assert again == 0
 
 
@@ -73,7 +73,7 @@ def test_absences_are_reported_claimed_and_updated(world: World) -> None:
         "F1:2024-10-31": payload("F1", "claim", "2024-10-31"),
         "F2:report": payload("F2", "report_only"),
         "F3:report": payload("F3", "report_only"),
-    }, today=TODAY, retry=FAST)
+    }, as_of=TODAY, retry=FAST)
     assert all(item.state is State.DONE for item in run.items.values())
     submissions = {(s["absence_id"], s["kind"]): s for s in world.writes["submissions"]}
     assert set(submissions) == {("F1", "claim"), ("F2", "report"), ("F3", "report")}
@@ -95,7 +95,7 @@ def test_absences_are_reported_claimed_and_updated(world: World) -> None:
 def test_a_late_report_claims_only_from_the_report_date(world: World) -> None:
     world.absences["F3"] = absence("F3", 90, reported_date=date(2024, 10, 1))  # deadline was 09-24
     run = run_items(make_bot(world.pages), "absences", {"F3:2024-10-31": payload("F3", "claim")},
-                    today=TODAY)
+                    as_of=TODAY)
     assert run["F3:2024-10-31"].result["warnings"] == ["LATE_REPORT"]
     [claim] = world.writes["submissions"]
     assert (claim["kind"], claim["claim_from"]) == ("claim", date(2024, 10, 1))
@@ -107,7 +107,7 @@ def test_exceptions_stop_with_their_code_and_write_nothing(world: World) -> None
     run = run_items(make_bot(world.pages), "absences", {
         "F6:RATE_UNKNOWN": payload("F6", "exception"),
         "F7:DEADLINE_PASSED": payload("F7", "exception"),
-    }, today=TODAY)
+    }, as_of=TODAY)
     assert run["F6:RATE_UNKNOWN"].error.code == "RATE_UNKNOWN"
     assert run["F7:DEADLINE_PASSED"].error.code == "DEADLINE_PASSED"
     assert "Fristen var" in run["F7:DEADLINE_PASSED"].error.message
@@ -117,9 +117,9 @@ def test_exceptions_stop_with_their_code_and_write_nothing(world: World) -> None
 def test_a_repeated_run_claims_nothing_twice(world: World) -> None:
     store = make_store()
     items = {"F1:2024-10-31": payload("F1", "claim", "2024-10-31")}
-    run_items(make_bot(world.pages), "absences", items, today=TODAY, store=store)
-    run_items(make_bot(world.pages), "absences", items, today=TODAY, store=store)
-    _, enqueued = run_task_once(make_bot(world.pages), "absences", today=TODAY, store=store)
+    run_items(make_bot(world.pages), "absences", items, as_of=TODAY, store=store)
+    run_items(make_bot(world.pages), "absences", items, as_of=TODAY, store=store)
+    _, enqueued = run_task_once(make_bot(world.pages), "absences", as_of=TODAY, store=store)
     assert len(world.writes["submissions"]) == 1
     assert enqueued == 4  # F1 has nothing new to claim; the others are still to do
 
@@ -138,10 +138,10 @@ def test_decisions_are_reconciled() -> None:
     world = World(decisions=[decision("F1", "approved", "18779.72"), decision("F2", "reduced", "15000"),
                              decision("F3", "rejected", "0"), decision("F4", "approved", "18779.00")])
     bot = make_bot(world.pages)
-    store, enqueued = run_task_once(bot, "decisions", today=TODAY)
+    store, enqueued = run_task_once(bot, "decisions", as_of=TODAY)
     assert enqueued == 4
     records = store.list_items(_worker(), bot="refund_claims")
-    run = run_items(bot, "decisions", [], today=TODAY, store=store)
+    run = run_items(bot, "decisions", [], as_of=TODAY, store=store)
     by_absence = {r.reference.split(":")[0]: run[r.reference] for r in records}
     assert by_absence["F1"].result["outcome"] == "reconciled"
     assert by_absence["F4"].result["outcome"] == "reconciled"  # 0.72 kr. is within the tolerance
@@ -158,14 +158,14 @@ def test_a_decision_without_max_refund_takes_the_claims() -> None:
                                                  "authority": "opholdskommune",
                                                  "max_refund": Decimal("15000.50")})
     bot = make_bot(world.pages)
-    store, _ = run_task_once(bot, "decisions", today=TODAY)
-    run = run_items(bot, "decisions", [], today=TODAY, store=store)
+    store, _ = run_task_once(bot, "decisions", as_of=TODAY)
+    run = run_items(bot, "decisions", [], as_of=TODAY, store=store)
     assert run["F1:2024-04-30:reduced"].result["outcome"] == "reconciled"
 
 
 def test_refunds_at_risk_reads_lonsystem(world: World) -> None:
     class Context:
-        today, settings = TODAY, Settings()
+        as_of, settings = TODAY, Settings()
 
     risk = RefundClaims(world.pages).refunds_at_risk(Context())  # type: ignore[arg-type]
     assert [r["absence_id"] for r in risk["late_reports"]] == ["F3"]
@@ -181,10 +181,10 @@ def test_hours_nothing_can_be_claimed_from_are_a_persons_item_and_nothing_is_sub
     world.absences["F8"] = absence("F8", 80, reported_date=reported, hours_per_week=Decimal("0.004"))
     world.absences["F9"] = absence("F9", 80, employment_id="E2", reported_date=reported)
     bot = make_bot(world.pages)
-    store, _ = run_task_once(bot, "absences", today=TODAY)
+    store, _ = run_task_once(bot, "absences", as_of=TODAY)
     references = sorted(r.reference for r in store.list_items(_worker(), bot="refund_claims"))
     assert references == ["F8:ABSENCE_INVALID", "F9:EMPLOYMENT_DATA_INVALID"]
-    run = run_items(bot, "absences", [], today=TODAY, store=store, retry=FAST)
+    run = run_items(bot, "absences", [], as_of=TODAY, store=store, retry=FAST)
     for reference, field in [("F8:ABSENCE_INVALID", "case.hours_per_week"),
                              ("F9:EMPLOYMENT_DATA_INVALID", "employment.weekly_hours")]:
         item = run[reference]

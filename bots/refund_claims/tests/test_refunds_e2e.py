@@ -22,7 +22,7 @@ from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
 from bots.refund_claims.models import AbsenceDecision, Settings
 from harness.testing import (
-    Outcome,
+    RunResult,
     check_no_full_cpr,
     check_nothing_twice,
     check_same_end_state,
@@ -46,7 +46,7 @@ def data() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     """The dataset collected and worked once, without faults."""
     return fault_free_run(bot, STAGES, data, tmp_path_factory.mktemp("refunds-clean"))
 
@@ -165,7 +165,7 @@ def test_a_second_run_changes_nothing(clean, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     return faulty_run("bots.refund_claims.bot:bot", STAGES, data, tmp_path_factory.mktemp("refunds-faulty"))
 
 

@@ -50,7 +50,7 @@ def world() -> World:
 
 def run_requests(world: World, *case_ids: str, **kwargs: Any) -> Any:
     return run_items(make_bot(world.pages), "requests", {c: {"case_id": c} for c in case_ids},
-                     today=TODAY, retry=FAST, **kwargs)
+                     as_of=TODAY, retry=FAST, **kwargs)
 
 
 def test_a_request_is_paid_lettered_journaled_and_solved(world: World) -> None:
@@ -107,7 +107,7 @@ def test_an_exception_replies_to_the_manager_and_writes_nothing_else(world: Worl
 def test_a_resolved_request_closes_the_case_with_the_note(world: World) -> None:
     world.employments["E100234"] = employment(digital_post=False)
     run = run_requests(world, "SP-2025-00001")
-    desk = exception_desk(make_bot(world.pages), run.store, today=TODAY)
+    desk = exception_desk(make_bot(world.pages), run.store, as_of=TODAY)
     desk.resolve(run["SP-2025-00001"].id, "Udbetalt manuelt med papirbrev")
     [status] = world.writes["statuses"]
     assert (status["case_id"], status["status"], status["reference"]) == (
@@ -119,7 +119,7 @@ def test_a_resolved_request_closes_the_case_with_the_note(world: World) -> None:
 def test_a_rejected_request_tells_the_manager_why(world: World) -> None:
     world.cases["SP-2025-00003"] = request_case("SP-2025-00003", employment_id="E900001")
     run = run_requests(world, "SP-2025-00003")
-    desk = exception_desk(make_bot(world.pages), run.store, today=TODAY)
+    desk = exception_desk(make_bot(world.pages), run.store, as_of=TODAY)
     desk.reject(run["SP-2025-00003"].id, "Medarbejderen er ikke ansat i kommunen")
     rejected = [r for r in world.writes["replies"] if r["reference"] == "SP-2025-00003:rejected"]
     assert [r["text"] for r in rejected] == [
@@ -144,9 +144,9 @@ def test_the_collector_enqueues_open_request_cases_once(world: World) -> None:
     world.cases["SP-2025-00002"] = request_case("SP-2025-00002", status="Løst")
     world.cases["SP-2025-00003"] = request_case("SP-2025-00003", status="Under behandling")
     bot = make_bot(world.pages)
-    store, enqueued = run_task_once(bot, "requests", today=TODAY)
+    store, enqueued = run_task_once(bot, "requests", as_of=TODAY)
     assert enqueued == 2
-    _, again = run_task_once(bot, "requests", today=TODAY, store=store)
+    _, again = run_task_once(bot, "requests", as_of=TODAY, store=store)
     assert again == 0
 
 
@@ -170,7 +170,7 @@ def leavers() -> World:
 
 
 def test_the_sweep_enqueues_monthly_paid_staff_ending_this_or_next_period(leavers: World) -> None:
-    _, enqueued = run_task_once(make_bot(leavers.pages), "termination_sweep", today=TODAY)
+    _, enqueued = run_task_once(make_bot(leavers.pages), "termination_sweep", as_of=TODAY)
     assert enqueued == 3  # E1, E2, E5; E3 ends too late, E4 is hourly-paid
 
 
@@ -178,7 +178,7 @@ def test_termination_pays_one_line_per_year(leavers: World) -> None:
     payloads = {"E1:2025-06-30": {"employment_id": "E1", "end_date": "2025-06-30"},
                 "E2:2025-07-31": {"employment_id": "E2", "end_date": "2025-07-31"},
                 "E5:2025-06-15": {"employment_id": "E5", "end_date": "2025-06-15"}}
-    run = run_items(make_bot(leavers.pages), "termination_sweep", payloads, today=TODAY, retry=FAST)
+    run = run_items(make_bot(leavers.pages), "termination_sweep", payloads, as_of=TODAY, retry=FAST)
     assert run["E1:2025-06-30"].result["outcome"] == "payout"
     assert [(line["earning_year"], line["hours"], line["amount"], line["period"], line["reference"])
             for line in leavers.writes["payroll_lines"]] == [
@@ -195,7 +195,7 @@ def test_termination_pays_one_line_per_year(leavers: World) -> None:
 
 def test_an_end_date_changed_since_the_sweep_is_skipped(leavers: World) -> None:
     payloads = {"E1:2025-05-31": {"employment_id": "E1", "end_date": "2025-05-31"}}
-    run = run_items(make_bot(leavers.pages), "termination_sweep", payloads, today=TODAY)
+    run = run_items(make_bot(leavers.pages), "termination_sweep", payloads, as_of=TODAY)
     assert run["E1:2025-05-31"].result["reason"] == "END_DATE_CHANGED"
     assert leavers.writes == {}
 
@@ -231,7 +231,7 @@ def test_requested_hours_that_cannot_be_paid_stop_before_any_payment(world: Worl
 def test_a_leaver_with_a_negative_salary_is_stopped_and_nothing_is_written(leavers: World) -> None:
     leavers.employments["E1"] = employment("E1", end_date=date(2025, 6, 30), monthly_salary=Decimal(-36000))
     payloads = {"E1:2025-06-30": {"employment_id": "E1", "end_date": "2025-06-30"}}
-    item = run_items(make_bot(leavers.pages), "termination_sweep", payloads, today=TODAY,
+    item = run_items(make_bot(leavers.pages), "termination_sweep", payloads, as_of=TODAY,
                      retry=FAST)["E1:2025-06-30"]
     assert (item.state, item.error.code, item.attempts) == (
         State.BUSINESS_EXCEPTION, "EMPLOYMENT_DATA_INVALID", 1)

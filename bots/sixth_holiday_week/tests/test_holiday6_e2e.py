@@ -22,7 +22,7 @@ from bots.sixth_holiday_week.bot import WAGE_TYPE, bot
 from bots.sixth_holiday_week.letters import SUBJECT
 from bots.sixth_holiday_week.models import Settings
 from harness.testing import (
-    Outcome,
+    RunResult,
     check_no_full_cpr,
     check_nothing_twice,
     check_same_end_state,
@@ -49,7 +49,7 @@ def data() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     """The dataset collected and worked once, without faults."""
     return fault_free_run(bot, STAGES, data, tmp_path_factory.mktemp("holiday6-clean"))
 
@@ -204,7 +204,7 @@ def test_a_second_run_changes_nothing(clean, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     return faulty_run("bots.sixth_holiday_week.bot:bot", STAGES, data,
                       tmp_path_factory.mktemp("holiday6-faulty"))
 

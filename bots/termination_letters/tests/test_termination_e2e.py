@@ -39,13 +39,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 def collect_and_work(sandbox: dict[str, Any], task: str) -> dict[str, Any]:
     store = make_store(sandbox["tmp"] / task, clock=FakeClock(AS_OF))
     collect(task, store, sandbox)
-    run = run_items(bot, task, {}, today=AS_OF, store=store, systems=sandbox["systems"],
+    run = run_items(bot, task, {}, as_of=AS_OF, store=store, systems=sandbox["systems"],
                     browsers=sandbox["browsers"])
     return dict(run.items)
 
 
 def collect(task: str, store: Any, sandbox: dict[str, Any]) -> None:
-    run_task_once(bot, task, today=AS_OF, store=store, systems=sandbox["systems"],
+    run_task_once(bot, task, as_of=AS_OF, store=store, systems=sandbox["systems"],
                   browsers=sandbox["browsers"])
 
 

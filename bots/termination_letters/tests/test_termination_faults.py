@@ -11,7 +11,7 @@ import pytest
 
 from bots.termination_letters.bot import bot
 from harness.testing import (
-    Outcome,
+    RunResult,
     check_no_full_cpr,
     check_nothing_twice,
     check_same_end_state,
@@ -31,7 +31,7 @@ def dataset() -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outcome]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, RunResult, RunResult]:
     data = dataset()
     folder = tmp_path_factory.mktemp("termination-faults")
     clean = fault_free_run(bot, STAGES, data, folder / "clean")
@@ -39,7 +39,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Outcome, Outco
     return data, clean, faulty
 
 
-def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outcome, Outcome]) -> None:
+def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, RunResult, RunResult]) -> None:
     _data, clean, faulty = runs
 
     check_same_end_state(clean, faulty)
@@ -51,6 +51,6 @@ def test_faults_give_the_same_end_state_and_nothing_twice(runs: tuple[dict, Outc
         assert {r["reference"] for r in faulty.export[table] if r["reference"] in references} == done, table
 
 
-def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, Outcome, Outcome]) -> None:
+def test_no_full_cpr_in_logs_exception_texts_or_letters(runs: tuple[dict, RunResult, RunResult]) -> None:
     data, _clean, run = runs
     check_no_full_cpr(run, [e["cpr"] for e in data["employments"]])

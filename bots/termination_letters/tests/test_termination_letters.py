@@ -19,7 +19,7 @@ def text_of(letter) -> str:
 
 def test_resignation_letter_states_the_facts():
     letter = resignation_letter(EMPLOYMENT, received=date(2025, 3, 15), last_day=date(2025, 4, 30),
-                                basis="notice", today=date(2025, 3, 20), reference="SP-1")
+                                basis="notice", as_of=date(2025, 3, 20), reference="SP-1")
     text = text_of(letter)
     for expected in ("Københavns Kommune", "Koncernservice, Løn & Personale", "Mette Nielsen",
                      "Nørregade 1", "20. marts 2025", "Bekræftelse af din opsigelse", "E100234",
@@ -31,7 +31,7 @@ def test_resignation_letter_states_the_facts():
 
 
 def test_hourly_letter_states_the_facts():
-    letter = hourly_letter(EMPLOYMENT, last_day=date(2024, 8, 19), today=date(2024, 11, 18),
+    letter = hourly_letter(EMPLOYMENT, last_day=date(2024, 8, 19), as_of=date(2024, 11, 18),
                            reference="E100234:2024-08-19")
     text = text_of(letter)
     for expected in ("Meddelelse om fratrædelse", "Mette Nielsen", "E100234", "Pædagog",
@@ -44,6 +44,6 @@ def test_hourly_letter_states_the_facts():
 
 def test_letter_without_address_renders():
     letter = resignation_letter({**EMPLOYMENT, "address": None}, received=date(2024, 1, 31),
-                                last_day=date(2024, 2, 29), basis="agreed", today=date(2024, 2, 1),
+                                last_day=date(2024, 2, 29), basis="agreed", as_of=date(2024, 2, 1),
                                 reference="SP-2")
     assert "29. februar 2024" in text_of(letter)

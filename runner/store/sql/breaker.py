@@ -103,7 +103,7 @@ class SqlBotStates(SqlBase):
                             reason=values["reason"])
             return opens
 
-    def take_probe(self, bot: str, *, cooldown_s: float, worker_id: str, today: date,
+    def take_probe(self, bot: str, *, cooldown_s: float, worker_id: str, as_of: date,
                    lease_s: float) -> WorkItemRecord | None:
         """After the cool-down, lease one probe item of a bot whose circuit is open."""
         now = self._now()
@@ -114,7 +114,7 @@ class SqlBotStates(SqlBase):
             if row.paused_at and row.paused_at + timedelta(seconds=cooldown_s) > now:
                 return None
             items = claim_items(conn, dialect=self.dialect, worker_id=worker_id, now=now, limit=1,
-                                lease_s=lease_s, today=today, bots=[bot])
+                                lease_s=lease_s, as_of=as_of, bots=[bot])
             if not items:
                 return None
             conn.execute(

@@ -34,7 +34,7 @@ def claim_items(
     now: datetime,
     limit: int,
     lease_s: float,
-    today: date,
+    as_of: date,
     bots: Collection[str] | None = None,
     exclude_bots: Collection[str] = (),
 ) -> list[WorkItemRecord]:
@@ -60,11 +60,11 @@ def claim_items(
     chosen = [item_id for item_id, _ in sorted(found, key=lambda f: (-f[1], f[0]))[:limit]]
     if not chosen:
         return []
-    rows = conn.execute(_lease(chosen, worker_id, now, lease_s, today)).all()
+    rows = conn.execute(_lease(chosen, worker_id, now, lease_s, as_of)).all()
     return sorted((item_record(row) for row in rows), key=lambda r: (-r.priority, r.id))
 
 
-def _lease(ids: list[int], worker_id: str, now: datetime, lease_s: float, today: date) -> Any:
+def _lease(ids: list[int], worker_id: str, now: datetime, lease_s: float, as_of: date) -> Any:
     wi = work_items.c
     return (
         update(work_items)
@@ -75,7 +75,7 @@ def _lease(ids: list[int], worker_id: str, now: datetime, lease_s: float, today:
             lease_owner=worker_id,
             lease_expires=now + timedelta(seconds=lease_s),
             not_before=None,
-            today=func.coalesce(wi.today, today),
+            today=func.coalesce(wi.today, as_of),
             updated_at=now,
         )
         .returning(*work_items.c)

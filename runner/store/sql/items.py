@@ -20,7 +20,7 @@ from runner.store.sql.claim import claim_items, lease_held_by
 from runner.store.sql.driver import DriverStatement
 from runner.store.sql.engine import outages_as_store_unavailable
 from runner.store.sql.rows import item_checkpoints
-from runner.store.tables import checkpoints, work_items
+from runner.store.tables import checkpoints, runs, work_items
 
 _CHUNK = 500
 
@@ -50,8 +50,13 @@ class SqlItems(SqlBase):
     """Enqueue and claim; every later write on an item in progress is its lease holder's."""
 
     def enqueue(self, items: Iterable[NewItem], *, run_id: int | None = None) -> int:
-        """Add items; a (bot, reference) already stored is left as it is. Returns how many were new."""
+        """Add items; a (bot, reference) already stored is left as it is. Returns how many were new.
+
+        An item of a run takes the run's business date now, so a run that enqueues before
+        midnight decides its items as of its own date however late they are claimed.
+        """
         now = self._now()
+        as_of = self._run_as_of(run_id) if run_id is not None else None
         created = 0
         batch: list[dict[str, Any]] = []
         for item in items:
@@ -60,7 +65,7 @@ class SqlItems(SqlBase):
                     "bot": item.bot, "task": item.task, "reference": item.reference,
                     "payload": item.payload, "priority": item.priority, "due": item.due,
                     "state": State.NEW.value, "attempts": 0, "max_attempts": item.max_attempts,
-                    "has_checkpoints": False,
+                    "has_checkpoints": False, "today": as_of,
                     "run_id": run_id, "created_at": now, "updated_at": now,
                 }
             )
@@ -70,6 +75,10 @@ class SqlItems(SqlBase):
         if batch:
             created += self._insert_items(batch)
         return created
+
+    def _run_as_of(self, run_id: int) -> date | None:
+        with self._tx() as conn:
+            return conn.execute(select(runs.c.today).where(runs.c.id == run_id)).scalar_one_or_none()
 
     def _insert_items(self, batch: list[dict[str, Any]]) -> int:
         statement = (
@@ -86,7 +95,7 @@ class SqlItems(SqlBase):
         *,
         limit: int = 1,
         lease_s: float,
-        today: date,
+        as_of: date,
         bots: Collection[str] | None = None,
         exclude_bots: Collection[str] = (),
     ) -> list[WorkItemRecord]:
@@ -94,7 +103,7 @@ class SqlItems(SqlBase):
         now = self._now()
         with self._tx() as conn:
             return claim_items(conn, dialect=self.dialect, worker_id=worker_id, now=now, limit=limit,
-                               lease_s=lease_s, today=today, bots=bots, exclude_bots=exclude_bots)
+                               lease_s=lease_s, as_of=as_of, bots=bots, exclude_bots=exclude_bots)
 
     def heartbeat(self, worker_id: str, item_ids: Collection[int], *, lease_s: float) -> set[int]:
         """Extend leases still held; returns the ids this worker still owns."""

@@ -32,7 +32,7 @@ def item_record(row: Row[Any], marks: tuple[Checkpoint, ...] = ()) -> WorkItemRe
         payload=dict(row.payload), priority=row.priority, due=row.due, state=State(row.state),
         attempts=row.attempts, max_attempts=row.max_attempts, not_before=row.not_before,
         lease_owner=row.lease_owner, lease_expires=row.lease_expires, run_id=row.run_id,
-        today=row.today, result=row.result, error=error, visible_to=row.visible_to,
+        as_of=row.today, result=row.result, error=error, visible_to=row.visible_to,
         has_checkpoints=row.has_checkpoints,
         created_at=row.created_at, updated_at=row.updated_at, checkpoints=marks,
     )
@@ -52,7 +52,7 @@ def item_checkpoints(conn: Connection, item_id: int) -> dict[str, Checkpoint]:
 def run_record(row: Row[Any]) -> RunRecord:
     return RunRecord(
         id=row.id, bot=row.bot, task=row.task, trigger=Trigger(row.trigger),
-        run_key=row.run_key, state=row.state, today=row.today, actor=row.actor,
+        run_key=row.run_key, state=row.state, as_of=row.today, actor=row.actor,
         enqueued=row.enqueued, error=row.error, started_at=row.started_at,
         finished_at=row.finished_at,
     )

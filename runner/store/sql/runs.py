@@ -26,13 +26,13 @@ class SqlRuns(SqlBase):
         task: str,
         trigger: Trigger,
         actor: Actor,
-        today: date | None,
+        as_of: date | None,
         run_key: str | None = None,
     ) -> RunRecord | None:
         """A new run; None when a run with the same key exists (another replica took it)."""
         values = {
             "bot": bot, "task": task, "trigger": trigger.value, "run_key": run_key,
-            "state": "running", "today": today, "actor": actor.name, "enqueued": 0,
+            "state": "running", "today": as_of, "actor": actor.name, "enqueued": 0,
             "started_at": self._now(),
         }
         try:

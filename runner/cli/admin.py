@@ -215,19 +215,22 @@ def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def users_roles(app: App, as_json: bool) -> None:
-    """The roles a user can be given: the framework's own and those the installed bots declare."""
+    """The roles a user can be given (the framework's own, then those the installed bots
+    declare) and who has each."""
     declared_by: dict[str, list[str]] = {}
     for bot in app.bots.values():
         for role in bot.roles:
             declared_by.setdefault(role, []).append(bot.name)
-    rows = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None}
+    people = app.store.list_users()
+    rows = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None,
+             "users": sorted(u.name for u in people if role in u.roles)}
             for role in all_roles(app.bots.values())]
     if as_json:
         echo_json(rows)
         return
     for row in rows:
-        by = row["declared_by"]
-        echo(f"{row['role']}" + (f" (declared by {', '.join(by)})" if by else ""))
+        by = f" (declared by {', '.join(row['declared_by'])})" if row["declared_by"] else ""
+        echo(f"{row['role']}{by}: {', '.join(row['users']) or '-'}")
 
 
 @users_group.command("ls")

@@ -88,6 +88,10 @@ def test_roles_are_the_frameworks_and_those_the_installed_bots_declare(rpa: Rpa)
     assert roles == {"operator": None, "ops": None, "process_owner": None, "admin": None,
                      "attest_reader": ["document_journaling"]}
     added = rpa("users", "add", "berit", "--role", "ops", "--role", "attest_reader")
+    held = {row["role"]: row["users"] for row in json.loads(rpa("users", "roles", "--json"))}
+    assert held == {"operator": [], "ops": ["berit"], "process_owner": [], "admin": ["anna"],
+                    "attest_reader": ["berit"]}
+    assert "attest_reader (declared by document_journaling): berit" in rpa("users", "roles")
     assert added.strip() == "berit: attest_reader, ops"
     refused = rpa("users", "add", "carl", "--role", "reader", code=2)
     assert "'reader' is not one of" in refused and "'attest_reader'" in refused

@@ -545,6 +545,7 @@ BAD_INPUT: dict[str, Callable[[Deployment], tuple[list[str], str | None, dict[st
     "serve": lambda d: (["serve"], "ghost", {}),
     "users add": lambda d: (["users", "add", "two words", "--role", "ops"], "anna", {}),
     "users ls": lambda d: (["users", "ls"], "anna", {"RPA_DATABASE_URL": "http://x/y"}),
+    "users roles": lambda d: (["users", "roles"], "anna", {"RPA_DATABASE_URL": "http://x/y"}),
     "worker": lambda d: (["worker", "--until-idle"], "ghost", {}),
 }
 

@@ -82,8 +82,7 @@ def message_page(ctx: Ctx, row: Any, errors: list[str] | None = None,
             Field("folder", "folder", "hidden", PROCESSED),
             Field("reference", "reference", value=values.get("reference", ""), required=True),
         ], "btn_move", heading="form_move")]))
-    return Page("message", "inbox", sections, subtitle=row.message_id, errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("message", "inbox", sections, subtitle=row.message_id, errors=errors or [])
 
 
 @router.get("/messages/{message_id}")

@@ -62,8 +62,7 @@ def send_page(errors: list[str] | None = None, values: dict[str, Any] | None = N
         Field("file", "file", "file", required=True),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_send", heading="send_letter", multipart=True)
-    return Page("send", "send_letter", [Section("forms", [form])], errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("send", "send_letter", [Section("forms", [form])], errors=errors or [])
 
 
 @router.get("/send")

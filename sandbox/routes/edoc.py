@@ -83,7 +83,7 @@ def file_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
                                   [_entry_row(e) for e in entries], link="title",
                                   id_key="receipt_id")], "entries"),
         Section("forms", [document, note]),
-    ], subtitle=f"{eid} {data['name']}", errors=errors or [], status_code=422 if errors else 200)
+    ], subtitle=f"{eid} {data['name']}", errors=errors or [])
 
 
 @router.get("/files/{employment_id}")

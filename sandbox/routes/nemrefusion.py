@@ -91,8 +91,7 @@ def new_page(errors: list[str] | None = None, values: dict[str, Any] | None = No
         Field("max_refund", "max_refund", "number", values.get("max_refund", "")),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_submit", heading="new_submission")
-    return Page("new", "new_submission", [Section("forms", [form])], errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("new", "new_submission", [Section("forms", [form])], errors=errors or [])
 
 
 @router.get("/new")

@@ -163,8 +163,7 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
         Section("payroll-lines", [lines_table(ctx.conn, eid)], "payroll_lines"),
         Section("terminations", [terminations], "terminations"),
         Section("forms", [end_form, line_form]),
-    ], subtitle=f"{eid} {data['name']}", errors=errors or [],
-        status_code=422 if errors else 200)
+    ], subtitle=f"{eid} {data['name']}", errors=errors or [])
 
 
 @router.get("/employments/{employment_id}")
@@ -312,8 +311,7 @@ def absence_page(ctx: Ctx, data: dict[str, Any], reference: str | None,
     ], "btn_absence", heading="form_absence")
     return Page("absence", "absences", [Section("details", [facts], "details"),
                                         Section("forms", [form])],
-                subtitle=data["absence_id"], errors=errors or [],
-                status_code=422 if errors else 200)
+                subtitle=data["absence_id"], errors=errors or [])
 
 
 def _load_absence(conn: Connection, absence_id: str) -> Any:

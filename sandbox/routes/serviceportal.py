@@ -103,8 +103,7 @@ def case_page(ctx: Ctx, case: Any, errors: list[str] | None = None,
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_status", heading="form_status")
     sections.append(Section("forms", [reply, status]))
-    return Page("case", "case", sections, subtitle=case.case_id, errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("case", "case", sections, subtitle=case.case_id, errors=errors or [])
 
 
 @router.get("/cases/{case_id}")
@@ -215,7 +214,7 @@ def unit_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
         Section("messages", [Table("messages-table", MESSAGE_COLUMNS, _message_rows(sent),
                                    id_key="receipt_id")], "messages"),
         Section("forms", [form]),
-    ], subtitle=data["unit"], errors=errors or [], status_code=422 if errors else 200)
+    ], subtitle=data["unit"], errors=errors or [])
 
 
 def _load_unit(conn: Connection, unit: str) -> dict[str, Any] | None:

@@ -6,15 +6,15 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -133,6 +133,18 @@ def login_required(system: str) -> Callable[[Request], str]:
         return user
 
     return dependency
+
+
+def system_router(system: str, start: str) -> tuple[APIRouter, Any]:
+    """The router of ``system`` and its login dependency; ``/{system}/`` redirects to ``start``."""
+    router = APIRouter(prefix=f"/{system}")
+    auth = Depends(login_required(system))
+
+    @router.get("/")
+    async def home(_: str = auth) -> RedirectResponse:
+        return RedirectResponse(f"/{system}/{start}", status_code=303)
+
+    return router, auth
 
 
 @dataclass
@@ -274,6 +286,19 @@ class Ctx:
 def context(request: Request, system: str, user: str | None) -> Iterator[Ctx]:
     with request.app.state.engine.begin() as conn:
         yield Ctx(request, system, user, conn)
+
+
+@asynccontextmanager
+async def posted(request: Request, system: str, user: str) -> AsyncIterator[tuple[FormReader, Ctx]]:
+    """A form post: its form, read in full before the request's context opens."""
+    form = FormReader(await request.form())
+    with context(request, system, user) as ctx:
+        yield form, ctx
+
+
+def receipt_id(prefix: str, number: int) -> str:
+    """A write's receipt as the systems show it: their prefix and the row's number (``PL-000042``)."""
+    return f"{prefix}-{number:06d}"
 
 
 def done(url: str, receipt: str) -> RedirectResponse:

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import db as t
 from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
 from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
+from sandbox.web import Ctx, context, done, found, not_found, posted, receipt_id, system_router
 
 SYSTEM = "edoc"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "files")
 
 ACCESS = ["Almindelig", "Fortrolig"]
 FILE_FIELDS = ("employment_id", "name", "cpr", "position", "unit", "administration",
                "start_date", "end_date")
 ENTRY_COLUMNS = ["receipt_id", "journal_date", "kind", "title", "doc_type", "access", "reference"]
-
-
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/files", status_code=303)
 
 
 @router.get("/files")
@@ -46,7 +40,7 @@ async def files(request: Request, user: str = auth) -> Response:
 
 def _entry_row(r: Any) -> dict[str, Any]:
     row = {k: getattr(r, k) for k in ("journal_date", "title", "doc_type", "access", "reference")}
-    row["receipt_id"] = f"ED-{r.id:06d}"
+    row["receipt_id"] = receipt_id("ED", r.id)
     row["kind"] = (r.kind, "Dokument" if r.kind == "document" else "Notat")
     if r.kind == "document":
         row["_href"] = f"/{SYSTEM}/entries/{r.id}/document.pdf"
@@ -86,17 +80,20 @@ def file_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
     ], subtitle=f"{eid} {data['name']}", errors=errors or [])
 
 
+def _personnel_file(ctx: Ctx, employment_id: str) -> dict[str, Any]:
+    """The employment's record, or the 404 page for its personnel file."""
+    return found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
+
+
 @router.get("/files/{employment_id}")
 async def personnel_file(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
-        return ctx.render(file_page(ctx, data))
+        return ctx.render(file_page(ctx, _personnel_file(ctx, employment_id)))
 
 
 async def _journal(request: Request, employment_id: str, user: str, kind: str) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _personnel_file(ctx, employment_id)
         if kind == "document":
             title = form.text("title", "title", required=True)
             doc_type = form.text("doc_type", "doc_type", required=True)
@@ -111,10 +108,10 @@ async def _journal(request: Request, employment_id: str, user: str, kind: str) -
         if form.errors:
             values = {**form.values(), "note_title": form.values().get("title", "")}
             return ctx.render(file_page(ctx, data, form.errors, values))
-        result = ctx.conn.execute(t.journal.insert().values(
-            employment_id=employment_id, kind=kind, title=title, doc_type=doc_type, access=access,
-            text=text, pdf=pdf, reference=reference, journal_date=ctx.as_of))
-        receipt = f"ED-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("ED", t.insert(
+            ctx.conn, t.journal, employment_id=employment_id, kind=kind, title=title,
+            doc_type=doc_type, access=access, text=text, pdf=pdf, reference=reference,
+            journal_date=ctx.as_of))
     return done(f"/{SYSTEM}/files/{employment_id}", receipt)
 
 

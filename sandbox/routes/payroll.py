@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import Connection, func, or_, select
 
 from sandbox import db as t
 from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, found, login_required
+from sandbox.web import Ctx, FormReader, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "payroll"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "employments")
 
 ONE_OFF, SIXTH_WEEK = "Engangsvederlag", "Udbetaling 6. ferieuge"
 WAGE_TYPES = [ONE_OFF, SIXTH_WEEK]
@@ -38,6 +37,11 @@ def load_employment(conn: Connection, employment_id: str) -> dict[str, Any] | No
     return dict(row.data) if row else None
 
 
+def _employment(ctx: Ctx, employment_id: str) -> dict[str, Any]:
+    """The employment's record, or the 404 page."""
+    return found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+
+
 def save_employment(conn: Connection, data: dict[str, Any]) -> None:
     conn.execute(t.employments.update()
                  .where(t.employments.c.employment_id == data["employment_id"])
@@ -58,11 +62,6 @@ def open_periods(as_of: str) -> tuple[str, str]:
         return f"{y:04d}-{m + 1:02d}"
 
     return shift(-3), shift(12)
-
-
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/employments", status_code=303)
 
 
 @router.get("/employments")
@@ -116,7 +115,7 @@ def lines_table(conn: Connection, employment_id: str) -> Table:
     return Table("payroll-lines-table",
                  ["receipt_id", "wage_type", "period", "amount", "hours", "earning_year", "text",
                   "pensionable", "registered_date", "reference"],
-                 [{**r._mapping, "receipt_id": f"PL-{r.id:06d}"} for r in rows],
+                 [{**r._mapping, "receipt_id": receipt_id("PL", r.id)} for r in rows],
                  id_key="receipt_id")
 
 
@@ -139,7 +138,7 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
         t.terminations.c.employment_id == eid).order_by(t.terminations.c.id)).all()
     terminations = Table("terminations-table",
                          ["receipt_id", "last_day", "registered_date", "reference"],
-                         [{**r._mapping, "receipt_id": f"FR-{r.id:06d}"} for r in ends])
+                         [{**r._mapping, "receipt_id": receipt_id("FR", r.id)} for r in ends])
     end_form = Form("end-date-form", f"/{SYSTEM}/employments/{eid}/end-date", [
         Field("last_day", "last_day", "date", values.get("last_day", ""), required=True),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
@@ -169,14 +168,13 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
 @router.get("/employments/{employment_id}")
 async def employment(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
-        return ctx.render(employment_page(ctx, data))
+        return ctx.render(employment_page(ctx, _employment(ctx, employment_id)))
 
 
 @router.get("/employments/{employment_id}/payroll-lines")
 async def employment_lines(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+        data = _employment(ctx, employment_id)
         return ctx.render(Page("payroll-lines", "payroll_lines",
                                [Section("payroll-lines", [lines_table(ctx.conn, employment_id)])],
                                subtitle=f"{employment_id} {data['name']}"))
@@ -184,9 +182,8 @@ async def employment_lines(request: Request, employment_id: str, user: str = aut
 
 @router.post("/employments/{employment_id}/end-date")
 async def register_end_date(request: Request, employment_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _employment(ctx, employment_id)
         last_day = form.date("last_day", "last_day", required=True)
         reference = form.reference()
         if last_day and last_day < data["start_date"]:
@@ -197,10 +194,9 @@ async def register_end_date(request: Request, employment_id: str, user: str = au
             return ctx.render(employment_page(ctx, data, form.errors, form.values()))
         data["end_date"] = last_day
         save_employment(ctx.conn, data)
-        result = ctx.conn.execute(t.terminations.insert().values(
-            employment_id=employment_id, last_day=last_day, reference=reference,
-            registered_date=ctx.as_of))
-        receipt = f"FR-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("FR", t.insert(ctx.conn, t.terminations, employment_id=employment_id,
+                                            last_day=last_day, reference=reference,
+                                            registered_date=ctx.as_of))
     return done(f"/{SYSTEM}/employments/{employment_id}", receipt)
 
 
@@ -250,9 +246,8 @@ def _check_sixth_week(form: FormReader, data: dict[str, Any], line: dict[str, An
 
 @router.post("/employments/{employment_id}/payroll-lines")
 async def register_line(request: Request, employment_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _employment(ctx, employment_id)
         line = _check_line(form, ctx, data)
         if form.errors:
             return ctx.render(employment_page(ctx, data, form.errors, form.values()))
@@ -261,9 +256,8 @@ async def register_line(request: Request, employment_id: str, user: str = auth) 
                 if entry["earning_year"] == line["earning_year"]:
                     entry["paid_hours"] = round(entry["paid_hours"] + line["hours"], 2)
             save_employment(ctx.conn, data)
-        result = ctx.conn.execute(t.payroll_lines.insert().values(
-            employment_id=employment_id, registered_date=ctx.as_of, **line))
-        receipt = f"PL-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("PL", t.insert(ctx.conn, t.payroll_lines, employment_id=employment_id,
+                                            registered_date=ctx.as_of, **line))
     return done(f"/{SYSTEM}/employments/{employment_id}", receipt)
 
 
@@ -314,23 +308,24 @@ def absence_page(ctx: Ctx, data: dict[str, Any], reference: str | None,
                 subtitle=data["absence_id"], errors=errors or [])
 
 
-def _load_absence(conn: Connection, absence_id: str) -> Any:
-    return conn.execute(select(t.absences.c.data, t.absences.c.reference)
-                        .where(t.absences.c.absence_id == absence_id)).first()
+def _absence(ctx: Ctx, absence_id: str) -> Any:
+    """The absence's record and reference, or the 404 page."""
+    return found(ctx.conn.execute(select(t.absences.c.data, t.absences.c.reference)
+                                  .where(t.absences.c.absence_id == absence_id)).first(),
+                 f"Fraværet {absence_id}")
 
 
 @router.get("/absences/{absence_id}")
 async def absence(request: Request, absence_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
+        row = _absence(ctx, absence_id)
         return ctx.render(absence_page(ctx, dict(row.data), row.reference))
 
 
 @router.post("/absences/{absence_id}")
 async def update_absence(request: Request, absence_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        row = _absence(ctx, absence_id)
         data = dict(row.data)
         reported = form.date("reported_date", "reported_date")
         claimed = form.date("claimed_until", "claimed_until")

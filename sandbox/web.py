@@ -6,7 +6,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,16 +15,17 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
+from sqlalchemy import Table as DbTable
 from starlette.datastructures import FormData, UploadFile
 
 from hr.cpr import normalise_cpr
 from sandbox import db as t
 from sandbox.labels import label, test_id
-from sandbox.pages import Details, Form, Page, Pager, Table, raw, shown
+from sandbox.pages import Details, Form, Page, Pager, Search, Section, Table, raw, shown
 from sandbox.pages import Field as PageField
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -261,6 +262,13 @@ class Ctx:
     def q(self) -> str:
         return self.request.query_params.get("q", "").strip()
 
+    def matching(self, stmt: Select[Any], *columns: ColumnElement[Any]) -> Select[Any]:
+        """``stmt`` narrowed to the rows where one of ``columns`` holds the search (any case)."""
+        if not self.q():
+            return stmt
+        like = f"%{self.q()}%"
+        return stmt.where(or_(*(column.ilike(like) for column in columns)))
+
     def search_text(self) -> str:
         """The search text as stored: lower case, a CPR number without its separator."""
         q = self.q().lower()
@@ -280,6 +288,19 @@ class Ctx:
         params = [(k, v) for k, v in self.request.query_params.multi_items() if k != "page"]
         base = self.request.url.path + (f"?{urlencode(params)}" if params else "")
         return list(rows), Pager(page, pages, total, base)
+
+    def search_page(self, page_id: str, title: str, action: str, table: Table,
+                    filters: Sequence[PageField] = ()) -> Page:
+        """A list page: the search form (with ``filters``, sent to ``action``) over ``table``."""
+        return Page(page_id, title, [Section("search", [Search(action, self.q(), list(filters))]),
+                                     Section("results", [table])])
+
+    def stored_pdf(self, table: DbTable, row_id: int, what: str) -> Response:
+        """The PDF in the ``pdf`` column of row ``row_id`` of ``table``, or the 404 page."""
+        pdf = self.conn.execute(select(table.c.pdf).where(table.c.id == row_id)).scalar()
+        if pdf is None:
+            return not_found(self, what)
+        return Response(pdf, media_type="application/pdf")
 
 
 @contextmanager

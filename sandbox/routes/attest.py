@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sandbox import db as t
 from sandbox import documents
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table
 from sandbox.web import Ctx, context, done, found, not_found, posted, system_router
 
 SYSTEM = "attest"
@@ -38,17 +38,13 @@ async def inbox(request: Request, user: str = auth) -> Response:
         stmt = select(*columns).order_by(t.attest_mail.c.message_id)
         if folder in (INBOX, PROCESSED):
             stmt = stmt.where(t.attest_mail.c.folder == folder)
-        if ctx.q():
-            stmt = stmt.where(t.attest_mail.c.message_id.ilike(f"%{ctx.q()}%"))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.attest_mail.c.message_id))
         table = Table("messages-table", COLUMNS, [_row(r) for r in rows], link="message_id",
                       id_key="message_id", pager=pager)
         folder_filter = Field("folder", "folder", "select", folder,
                               [(INBOX, INBOX), (PROCESSED, PROCESSED), ("alle", "Alle")])
         title = "processed" if folder == PROCESSED else "inbox"
-        return ctx.render(Page("inbox", title, [
-            Section("search", [Search(f"/{SYSTEM}/inbox", ctx.q(), [folder_filter])]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("inbox", title, f"/{SYSTEM}/inbox", table, [folder_filter]))
 
 
 def _message(ctx: Ctx, message_id: str) -> Any:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from sandbox import db as t
 from sandbox.documents import pdf_text
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table, Text
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table, Text
 from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, context, done, found, not_found, posted, receipt_id, system_router
+from sandbox.web import Ctx, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "digitalpost"
 router, auth = system_router(SYSTEM, "outbox")
@@ -34,17 +34,11 @@ async def outbox(request: Request, user: str = auth) -> Response:
         stmt = (select(*LIST_COLUMNS)
                 .join(t.employments, t.employments.c.employment_id == t.letters.c.employment_id)
                 .order_by(t.letters.c.id))
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(t.letters.c.employment_id.ilike(like)
-                              | t.letters.c.reference.ilike(like)
-                              | t.letters.c.subject.ilike(like))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.letters.c.employment_id,
+                                                t.letters.c.reference, t.letters.c.subject))
         table = Table("outbox-table", OUTBOX_COLUMNS, [_row(r) for r in rows], link="receipt_id",
                       id_key="receipt_id", pager=pager)
-        return ctx.render(Page("outbox", "outbox", [
-            Section("search", [Search(f"/{SYSTEM}/outbox", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("outbox", "outbox", f"/{SYSTEM}/outbox", table))
 
 
 def send_page(errors: list[str] | None = None, values: dict[str, Any] | None = None) -> Page:
@@ -108,7 +102,4 @@ async def letter(request: Request, letter_id: int, user: str = auth) -> Response
 @router.get("/letters/{letter_id}/letter.pdf")
 async def letter_pdf(request: Request, letter_id: int, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = ctx.conn.execute(select(t.letters.c.pdf).where(t.letters.c.id == letter_id)).first()
-        if row is None or row.pdf is None:
-            return not_found(ctx, f"Brevet {letter_id}")
-    return Response(row.pdf, media_type="application/pdf")
+        return ctx.stored_pdf(t.letters, letter_id, f"Brevet {letter_id}")

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import db as t
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, context, done, found, not_found, posted, receipt_id, system_router
+from sandbox.pages import Details, Field, Form, Page, Section, Table
+from sandbox.routes.payroll import employments_matching, load_employment
+from sandbox.web import Ctx, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "edoc"
 router, auth = system_router(SYSTEM, "files")
@@ -25,17 +25,12 @@ ENTRY_COLUMNS = ["receipt_id", "journal_date", "kind", "title", "doc_type", "acc
 @router.get("/files")
 async def files(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
-        if ctx.q():
-            stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(employments_matching(ctx))
         table = Table("files-table", ["employment_id", "name", "cpr", "position", "unit"],
                       [{**{k: r.data.get(k) for k in FILE_FIELDS},
                         "_href": f"/{SYSTEM}/files/{r.data['employment_id']}"} for r in rows],
                       link="employment_id", id_key="employment_id", pager=pager)
-        return ctx.render(Page("files", "files", [
-            Section("search", [Search(f"/{SYSTEM}/files", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("files", "files", f"/{SYSTEM}/files", table))
 
 
 def _entry_row(r: Any) -> dict[str, Any]:
@@ -128,7 +123,4 @@ async def journal_note(request: Request, employment_id: str, user: str = auth) -
 @router.get("/entries/{entry_id}/document.pdf")
 async def entry_document(request: Request, entry_id: int, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = ctx.conn.execute(select(t.journal.c.pdf).where(t.journal.c.id == entry_id)).first()
-        if row is None or row.pdf is None:
-            return not_found(ctx, f"Dokumentet {entry_id}")
-    return Response(row.pdf, media_type="application/pdf")
+        return ctx.stored_pdf(t.journal, entry_id, f"Dokumentet {entry_id}")

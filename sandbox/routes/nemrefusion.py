@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sandbox import db as t
 from sandbox import refunds
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
+from sandbox.pages import Details, Field, Form, Page, Section, Table
 from sandbox.web import Ctx, FormReader, context, done, not_found, posted, receipt_id, system_router
 
 SYSTEM = "nemrefusion"
@@ -42,11 +42,8 @@ def _listing(ctx: Ctx, page_id: str, title: str, columns: list[str], claims_only
         decision = ctx.request.query_params.get("decision", "")
         if decision in DECISIONS:
             stmt = stmt.where(t.refund_submissions.c.decision == decision)
-    if ctx.q():
-        like = f"%{ctx.q()}%"
-        stmt = stmt.where(t.refund_submissions.c.absence_id.ilike(like)
-                          | t.refund_submissions.c.reference.ilike(like))
-    rows, pager = ctx.paginate(stmt)
+    rows, pager = ctx.paginate(ctx.matching(stmt, t.refund_submissions.c.absence_id,
+                                            t.refund_submissions.c.reference))
     table = Table(f"{page_id}-table", columns, [_row(r) for r in rows], link="receipt_id",
                   id_key="receipt_id", pager=pager)
     filters = []
@@ -54,9 +51,7 @@ def _listing(ctx: Ctx, page_id: str, title: str, columns: list[str], claims_only
         filters.append(Field("decision", "decision", "select",
                              ctx.request.query_params.get("decision", ""),
                              [("", "Alle"), *DECISIONS.items()]))
-    return Page(page_id, title, [
-        Section("search", [Search(f"/{SYSTEM}/{page_id}", ctx.q(), filters)]),
-        Section("results", [table])])
+    return ctx.search_page(page_id, title, f"/{SYSTEM}/{page_id}", table, filters)
 
 
 @router.get("/submissions")

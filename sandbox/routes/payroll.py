@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Select, func, select
 
 from sandbox import db as t
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
+from sandbox.pages import Details, Field, Form, Page, Section, Table
 from sandbox.web import Ctx, FormReader, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "payroll"
@@ -42,6 +42,14 @@ def _employment(ctx: Ctx, employment_id: str) -> dict[str, Any]:
     return found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
 
 
+def employments_matching(ctx: Ctx) -> Select[Any]:
+    """The employments' records in number order, narrowed to the search (name, number, CPR)."""
+    stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
+    if ctx.q():
+        stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
+    return stmt
+
+
 def save_employment(conn: Connection, data: dict[str, Any]) -> None:
     conn.execute(t.employments.update()
                  .where(t.employments.c.employment_id == data["employment_id"])
@@ -70,9 +78,7 @@ async def employments(request: Request, user: str = auth) -> Response:
         params = request.query_params
         pay = params.get("pay", "")
         end_from, end_to = params.get("end_from", ""), params.get("end_to", "")
-        stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
-        if ctx.q():
-            stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
+        stmt = employments_matching(ctx)
         if pay in PAY_TEXT:
             stmt = stmt.where(t.employments.c.pay == pay)
         end_date = func.json_extract(t.employments.c.data, "$.end_date")
@@ -95,11 +101,10 @@ async def employments(request: Request, user: str = auth) -> Response:
                       id_key="employment_id", pager=pager)
         pay_filter = Field("pay", "pay", "select", pay,
                            [("", "Alle"), ("monthly", "Månedslønnet"), ("hourly", "Timelønnet")])
-        search = Search(f"/{SYSTEM}/employments", ctx.q(), [
-            pay_filter, Field("end_from", "end_from", "date", end_from),
-            Field("end_to", "end_to", "date", end_to)])
-        return ctx.render(Page("employments", "employments",
-                               [Section("search", [search]), Section("results", [table])]))
+        filters = [pay_filter, Field("end_from", "end_from", "date", end_from),
+                   Field("end_to", "end_to", "date", end_to)]
+        return ctx.render(ctx.search_page("employments", "employments", f"/{SYSTEM}/employments",
+                                          table, filters))
 
 
 def employment_row(data: dict[str, Any]) -> dict[str, Any]:
@@ -280,17 +285,12 @@ def absence_row(data: dict[str, Any], reference: str | None) -> dict[str, Any]:
 async def absences(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
         stmt = select(t.absences.c.data, t.absences.c.reference).order_by(t.absences.c.absence_id)
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(or_(t.absences.c.absence_id.ilike(like),
-                                  t.absences.c.employment_id.ilike(like)))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.absences.c.absence_id,
+                                                t.absences.c.employment_id))
         table = Table("absences-table", ABSENCE_COLUMNS,
                       [absence_row(r.data, r.reference) for r in rows],
                       link="absence_id", id_key="absence_id", pager=pager)
-        return ctx.render(Page("absences", "absences", [
-            Section("search", [Search(f"/{SYSTEM}/absences", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("absences", "absences", f"/{SYSTEM}/absences", table))
 
 
 def absence_page(ctx: Ctx, data: dict[str, Any], reference: str | None,

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 
 from sandbox import db as t
 from sandbox import documents
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table
 from sandbox.web import Ctx, context, done, found, not_found, path_quote, posted, receipt_id, system_router
 
 SYSTEM = "serviceportal"
@@ -56,9 +56,7 @@ async def cases(request: Request, user: str = auth) -> Response:
                   [("", "Alle"), *((k, v) for k, v in TYPE_TEXT.items())]),
             Field("status", "status", "select", status, [("", "Alle"), *((s, s) for s in STATUSES)]),
         ]
-        return ctx.render(Page("cases", "cases", [
-            Section("search", [Search(f"/{SYSTEM}/cases", ctx.q(), filters)]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("cases", "cases", f"/{SYSTEM}/cases", table, filters))
 
 
 def _load_case(conn: Connection, case_id: str) -> Any:
@@ -173,17 +171,13 @@ def unit_href(unit: str) -> str:
 @router.get("/units")
 async def units(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        stmt = select(t.units.c.data).order_by(t.units.c.unit)
-        if ctx.q():
-            stmt = stmt.where(t.units.c.unit.ilike(f"%{ctx.q()}%"))
+        stmt = ctx.matching(select(t.units.c.data).order_by(t.units.c.unit), t.units.c.unit)
         rows, pager = ctx.paginate(stmt)
         table = Table("units-table", ["unit", "administration", "manager", "manager_email",
                                       "child_facing"],
                       [{**r.data, "_href": unit_href(r.data["unit"])} for r in rows],
                       link="unit", id_key="unit", pager=pager)
-        return ctx.render(Page("units", "units", [
-            Section("search", [Search(f"/{SYSTEM}/units", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("units", "units", f"/{SYSTEM}/units", table))
 
 
 MESSAGE_COLUMNS = ["receipt_id", "sent_date", "unit", "subject", "text", "reference"]
@@ -242,14 +236,9 @@ async def send_message(request: Request, unit: str, user: str = auth) -> Respons
 async def messages(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
         stmt = select(t.manager_messages).order_by(t.manager_messages.c.id)
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(t.manager_messages.c.unit.ilike(like)
-                              | t.manager_messages.c.reference.ilike(like)
-                              | t.manager_messages.c.subject.ilike(like))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.manager_messages.c.unit,
+                                                t.manager_messages.c.reference,
+                                                t.manager_messages.c.subject))
         table = Table("messages-table", MESSAGE_COLUMNS, _message_rows(rows),
                       id_key="receipt_id", pager=pager)
-        return ctx.render(Page("messages", "messages", [
-            Section("search", [Search(f"/{SYSTEM}/messages", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("messages", "messages", f"/{SYSTEM}/messages", table))

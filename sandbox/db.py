@@ -203,6 +203,11 @@ def reset(conn: Connection) -> None:
         conn.execute(table.delete())
 
 
+def insert(conn: Connection, table: Table, **values: object) -> int:
+    """Add one row to a table numbered by ``id``; the new row's number."""
+    return int(conn.execute(table.insert().values(**values)).inserted_primary_key[0])
+
+
 def get_meta(conn: Connection, key: str, default: object = None) -> object:
     value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
     return default if value is None else value

@@ -139,4 +139,8 @@ class Page:
     subtitle: str = ""
     errors: list[str] = field(default_factory=list)
     receipt: str | None = None
-    status_code: int = 200
+
+    @property
+    def status_code(self) -> int:
+        """422 while the page shows a form's errors, else 200."""
+        return 422 if self.errors else 200

@@ -6,25 +6,26 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
+from sqlalchemy import Table as DbTable
 from starlette.datastructures import FormData, UploadFile
 
 from hr.cpr import normalise_cpr
 from sandbox import db as t
 from sandbox.labels import label, test_id
-from sandbox.pages import Details, Form, Page, Pager, Table, raw, shown
+from sandbox.pages import Details, Form, Page, Pager, Search, Section, Table, raw, shown
 from sandbox.pages import Field as PageField
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -133,6 +134,18 @@ def login_required(system: str) -> Callable[[Request], str]:
         return user
 
     return dependency
+
+
+def system_router(system: str, start: str) -> tuple[APIRouter, Any]:
+    """The router of ``system`` and its login dependency; ``/{system}/`` redirects to ``start``."""
+    router = APIRouter(prefix=f"/{system}")
+    auth = Depends(login_required(system))
+
+    @router.get("/")
+    async def home(_: str = auth) -> RedirectResponse:
+        return RedirectResponse(f"/{system}/{start}", status_code=303)
+
+    return router, auth
 
 
 @dataclass
@@ -249,6 +262,13 @@ class Ctx:
     def q(self) -> str:
         return self.request.query_params.get("q", "").strip()
 
+    def matching(self, stmt: Select[Any], *columns: ColumnElement[Any]) -> Select[Any]:
+        """``stmt`` narrowed to the rows where one of ``columns`` holds the search (any case)."""
+        if not self.q():
+            return stmt
+        like = f"%{self.q()}%"
+        return stmt.where(or_(*(column.ilike(like) for column in columns)))
+
     def search_text(self) -> str:
         """The search text as stored: lower case, a CPR number without its separator."""
         q = self.q().lower()
@@ -269,11 +289,37 @@ class Ctx:
         base = self.request.url.path + (f"?{urlencode(params)}" if params else "")
         return list(rows), Pager(page, pages, total, base)
 
+    def search_page(self, page_id: str, title: str, action: str, table: Table,
+                    filters: Sequence[PageField] = ()) -> Page:
+        """A list page: the search form (with ``filters``, sent to ``action``) over ``table``."""
+        return Page(page_id, title, [Section("search", [Search(action, self.q(), list(filters))]),
+                                     Section("results", [table])])
+
+    def stored_pdf(self, table: DbTable, row_id: int, what: str) -> Response:
+        """The PDF in the ``pdf`` column of row ``row_id`` of ``table``, or the 404 page."""
+        pdf = self.conn.execute(select(table.c.pdf).where(table.c.id == row_id)).scalar()
+        if pdf is None:
+            return not_found(self, what)
+        return Response(pdf, media_type="application/pdf")
+
 
 @contextmanager
 def context(request: Request, system: str, user: str | None) -> Iterator[Ctx]:
     with request.app.state.engine.begin() as conn:
         yield Ctx(request, system, user, conn)
+
+
+@asynccontextmanager
+async def posted(request: Request, system: str, user: str) -> AsyncIterator[tuple[FormReader, Ctx]]:
+    """A form post: its form, read in full before the request's context opens."""
+    form = FormReader(await request.form())
+    with context(request, system, user) as ctx:
+        yield form, ctx
+
+
+def receipt_id(prefix: str, number: int) -> str:
+    """A write's receipt as the systems show it: their prefix and the row's number (``PL-000042``)."""
+    return f"{prefix}-{number:06d}"
 
 
 def done(url: str, receipt: str) -> RedirectResponse:

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from sandbox import db as t
 from sandbox import documents
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table
+from sandbox.web import Ctx, context, done, found, not_found, posted, system_router
 
 SYSTEM = "attest"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "inbox")
 
 INBOX, PROCESSED = "Indbakke", "Behandlet"
 SENDER = "Rigspolitiet, Kriminalregisteret"
 SUBJECT = "Post fra Kriminalregisteret"
 COLUMNS = ["message_id", "received_date", "sender", "subject", "folder", "reference"]
-
-
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/inbox", status_code=303)
 
 
 def _row(r: Any) -> dict[str, Any]:
@@ -44,24 +38,21 @@ async def inbox(request: Request, user: str = auth) -> Response:
         stmt = select(*columns).order_by(t.attest_mail.c.message_id)
         if folder in (INBOX, PROCESSED):
             stmt = stmt.where(t.attest_mail.c.folder == folder)
-        if ctx.q():
-            stmt = stmt.where(t.attest_mail.c.message_id.ilike(f"%{ctx.q()}%"))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.attest_mail.c.message_id))
         table = Table("messages-table", COLUMNS, [_row(r) for r in rows], link="message_id",
                       id_key="message_id", pager=pager)
         folder_filter = Field("folder", "folder", "select", folder,
                               [(INBOX, INBOX), (PROCESSED, PROCESSED), ("alle", "Alle")])
         title = "processed" if folder == PROCESSED else "inbox"
-        return ctx.render(Page("inbox", title, [
-            Section("search", [Search(f"/{SYSTEM}/inbox", ctx.q(), [folder_filter])]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("inbox", title, f"/{SYSTEM}/inbox", table, [folder_filter]))
 
 
-def _load(ctx: Ctx, message_id: str) -> Any:
-    return ctx.conn.execute(select(
+def _message(ctx: Ctx, message_id: str) -> Any:
+    """The message (without its PDF), or the 404 page."""
+    return found(ctx.conn.execute(select(
         t.attest_mail.c.message_id, t.attest_mail.c.folder, t.attest_mail.c.reference,
         t.attest_mail.c.processed_date, t.attest_mail.c.data,
-    ).where(t.attest_mail.c.message_id == message_id)).first()
+    ).where(t.attest_mail.c.message_id == message_id)).first(), f"Meddelelsen {message_id}")
 
 
 def message_page(ctx: Ctx, row: Any, errors: list[str] | None = None,
@@ -82,15 +73,13 @@ def message_page(ctx: Ctx, row: Any, errors: list[str] | None = None,
             Field("folder", "folder", "hidden", PROCESSED),
             Field("reference", "reference", value=values.get("reference", ""), required=True),
         ], "btn_move", heading="form_move")]))
-    return Page("message", "inbox", sections, subtitle=row.message_id, errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("message", "inbox", sections, subtitle=row.message_id, errors=errors or [])
 
 
 @router.get("/messages/{message_id}")
 async def message(request: Request, message_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = found(_load(ctx, message_id), f"Meddelelsen {message_id}")
-        return ctx.render(message_page(ctx, row))
+        return ctx.render(message_page(ctx, _message(ctx, message_id)))
 
 
 @router.get("/messages/{message_id}/document.pdf")
@@ -119,9 +108,8 @@ def _rendered(request: Request, seed: int | None, data: dict[str, Any]) -> bytes
 
 @router.post("/messages/{message_id}/move")
 async def move(request: Request, message_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        row = found(_load(ctx, message_id), f"Meddelelsen {message_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        row = _message(ctx, message_id)
         folder = form.choice("folder", "folder", [PROCESSED]) or PROCESSED
         reference = form.reference()
         if row.folder == PROCESSED:

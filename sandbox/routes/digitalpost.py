@@ -4,32 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import db as t
 from sandbox.documents import pdf_text
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table, Text
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table, Text
 from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
+from sandbox.web import Ctx, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "digitalpost"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "outbox")
 
 OUTBOX_COLUMNS = ["receipt_id", "sent", "employment_id", "recipient", "subject", "reference"]
 LIST_COLUMNS = (t.letters.c.id, t.letters.c.sent, t.letters.c.employment_id, t.letters.c.subject,
                 t.letters.c.reference, t.employments.c.name)
 
 
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/outbox", status_code=303)
-
-
 def _row(r: Any) -> dict[str, Any]:
-    return {"receipt_id": f"DP-{r.id:06d}", "sent": r.sent, "employment_id": r.employment_id,
+    return {"receipt_id": receipt_id("DP", r.id), "sent": r.sent, "employment_id": r.employment_id,
             "recipient": r.name, "subject": r.subject, "reference": r.reference,
             "_href": f"/{SYSTEM}/letters/{r.id}"}
 
@@ -40,17 +34,11 @@ async def outbox(request: Request, user: str = auth) -> Response:
         stmt = (select(*LIST_COLUMNS)
                 .join(t.employments, t.employments.c.employment_id == t.letters.c.employment_id)
                 .order_by(t.letters.c.id))
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(t.letters.c.employment_id.ilike(like)
-                              | t.letters.c.reference.ilike(like)
-                              | t.letters.c.subject.ilike(like))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.letters.c.employment_id,
+                                                t.letters.c.reference, t.letters.c.subject))
         table = Table("outbox-table", OUTBOX_COLUMNS, [_row(r) for r in rows], link="receipt_id",
                       id_key="receipt_id", pager=pager)
-        return ctx.render(Page("outbox", "outbox", [
-            Section("search", [Search(f"/{SYSTEM}/outbox", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("outbox", "outbox", f"/{SYSTEM}/outbox", table))
 
 
 def send_page(errors: list[str] | None = None, values: dict[str, Any] | None = None) -> Page:
@@ -62,8 +50,7 @@ def send_page(errors: list[str] | None = None, values: dict[str, Any] | None = N
         Field("file", "file", "file", required=True),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_send", heading="send_letter", multipart=True)
-    return Page("send", "send_letter", [Section("forms", [form])], errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("send", "send_letter", [Section("forms", [form])], errors=errors or [])
 
 
 @router.get("/send")
@@ -74,8 +61,7 @@ async def send_form(request: Request, user: str = auth) -> Response:
 
 @router.post("/send")
 async def send(request: Request, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
+    async with posted(request, SYSTEM, user) as (form, ctx):
         employment_id = form.text("employment_id", "employment_id", required=True)
         subject = form.text("subject", "subject", required=True)
         pdf = await form.pdf("file", "file")
@@ -87,11 +73,10 @@ async def send(request: Request, user: str = auth) -> Response:
             form.errors.append("Modtageren er ikke tilmeldt Digital Post. Brevet er ikke sendt.")
         if form.errors:
             return ctx.render(send_page(form.errors, form.values()))
-        result = ctx.conn.execute(t.letters.insert().values(
-            employment_id=employment_id, subject=subject, text=pdf_text(pdf or b""), pdf=pdf,
-            sent=ctx.as_of, reference=reference))
-        letter_id = result.inserted_primary_key[0]
-    return done(f"/{SYSTEM}/letters/{letter_id}", f"DP-{letter_id:06d}")
+        letter_id = t.insert(ctx.conn, t.letters, employment_id=employment_id, subject=subject,
+                             text=pdf_text(pdf or b""), pdf=pdf, sent=ctx.as_of,
+                             reference=reference)
+    return done(f"/{SYSTEM}/letters/{letter_id}", receipt_id("DP", letter_id))
 
 
 def _letter(ctx: Ctx, letter_id: int) -> Any:
@@ -117,7 +102,4 @@ async def letter(request: Request, letter_id: int, user: str = auth) -> Response
 @router.get("/letters/{letter_id}/letter.pdf")
 async def letter_pdf(request: Request, letter_id: int, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = ctx.conn.execute(select(t.letters.c.pdf).where(t.letters.c.id == letter_id)).first()
-        if row is None or row.pdf is None:
-            return not_found(ctx, f"Brevet {letter_id}")
-    return Response(row.pdf, media_type="application/pdf")
+        return ctx.stored_pdf(t.letters, letter_id, f"Brevet {letter_id}")

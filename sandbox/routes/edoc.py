@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import db as t
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.routes.payroll import load_employment
-from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found
+from sandbox.pages import Details, Field, Form, Page, Section, Table
+from sandbox.routes.payroll import employments_matching, load_employment
+from sandbox.web import Ctx, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "edoc"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "files")
 
 ACCESS = ["Almindelig", "Fortrolig"]
 FILE_FIELDS = ("employment_id", "name", "cpr", "position", "unit", "administration",
@@ -23,30 +22,20 @@ FILE_FIELDS = ("employment_id", "name", "cpr", "position", "unit", "administrati
 ENTRY_COLUMNS = ["receipt_id", "journal_date", "kind", "title", "doc_type", "access", "reference"]
 
 
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/files", status_code=303)
-
-
 @router.get("/files")
 async def files(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
-        if ctx.q():
-            stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(employments_matching(ctx))
         table = Table("files-table", ["employment_id", "name", "cpr", "position", "unit"],
                       [{**{k: r.data.get(k) for k in FILE_FIELDS},
                         "_href": f"/{SYSTEM}/files/{r.data['employment_id']}"} for r in rows],
                       link="employment_id", id_key="employment_id", pager=pager)
-        return ctx.render(Page("files", "files", [
-            Section("search", [Search(f"/{SYSTEM}/files", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("files", "files", f"/{SYSTEM}/files", table))
 
 
 def _entry_row(r: Any) -> dict[str, Any]:
     row = {k: getattr(r, k) for k in ("journal_date", "title", "doc_type", "access", "reference")}
-    row["receipt_id"] = f"ED-{r.id:06d}"
+    row["receipt_id"] = receipt_id("ED", r.id)
     row["kind"] = (r.kind, "Dokument" if r.kind == "document" else "Notat")
     if r.kind == "document":
         row["_href"] = f"/{SYSTEM}/entries/{r.id}/document.pdf"
@@ -83,20 +72,23 @@ def file_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
                                   [_entry_row(e) for e in entries], link="title",
                                   id_key="receipt_id")], "entries"),
         Section("forms", [document, note]),
-    ], subtitle=f"{eid} {data['name']}", errors=errors or [], status_code=422 if errors else 200)
+    ], subtitle=f"{eid} {data['name']}", errors=errors or [])
+
+
+def _personnel_file(ctx: Ctx, employment_id: str) -> dict[str, Any]:
+    """The employment's record, or the 404 page for its personnel file."""
+    return found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
 
 
 @router.get("/files/{employment_id}")
 async def personnel_file(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
-        return ctx.render(file_page(ctx, data))
+        return ctx.render(file_page(ctx, _personnel_file(ctx, employment_id)))
 
 
 async def _journal(request: Request, employment_id: str, user: str, kind: str) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Personalesagen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _personnel_file(ctx, employment_id)
         if kind == "document":
             title = form.text("title", "title", required=True)
             doc_type = form.text("doc_type", "doc_type", required=True)
@@ -111,10 +103,10 @@ async def _journal(request: Request, employment_id: str, user: str, kind: str) -
         if form.errors:
             values = {**form.values(), "note_title": form.values().get("title", "")}
             return ctx.render(file_page(ctx, data, form.errors, values))
-        result = ctx.conn.execute(t.journal.insert().values(
-            employment_id=employment_id, kind=kind, title=title, doc_type=doc_type, access=access,
-            text=text, pdf=pdf, reference=reference, journal_date=ctx.as_of))
-        receipt = f"ED-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("ED", t.insert(
+            ctx.conn, t.journal, employment_id=employment_id, kind=kind, title=title,
+            doc_type=doc_type, access=access, text=text, pdf=pdf, reference=reference,
+            journal_date=ctx.as_of))
     return done(f"/{SYSTEM}/files/{employment_id}", receipt)
 
 
@@ -131,7 +123,4 @@ async def journal_note(request: Request, employment_id: str, user: str = auth) -
 @router.get("/entries/{entry_id}/document.pdf")
 async def entry_document(request: Request, entry_id: int, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = ctx.conn.execute(select(t.journal.c.pdf).where(t.journal.c.id == entry_id)).first()
-        if row is None or row.pdf is None:
-            return not_found(ctx, f"Dokumentet {entry_id}")
-    return Response(row.pdf, media_type="application/pdf")
+        return ctx.stored_pdf(t.journal, entry_id, f"Dokumentet {entry_id}")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import db as t
 from sandbox import refunds
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, login_required, not_found
+from sandbox.pages import Details, Field, Form, Page, Section, Table
+from sandbox.web import Ctx, FormReader, context, done, not_found, posted, receipt_id, system_router
 
 SYSTEM = "nemrefusion"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "submissions")
 
 KINDS = {"report": "Anmeldelse", "claim": "Refusionskrav"}
 AUTHORITIES = {"opholdskommune": "Opholdskommune", "udbetaling_danmark": "Udbetaling Danmark"}
@@ -26,14 +25,9 @@ DECISION_COLUMNS = ["receipt_id", "absence_id", "claim_from", "claim_to", "max_r
                     "decision", "paid", "submitted_date", "reference"]
 
 
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/submissions", status_code=303)
-
-
 def _row(r: Any) -> dict[str, Any]:
     row = dict(r._mapping)
-    row["receipt_id"] = f"NR-{r.id:06d}"
+    row["receipt_id"] = receipt_id("NR", r.id)
     row["kind"] = (r.kind, KINDS[r.kind])
     row["authority"] = (r.authority, AUTHORITIES.get(r.authority, r.authority))
     row["decision"] = (r.decision, DECISIONS[r.decision]) if r.decision else None
@@ -48,11 +42,8 @@ def _listing(ctx: Ctx, page_id: str, title: str, columns: list[str], claims_only
         decision = ctx.request.query_params.get("decision", "")
         if decision in DECISIONS:
             stmt = stmt.where(t.refund_submissions.c.decision == decision)
-    if ctx.q():
-        like = f"%{ctx.q()}%"
-        stmt = stmt.where(t.refund_submissions.c.absence_id.ilike(like)
-                          | t.refund_submissions.c.reference.ilike(like))
-    rows, pager = ctx.paginate(stmt)
+    rows, pager = ctx.paginate(ctx.matching(stmt, t.refund_submissions.c.absence_id,
+                                            t.refund_submissions.c.reference))
     table = Table(f"{page_id}-table", columns, [_row(r) for r in rows], link="receipt_id",
                   id_key="receipt_id", pager=pager)
     filters = []
@@ -60,9 +51,7 @@ def _listing(ctx: Ctx, page_id: str, title: str, columns: list[str], claims_only
         filters.append(Field("decision", "decision", "select",
                              ctx.request.query_params.get("decision", ""),
                              [("", "Alle"), *DECISIONS.items()]))
-    return Page(page_id, title, [
-        Section("search", [Search(f"/{SYSTEM}/{page_id}", ctx.q(), filters)]),
-        Section("results", [table])])
+    return ctx.search_page(page_id, title, f"/{SYSTEM}/{page_id}", table, filters)
 
 
 @router.get("/submissions")
@@ -91,8 +80,7 @@ def new_page(errors: list[str] | None = None, values: dict[str, Any] | None = No
         Field("max_refund", "max_refund", "number", values.get("max_refund", "")),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_submit", heading="new_submission")
-    return Page("new", "new_submission", [Section("forms", [form])], errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("new", "new_submission", [Section("forms", [form])], errors=errors or [])
 
 
 @router.get("/new")
@@ -120,14 +108,13 @@ def _check_claim(form: FormReader, ctx: Ctx, absence_id: str, values: dict[str, 
     for claim in earlier:
         if claim.claim_from <= end and start <= claim.claim_to:
             form.errors.append(
-                f"Perioden overlapper et tidligere krav (NR-{claim.id:06d}, "
+                f"Perioden overlapper et tidligere krav ({receipt_id('NR', claim.id)}, "
                 f"{claim.claim_from} – {claim.claim_to}).")
 
 
 @router.post("/new")
 async def submit(request: Request, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
+    async with posted(request, SYSTEM, user) as (form, ctx):
         absence_id = form.text("absence_id", "absence_id", required=True) or ""
         values: dict[str, Any] = {
             "kind": form.choice("kind", "kind", list(KINDS)),
@@ -147,7 +134,7 @@ async def submit(request: Request, user: str = auth) -> Response:
                 t.refund_submissions.c.absence_id == absence_id,
                 t.refund_submissions.c.kind == "report")).first()
             if reported is not None:
-                form.errors.append(f"Fraværet er allerede anmeldt (NR-{reported.id:06d}).")
+                form.errors.append(f"Fraværet er allerede anmeldt ({receipt_id('NR', reported.id)}).")
             values.update(claim_from=None, claim_to=None, hours=None, max_refund=None)
         elif values["kind"] == "claim":
             _check_claim(form, ctx, absence_id, values)
@@ -157,10 +144,9 @@ async def submit(request: Request, user: str = auth) -> Response:
             values["decision"], values["paid"] = refunds.decide(
                 ctx.seed, absence_id, values["claim_from"], values["claim_to"],
                 values["max_refund"])
-        result = ctx.conn.execute(t.refund_submissions.insert().values(
-            absence_id=absence_id, submitted_date=ctx.as_of, **values))
-        submission_id = result.inserted_primary_key[0]
-    return done(f"/{SYSTEM}/submissions/{submission_id}", f"NR-{submission_id:06d}")
+        submission_id = t.insert(ctx.conn, t.refund_submissions, absence_id=absence_id,
+                                 submitted_date=ctx.as_of, **values)
+    return done(f"/{SYSTEM}/submissions/{submission_id}", receipt_id("NR", submission_id))
 
 
 @router.get("/submissions/{submission_id}")

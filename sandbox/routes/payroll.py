@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection, func, or_, select
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, Select, func, select
 
 from sandbox import db as t
-from sandbox.pages import Details, Field, Form, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, found, login_required
+from sandbox.pages import Details, Field, Form, Page, Section, Table
+from sandbox.web import Ctx, FormReader, context, done, found, posted, receipt_id, system_router
 
 SYSTEM = "payroll"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "employments")
 
 ONE_OFF, SIXTH_WEEK = "Engangsvederlag", "Udbetaling 6. ferieuge"
 WAGE_TYPES = [ONE_OFF, SIXTH_WEEK]
@@ -36,6 +35,19 @@ def load_employment(conn: Connection, employment_id: str) -> dict[str, Any] | No
     row = conn.execute(select(t.employments.c.data)
                        .where(t.employments.c.employment_id == employment_id)).first()
     return dict(row.data) if row else None
+
+
+def _employment(ctx: Ctx, employment_id: str) -> dict[str, Any]:
+    """The employment's record, or the 404 page."""
+    return found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+
+
+def employments_matching(ctx: Ctx) -> Select[Any]:
+    """The employments' records in number order, narrowed to the search (name, number, CPR)."""
+    stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
+    if ctx.q():
+        stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
+    return stmt
 
 
 def save_employment(conn: Connection, data: dict[str, Any]) -> None:
@@ -60,20 +72,13 @@ def open_periods(as_of: str) -> tuple[str, str]:
     return shift(-3), shift(12)
 
 
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/employments", status_code=303)
-
-
 @router.get("/employments")
 async def employments(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
         params = request.query_params
         pay = params.get("pay", "")
         end_from, end_to = params.get("end_from", ""), params.get("end_to", "")
-        stmt = select(t.employments.c.data).order_by(t.employments.c.employment_id)
-        if ctx.q():
-            stmt = stmt.where(t.employments.c.search.contains(ctx.search_text()))
+        stmt = employments_matching(ctx)
         if pay in PAY_TEXT:
             stmt = stmt.where(t.employments.c.pay == pay)
         end_date = func.json_extract(t.employments.c.data, "$.end_date")
@@ -96,11 +101,10 @@ async def employments(request: Request, user: str = auth) -> Response:
                       id_key="employment_id", pager=pager)
         pay_filter = Field("pay", "pay", "select", pay,
                            [("", "Alle"), ("monthly", "Månedslønnet"), ("hourly", "Timelønnet")])
-        search = Search(f"/{SYSTEM}/employments", ctx.q(), [
-            pay_filter, Field("end_from", "end_from", "date", end_from),
-            Field("end_to", "end_to", "date", end_to)])
-        return ctx.render(Page("employments", "employments",
-                               [Section("search", [search]), Section("results", [table])]))
+        filters = [pay_filter, Field("end_from", "end_from", "date", end_from),
+                   Field("end_to", "end_to", "date", end_to)]
+        return ctx.render(ctx.search_page("employments", "employments", f"/{SYSTEM}/employments",
+                                          table, filters))
 
 
 def employment_row(data: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +120,7 @@ def lines_table(conn: Connection, employment_id: str) -> Table:
     return Table("payroll-lines-table",
                  ["receipt_id", "wage_type", "period", "amount", "hours", "earning_year", "text",
                   "pensionable", "registered_date", "reference"],
-                 [{**r._mapping, "receipt_id": f"PL-{r.id:06d}"} for r in rows],
+                 [{**r._mapping, "receipt_id": receipt_id("PL", r.id)} for r in rows],
                  id_key="receipt_id")
 
 
@@ -139,7 +143,7 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
         t.terminations.c.employment_id == eid).order_by(t.terminations.c.id)).all()
     terminations = Table("terminations-table",
                          ["receipt_id", "last_day", "registered_date", "reference"],
-                         [{**r._mapping, "receipt_id": f"FR-{r.id:06d}"} for r in ends])
+                         [{**r._mapping, "receipt_id": receipt_id("FR", r.id)} for r in ends])
     end_form = Form("end-date-form", f"/{SYSTEM}/employments/{eid}/end-date", [
         Field("last_day", "last_day", "date", values.get("last_day", ""), required=True),
         Field("reference", "reference", value=values.get("reference", ""), required=True),
@@ -163,21 +167,19 @@ def employment_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = N
         Section("payroll-lines", [lines_table(ctx.conn, eid)], "payroll_lines"),
         Section("terminations", [terminations], "terminations"),
         Section("forms", [end_form, line_form]),
-    ], subtitle=f"{eid} {data['name']}", errors=errors or [],
-        status_code=422 if errors else 200)
+    ], subtitle=f"{eid} {data['name']}", errors=errors or [])
 
 
 @router.get("/employments/{employment_id}")
 async def employment(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
-        return ctx.render(employment_page(ctx, data))
+        return ctx.render(employment_page(ctx, _employment(ctx, employment_id)))
 
 
 @router.get("/employments/{employment_id}/payroll-lines")
 async def employment_lines(request: Request, employment_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+        data = _employment(ctx, employment_id)
         return ctx.render(Page("payroll-lines", "payroll_lines",
                                [Section("payroll-lines", [lines_table(ctx.conn, employment_id)])],
                                subtitle=f"{employment_id} {data['name']}"))
@@ -185,9 +187,8 @@ async def employment_lines(request: Request, employment_id: str, user: str = aut
 
 @router.post("/employments/{employment_id}/end-date")
 async def register_end_date(request: Request, employment_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _employment(ctx, employment_id)
         last_day = form.date("last_day", "last_day", required=True)
         reference = form.reference()
         if last_day and last_day < data["start_date"]:
@@ -198,10 +199,9 @@ async def register_end_date(request: Request, employment_id: str, user: str = au
             return ctx.render(employment_page(ctx, data, form.errors, form.values()))
         data["end_date"] = last_day
         save_employment(ctx.conn, data)
-        result = ctx.conn.execute(t.terminations.insert().values(
-            employment_id=employment_id, last_day=last_day, reference=reference,
-            registered_date=ctx.as_of))
-        receipt = f"FR-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("FR", t.insert(ctx.conn, t.terminations, employment_id=employment_id,
+                                            last_day=last_day, reference=reference,
+                                            registered_date=ctx.as_of))
     return done(f"/{SYSTEM}/employments/{employment_id}", receipt)
 
 
@@ -251,9 +251,8 @@ def _check_sixth_week(form: FormReader, data: dict[str, Any], line: dict[str, An
 
 @router.post("/employments/{employment_id}/payroll-lines")
 async def register_line(request: Request, employment_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(load_employment(ctx.conn, employment_id), f"Ansættelsen {employment_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _employment(ctx, employment_id)
         line = _check_line(form, ctx, data)
         if form.errors:
             return ctx.render(employment_page(ctx, data, form.errors, form.values()))
@@ -262,9 +261,8 @@ async def register_line(request: Request, employment_id: str, user: str = auth) 
                 if entry["earning_year"] == line["earning_year"]:
                     entry["paid_hours"] = round(entry["paid_hours"] + line["hours"], 2)
             save_employment(ctx.conn, data)
-        result = ctx.conn.execute(t.payroll_lines.insert().values(
-            employment_id=employment_id, registered_date=ctx.as_of, **line))
-        receipt = f"PL-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("PL", t.insert(ctx.conn, t.payroll_lines, employment_id=employment_id,
+                                            registered_date=ctx.as_of, **line))
     return done(f"/{SYSTEM}/employments/{employment_id}", receipt)
 
 
@@ -287,17 +285,12 @@ def absence_row(data: dict[str, Any], reference: str | None) -> dict[str, Any]:
 async def absences(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
         stmt = select(t.absences.c.data, t.absences.c.reference).order_by(t.absences.c.absence_id)
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(or_(t.absences.c.absence_id.ilike(like),
-                                  t.absences.c.employment_id.ilike(like)))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.absences.c.absence_id,
+                                                t.absences.c.employment_id))
         table = Table("absences-table", ABSENCE_COLUMNS,
                       [absence_row(r.data, r.reference) for r in rows],
                       link="absence_id", id_key="absence_id", pager=pager)
-        return ctx.render(Page("absences", "absences", [
-            Section("search", [Search(f"/{SYSTEM}/absences", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("absences", "absences", f"/{SYSTEM}/absences", table))
 
 
 def absence_page(ctx: Ctx, data: dict[str, Any], reference: str | None,
@@ -312,27 +305,27 @@ def absence_page(ctx: Ctx, data: dict[str, Any], reference: str | None,
     ], "btn_absence", heading="form_absence")
     return Page("absence", "absences", [Section("details", [facts], "details"),
                                         Section("forms", [form])],
-                subtitle=data["absence_id"], errors=errors or [],
-                status_code=422 if errors else 200)
+                subtitle=data["absence_id"], errors=errors or [])
 
 
-def _load_absence(conn: Connection, absence_id: str) -> Any:
-    return conn.execute(select(t.absences.c.data, t.absences.c.reference)
-                        .where(t.absences.c.absence_id == absence_id)).first()
+def _absence(ctx: Ctx, absence_id: str) -> Any:
+    """The absence's record and reference, or the 404 page."""
+    return found(ctx.conn.execute(select(t.absences.c.data, t.absences.c.reference)
+                                  .where(t.absences.c.absence_id == absence_id)).first(),
+                 f"Fraværet {absence_id}")
 
 
 @router.get("/absences/{absence_id}")
 async def absence(request: Request, absence_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
+        row = _absence(ctx, absence_id)
         return ctx.render(absence_page(ctx, dict(row.data), row.reference))
 
 
 @router.post("/absences/{absence_id}")
 async def update_absence(request: Request, absence_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        row = found(_load_absence(ctx.conn, absence_id), f"Fraværet {absence_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        row = _absence(ctx, absence_id)
         data = dict(row.data)
         reported = form.date("reported_date", "reported_date")
         claimed = form.date("claimed_until", "claimed_until")

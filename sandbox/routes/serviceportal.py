@@ -5,18 +5,17 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
 from sandbox import db as t
 from sandbox import documents
-from sandbox.pages import Details, Field, Form, Links, Page, Search, Section, Table
-from sandbox.web import Ctx, FormReader, context, done, found, login_required, not_found, path_quote
+from sandbox.pages import Details, Field, Form, Links, Page, Section, Table
+from sandbox.web import Ctx, context, done, found, not_found, path_quote, posted, receipt_id, system_router
 
 SYSTEM = "serviceportal"
-router = APIRouter(prefix=f"/{SYSTEM}")
-auth = Depends(login_required(SYSTEM))
+router, auth = system_router(SYSTEM, "cases")
 
 STATUSES = ["Åben", "Under behandling", "Løst"]
 TYPE_TEXT = {
@@ -26,11 +25,6 @@ TYPE_TEXT = {
     "holiday6_payout_request": "Udbetaling af 6. ferieuge",
 }
 HIDDEN_CASE_FIELDS = {"rows", "xlsx_base64"}
-
-
-@router.get("/")
-async def home(_: str = auth) -> RedirectResponse:
-    return RedirectResponse(f"/{SYSTEM}/cases", status_code=303)
 
 
 def _type(value: str) -> tuple[str, str]:
@@ -62,13 +56,16 @@ async def cases(request: Request, user: str = auth) -> Response:
                   [("", "Alle"), *((k, v) for k, v in TYPE_TEXT.items())]),
             Field("status", "status", "select", status, [("", "Alle"), *((s, s) for s in STATUSES)]),
         ]
-        return ctx.render(Page("cases", "cases", [
-            Section("search", [Search(f"/{SYSTEM}/cases", ctx.q(), filters)]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("cases", "cases", f"/{SYSTEM}/cases", table, filters))
 
 
 def _load_case(conn: Connection, case_id: str) -> Any:
     return conn.execute(select(t.cases).where(t.cases.c.case_id == case_id)).first()
+
+
+def _case(ctx: Ctx, case_id: str) -> Any:
+    """The case, or the 404 page."""
+    return found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
 
 
 def case_page(ctx: Ctx, case: Any, errors: list[str] | None = None,
@@ -88,7 +85,7 @@ def case_page(ctx: Ctx, case: Any, errors: list[str] | None = None,
         t.case_events.c.case_id == case.case_id).order_by(t.case_events.c.id)).all()
     sections.append(Section("events", [Table(
         "events-table", ["receipt_id", "date", "kind", "status", "text", "reference"],
-        [{**e._mapping, "receipt_id": f"SV-{e.id:06d}",
+        [{**e._mapping, "receipt_id": receipt_id("SV", e.id),
           "kind": (e.kind, "Svar" if e.kind == "reply" else "Status")} for e in events])],
         "events"))
     action = f"/{SYSTEM}/cases/{case.case_id}"
@@ -103,15 +100,13 @@ def case_page(ctx: Ctx, case: Any, errors: list[str] | None = None,
         Field("reference", "reference", value=values.get("reference", ""), required=True),
     ], "btn_status", heading="form_status")
     sections.append(Section("forms", [reply, status]))
-    return Page("case", "case", sections, subtitle=case.case_id, errors=errors or [],
-                status_code=422 if errors else 200)
+    return Page("case", "case", sections, subtitle=case.case_id, errors=errors or [])
 
 
 @router.get("/cases/{case_id}")
 async def case(request: Request, case_id: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
-        return ctx.render(case_page(ctx, row))
+        return ctx.render(case_page(ctx, _case(ctx, case_id)))
 
 
 @router.get("/cases/{case_id}/attachment.xlsx")
@@ -133,17 +128,14 @@ async def attachment(request: Request, case_id: str, user: str = auth) -> Respon
 
 def _event(ctx: Ctx, case_id: str, kind: str, text: str | None, status: str | None,
            reference: str) -> str:
-    result = ctx.conn.execute(t.case_events.insert().values(
-        case_id=case_id, kind=kind, text=text, status=status, reference=reference,
-        date=ctx.as_of))
-    return f"SV-{result.inserted_primary_key[0]:06d}"
+    return receipt_id("SV", t.insert(ctx.conn, t.case_events, case_id=case_id, kind=kind, text=text,
+                                     status=status, reference=reference, date=ctx.as_of))
 
 
 @router.post("/cases/{case_id}/reply")
 async def reply(request: Request, case_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        row = _case(ctx, case_id)
         text = form.text("reply", "reply", required=True)
         reference = form.reference()
         if form.errors:
@@ -156,9 +148,8 @@ async def reply(request: Request, case_id: str, user: str = auth) -> Response:
 
 @router.post("/cases/{case_id}/status")
 async def set_status(request: Request, case_id: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        row = found(_load_case(ctx.conn, case_id), f"Sagen {case_id}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        row = _case(ctx, case_id)
         status = form.choice("status", "status", STATUSES)
         text = form.text("reply", "reply")
         reference = form.reference()
@@ -180,24 +171,20 @@ def unit_href(unit: str) -> str:
 @router.get("/units")
 async def units(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        stmt = select(t.units.c.data).order_by(t.units.c.unit)
-        if ctx.q():
-            stmt = stmt.where(t.units.c.unit.ilike(f"%{ctx.q()}%"))
+        stmt = ctx.matching(select(t.units.c.data).order_by(t.units.c.unit), t.units.c.unit)
         rows, pager = ctx.paginate(stmt)
         table = Table("units-table", ["unit", "administration", "manager", "manager_email",
                                       "child_facing"],
                       [{**r.data, "_href": unit_href(r.data["unit"])} for r in rows],
                       link="unit", id_key="unit", pager=pager)
-        return ctx.render(Page("units", "units", [
-            Section("search", [Search(f"/{SYSTEM}/units", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("units", "units", f"/{SYSTEM}/units", table))
 
 
 MESSAGE_COLUMNS = ["receipt_id", "sent_date", "unit", "subject", "text", "reference"]
 
 
 def _message_rows(rows: list[Any]) -> list[dict[str, Any]]:
-    return [{**r._mapping, "receipt_id": f"MB-{r.id:06d}"} for r in rows]
+    return [{**r._mapping, "receipt_id": receipt_id("MB", r.id)} for r in rows]
 
 
 def unit_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
@@ -215,34 +202,33 @@ def unit_page(ctx: Ctx, data: dict[str, Any], errors: list[str] | None = None,
         Section("messages", [Table("messages-table", MESSAGE_COLUMNS, _message_rows(sent),
                                    id_key="receipt_id")], "messages"),
         Section("forms", [form]),
-    ], subtitle=data["unit"], errors=errors or [], status_code=422 if errors else 200)
+    ], subtitle=data["unit"], errors=errors or [])
 
 
-def _load_unit(conn: Connection, unit: str) -> dict[str, Any] | None:
-    row = conn.execute(select(t.units.c.data).where(t.units.c.unit == unit)).first()
-    return dict(row.data) if row else None
+def _unit(ctx: Ctx, unit: str) -> dict[str, Any]:
+    """The unit's record, or the 404 page."""
+    row = ctx.conn.execute(select(t.units.c.data).where(t.units.c.unit == unit)).first()
+    return dict(found(row, f"Enheden {unit}").data)
 
 
 @router.get("/units/{unit}")
 async def unit(request: Request, unit: str, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
-        data = found(_load_unit(ctx.conn, unit), f"Enheden {unit}")
-        return ctx.render(unit_page(ctx, data))
+        return ctx.render(unit_page(ctx, _unit(ctx, unit)))
 
 
 @router.post("/units/{unit}/messages")
 async def send_message(request: Request, unit: str, user: str = auth) -> Response:
-    form = FormReader(await request.form())
-    with context(request, SYSTEM, user) as ctx:
-        data = found(_load_unit(ctx.conn, unit), f"Enheden {unit}")
+    async with posted(request, SYSTEM, user) as (form, ctx):
+        data = _unit(ctx, unit)
         subject = form.text("subject", "subject", required=True)
         text = form.text("text", "message", required=True)
         reference = form.reference()
         if form.errors:
             return ctx.render(unit_page(ctx, data, form.errors, form.values()))
-        result = ctx.conn.execute(t.manager_messages.insert().values(
-            unit=unit, subject=subject, text=text, reference=reference, sent_date=ctx.as_of))
-        receipt = f"MB-{result.inserted_primary_key[0]:06d}"
+        receipt = receipt_id("MB", t.insert(ctx.conn, t.manager_messages, unit=unit,
+                                            subject=subject, text=text, reference=reference,
+                                            sent_date=ctx.as_of))
     return done(unit_href(unit), receipt)
 
 
@@ -250,14 +236,9 @@ async def send_message(request: Request, unit: str, user: str = auth) -> Respons
 async def messages(request: Request, user: str = auth) -> Response:
     with context(request, SYSTEM, user) as ctx:
         stmt = select(t.manager_messages).order_by(t.manager_messages.c.id)
-        if ctx.q():
-            like = f"%{ctx.q()}%"
-            stmt = stmt.where(t.manager_messages.c.unit.ilike(like)
-                              | t.manager_messages.c.reference.ilike(like)
-                              | t.manager_messages.c.subject.ilike(like))
-        rows, pager = ctx.paginate(stmt)
+        rows, pager = ctx.paginate(ctx.matching(stmt, t.manager_messages.c.unit,
+                                                t.manager_messages.c.reference,
+                                                t.manager_messages.c.subject))
         table = Table("messages-table", MESSAGE_COLUMNS, _message_rows(rows),
                       id_key="receipt_id", pager=pager)
-        return ctx.render(Page("messages", "messages", [
-            Section("search", [Search(f"/{SYSTEM}/messages", ctx.q())]),
-            Section("results", [table])]))
+        return ctx.render(ctx.search_page("messages", "messages", f"/{SYSTEM}/messages", table))

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from hr.cpr import mask_cprs_in_text
 from hr.money import LIMIT, payable, to_decimal
@@ -24,6 +24,21 @@ FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 EMPLOYMENT_DATA_INVALID = "EMPLOYMENT_DATA_INVALID"
 #: The most hours a week can hold: the bound on weekly hours wherever they are read.
 HOURS_IN_A_WEEK = Decimal(168)
+
+
+class Decision(BaseModel):
+    """What a bot's rules decide: frozen; its JSON is `rpa decide`'s output and the item's
+    stored decision. A subclass with a `field` (naming what to correct in the source system)
+    has it in the JSON only when it is set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if "field" in data and data["field"] is None:
+            del data["field"]
+        return data
 
 
 class Unpayable(Exception):

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hr.decisions import Decision
+
 
 class Settings(BaseModel):
     """Every number a municipality may set differently; a typo in orchestrator.yaml is an error."""
@@ -46,10 +48,8 @@ class Outcome(StrEnum):
     EXCEPTION = "exception"
 
 
-class ResignationDecision(BaseModel):
+class ResignationDecision(Decision):
     """Section A: a resignation's last day and its basis, or the exception code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
@@ -58,10 +58,8 @@ class ResignationDecision(BaseModel):
     basis: str | None = None  # probation, notice, requested or agreed
 
 
-class HourlyDecision(BaseModel):
+class HourlyDecision(Decision):
     """Section B: terminate an inactive hourly employment on its last paid day, skip it, or the code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None

@@ -100,7 +100,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 
 def run(store: Any, sandbox: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    options = {"today": sandbox["as_of"], "store": store, "systems": sandbox["systems"],
+    options = {"as_of": sandbox["as_of"], "store": store, "systems": sandbox["systems"],
                "browsers": sandbox["browsers"]}
     _, enqueued = run_task_once(bot, "missing_certificates", **options)
     return enqueued, dict(run_items(bot, "missing_certificates", {}, **options).items)

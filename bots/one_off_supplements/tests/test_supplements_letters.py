@@ -18,7 +18,7 @@ EMPLOYMENT = {
 def text_of(**changes) -> str:
     fields = {"amount": Decimal("12500"), "reason": "Særlig indsats under omlægningen",
               "period": Period(2025, 5), "pensionable": True, "pension_amount": Decimal("2258.75"),
-              "today": date(2025, 5, 2), "reference": "SP-7", **changes}
+              "as_of": date(2025, 5, 2), "reference": "SP-7", **changes}
     return " ".join(extract_text(render_letter(supplement_letter(EMPLOYMENT, **fields))).split())
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hr.decisions import Decision
+from hr.decisions import Decision, Facts
 
 
 class Settings(BaseModel):
@@ -34,6 +34,34 @@ class HourlyEmployment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     employment_id: str = Field(min_length=1)
+
+
+# -- what the rules read ----------------------------------------------------------------------
+
+
+class EmploymentFacts(Facts):
+    """The employment as the rules read it (Lønsystem's record, or the decide input's)."""
+
+    WHERE = "employment"
+
+    pay: str | None = None  # monthly or hourly
+    category: str | None = None  # overenskomstansat or tjenestemand
+    start_date: date | None = None
+    probation_end: date | None = None
+    end_date: date | None = None
+    last_paid_date: date | None = None
+    digital_post: bool | None = None
+
+
+class CaseFacts(Facts):
+    """A resignation case's fields as the rules read them (Serviceportalen's, or the input's)."""
+
+    WHERE = "case"
+
+    type: str | None = None
+    received_date: date | None = None
+    requested_last_day: date | None = None
+    earlier_date_agreed: bool | None = None
 
 
 # -- the decisions -----------------------------------------------------------------------------

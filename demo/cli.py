@@ -8,7 +8,6 @@ it prints the command that explores it afterwards.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import shutil
 import socket
@@ -21,7 +20,7 @@ import yaml
 
 from runner.bot import all_roles
 from runner.cli.app import App, echo
-from runner.cli.running import echo_counts, echo_failed_runs, run_and_report
+from runner.cli.running import echo_report, run_and_report
 from runner.clock import SystemClock
 
 SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
@@ -100,12 +99,8 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
 
 
 def print_report(report: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        echo(json.dumps(report, indent=2, ensure_ascii=False))
+    if echo_report(report, as_json, f"Demo run for {report['today']} ({report['seconds']} s)\n"):
         return
-    echo(f"Demo run for {report['today']} ({report['seconds']} s)\n")
-    echo_counts(report["bots"])
-    echo_failed_runs(report["failed_runs"])
     echo("\nSystems:")
     for name, url in report["systems"].items():
         echo(f"  {SYSTEM_NAMES[name]:<16} {url}")

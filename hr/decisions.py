@@ -7,9 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
 
 from hr.cpr import mask_cprs_in_text
 from hr.money import LIMIT, payable, to_decimal
@@ -24,6 +32,69 @@ FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 EMPLOYMENT_DATA_INVALID = "EMPLOYMENT_DATA_INVALID"
 #: The most hours a week can hold: the bound on weekly hours wherever they are read.
 HOURS_IN_A_WEEK = Decimal(168)
+
+
+class Decision(BaseModel):
+    """What a bot's rules decide: frozen; its JSON is `rpa decide`'s output and the item's
+    stored decision. A subclass with a `field` (naming what to correct in the source system)
+    has it in the JSON only when it is set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @model_serializer(mode="wrap")
+    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if "field" in data and data["field"] is None:
+            del data["field"]
+        return data
+
+
+class Facts(BaseModel):
+    """A record as a bot's rules read it: the decide input's `employment` or `case`, or what a
+    page object returned. Every field is optional, as the decision contract allows a partial
+    record; `need` names one a rule needs and does not find. Fields the rules do not read are
+    ignored. Dates, numbers and flags are read by the contract's readers (`parse_date`,
+    `number`, a strict bool), so a mistyped value is a ValueError naming `WHERE.field`;
+    whether a number can be paid from is still the rules' question (`payable_number`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    WHERE: ClassVar[str] = "record"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or info.field_name is None:
+            return value
+        name = f"{cls.WHERE}.{info.field_name}"
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation == date | None:
+            return parse_date(value, name)
+        if annotation == Decimal | None:
+            return number(value, name)
+        if annotation == bool | None and not isinstance(value, bool):
+            raise ValueError(f"{name}: not true/false: {value!r}")
+        return value
+
+    @classmethod
+    def read(cls, given: BaseModel | Mapping[str, Any]) -> Self:
+        """`given` (a record, or the input's mapping) as these facts; ValueError naming the field."""
+        data = given.model_dump() if isinstance(given, BaseModel) else given
+        try:
+            return cls.model_validate(data)
+        except ValidationError as invalid:
+            problem = invalid.errors()[0]
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            if problem["type"] != "value_error":  # pydantic's own words: name the field
+                message = f"{cls.WHERE}.{'.'.join(map(str, problem['loc']))}: {message}"
+            raise ValueError(message) from None
+
+    def need(self, field: str) -> Any:
+        """The value of a field the rules need; ValueError naming it when it is missing or null."""
+        value = getattr(self, field)
+        if value is None:
+            raise ValueError(f"missing field {self.WHERE}.{field}")
+        return value
 
 
 class Unpayable(Exception):

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hr.cpr import DEFAULT_EXEMPT_BIRTH_DATES
+from hr.decisions import Decision
 from hr.doc_fields import DEFAULT_CLEAN_PHRASES
 from hr.documents import TextSource
 
@@ -65,10 +66,8 @@ class Outcome(StrEnum):
     NONE = "none"  # the certificate was filed before the manager was told
 
 
-class CertificateDecision(BaseModel):
+class CertificateDecision(Decision):
     """Steps 1–7 for one document; its JSON (every key, null when unknown) is `rpa decide`'s output."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from hr.decisions import Decision
 from hr.money import LIMIT
 from hr.records import Number
 
@@ -73,10 +74,8 @@ class Outcome(StrEnum):
     CLOSED = "closed"  # not a rule's: a close item's result, the batch case solved
 
 
-class SingleDecision(BaseModel):
+class SingleDecision(Decision):
     """Section A: one supplement's period (and the one it moved from), amount and pension, or the code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
@@ -87,13 +86,6 @@ class SingleDecision(BaseModel):
     pension_amount: Number | None = None
     field: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """`field` is there only on EMPLOYMENT_DATA_INVALID, naming what to correct in Lønsystem."""
-        data: dict[str, Any] = handler(self)
-        if data.get("field") is None:
-            data.pop("field", None)
-        return data
 
 
 class RowDecision(SingleDecision):
@@ -108,10 +100,8 @@ class RowDecision(SingleDecision):
         return {"row": data.pop("row"), **data}
 
 
-class BatchDecision(BaseModel):
+class BatchDecision(Decision):
     """Section B: every row decided, or the code of the file (and the row and column it names)."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
@@ -120,10 +110,8 @@ class BatchDecision(BaseModel):
     rows: list[RowDecision] = Field(default_factory=list)
 
 
-class SheetDecision(BaseModel):
+class SheetDecision(Decision):
     """A batch item's decision: every row of the sheet as a `rows` payload, or the code and why."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None

@@ -11,11 +11,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     field_validator,
-    model_serializer,
 )
 
+from hr.decisions import Decision
 from hr.money import LIMIT
 from hr.records import Number
 
@@ -104,14 +103,12 @@ class Outcome(StrEnum):
     RECONCILED = "reconciled"
 
 
-class AbsenceDecision(BaseModel):
+class AbsenceDecision(Decision):
     """One absence today: claim, report only, wait, nothing, or a person's code.
 
     Its JSON is `rpa decide`'s output and the `absences` item's stored decision: every
     key always there, `field` only when a code names what to correct.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
@@ -127,19 +124,10 @@ class AbsenceDecision(BaseModel):
     warnings: tuple[str, ...] = ()
     field: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """`field` is there only on ABSENCE_INVALID and EMPLOYMENT_DATA_INVALID, naming what to correct."""
-        data: dict[str, Any] = handler(self)
-        if data.get("field") is None:
-            data.pop("field", None)
-        return data
 
 
-class ReconcileDecision(BaseModel):
+class ReconcileDecision(Decision):
     """NemRefusion's decision on a claim against its max_refund: reconciled, or a person's code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None

@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     field_validator,
-    model_serializer,
 )
 
+from hr.decisions import Decision
 from hr.records import Number
 
 _MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
@@ -71,21 +69,12 @@ class Outcome(StrEnum):
     EXCEPTION = "exception"
 
 
-class _Decision(BaseModel):
+class _Decision(Decision):
     """A decision: its JSON is `rpa decide`'s output and the item's stored decision."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _field_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """`field` is there only on EMPLOYMENT_DATA_INVALID, naming what to correct in Lønsystem."""
-        data: dict[str, Any] = handler(self)
-        if data.get("field") is None:
-            data.pop("field", None)
-        return data
 
 
 class PayoutLine(BaseModel):

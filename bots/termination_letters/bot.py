@@ -10,12 +10,21 @@ from typing import Any
 
 from hr.formatting import format_date_long
 from hr.pdf import render_letter
-from hr.records import as_json
+from hr.records import Employment, as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 from systems import DigitalPost, Edoc, Payroll, Serviceportal
 
 from . import letters, rules
-from .models import HourlyDecision, HourlyEmployment, Outcome, ResignationCase, ResignationDecision, Settings
+from .models import (
+    CaseFacts,
+    EmploymentFacts,
+    HourlyDecision,
+    HourlyEmployment,
+    Outcome,
+    ResignationCase,
+    ResignationDecision,
+    Settings,
+)
 
 OPEN, SOLVED = "Åben", "Løst"
 DOC_TYPE_RESIGNATION = "Opsigelse – bekræftelse"
@@ -66,8 +75,8 @@ def process_resignation(item: Item) -> dict[str, Any]:
     employment_id = str(case.fields.get("employment_id") or "")
     found = payroll.employment(employment_id) if employment_id else None
     employment = as_json(found) if found else None
-    decision = ResignationDecision.model_validate(
-        item.decision(lambda: rules.decide_resignation(employment, case.fields, item.settings)))
+    decision = ResignationDecision.model_validate(item.decision(lambda: rules.decide_resignation(
+        _facts(found), CaseFacts.read(case.fields), item.settings)))
     if decision.outcome is Outcome.EXCEPTION:
         earliest = _earliest_text(employment, case.fields, item.settings)
         code = str(decision.code)
@@ -105,11 +114,16 @@ def process_resignation(item: Item) -> dict[str, Any]:
     return {"outcome": Outcome.LETTER, "last_day": last_day.isoformat(), "basis": decision.basis}
 
 
+def _facts(found: Employment | None) -> EmploymentFacts | None:
+    return EmploymentFacts.read(found) if found is not None else None
+
+
 def _earliest_text(employment: dict[str, Any] | None, fields: dict[str, Any], settings: Settings) -> str:
     received = rules.parse_date(fields.get("received_date"), "received_date")
     if employment is None or received is None:
         return ""
-    return format_date_long(rules.earliest_last_day(employment, received, settings)[0])
+    facts = EmploymentFacts.read(employment)
+    return format_date_long(rules.earliest_last_day(facts, received, settings)[0])
 
 
 # -- hourly sweep ---------------------------------------------------------------------------------
@@ -119,10 +133,10 @@ def collect_hourly(run: Collector) -> None:
     """Hourly-paid employments to end (or to show a person); the rest are not enqueued."""
     payroll = Payroll(run.browser, run.system("payroll"))
     for employment in payroll.employments(pay="hourly"):
-        record = as_json(employment)
-        decision = rules.decide_hourly(record, run.as_of, run.settings)
+        decision = rules.decide_hourly(EmploymentFacts.read(employment), run.as_of, run.settings)
         if decision.outcome in (Outcome.TERMINATE, Outcome.EXCEPTION):
-            reference = f"{employment.employment_id}:{record['last_paid_date'] or ''}"
+            last_paid = employment.last_paid_date.isoformat() if employment.last_paid_date else ""
+            reference = f"{employment.employment_id}:{last_paid}"
             run.enqueue(reference, HourlyEmployment(employment_id=employment.employment_id))
 
 
@@ -131,7 +145,7 @@ def process_hourly(item: Item) -> dict[str, Any]:
     found = payroll.employment(item.payload.employment_id)
     employment = as_json(found) if found else None
     decision = HourlyDecision.model_validate(
-        item.decision(lambda: rules.decide_hourly(employment, item.as_of, item.settings)))
+        item.decision(lambda: rules.decide_hourly(_facts(found), item.as_of, item.settings)))
     if decision.outcome is Outcome.SKIP:
         return {"outcome": Outcome.SKIP, "reason": decision.reason}
     if decision.outcome is Outcome.EXCEPTION:

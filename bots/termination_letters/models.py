@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hr.decisions import Decision, Facts
+
 
 class Settings(BaseModel):
     """Every number a municipality may set differently; a typo in orchestrator.yaml is an error."""
@@ -34,6 +36,34 @@ class HourlyEmployment(BaseModel):
     employment_id: str = Field(min_length=1)
 
 
+# -- what the rules read ----------------------------------------------------------------------
+
+
+class EmploymentFacts(Facts):
+    """The employment as the rules read it (Lønsystem's record, or the decide input's)."""
+
+    WHERE = "employment"
+
+    pay: str | None = None  # monthly or hourly
+    category: str | None = None  # overenskomstansat or tjenestemand
+    start_date: date | None = None
+    probation_end: date | None = None
+    end_date: date | None = None
+    last_paid_date: date | None = None
+    digital_post: bool | None = None
+
+
+class CaseFacts(Facts):
+    """A resignation case's fields as the rules read them (Serviceportalen's, or the input's)."""
+
+    WHERE = "case"
+
+    type: str | None = None
+    received_date: date | None = None
+    requested_last_day: date | None = None
+    earlier_date_agreed: bool | None = None
+
+
 # -- the decisions -----------------------------------------------------------------------------
 
 
@@ -46,10 +76,8 @@ class Outcome(StrEnum):
     EXCEPTION = "exception"
 
 
-class ResignationDecision(BaseModel):
+class ResignationDecision(Decision):
     """Section A: a resignation's last day and its basis, or the exception code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None
@@ -58,10 +86,8 @@ class ResignationDecision(BaseModel):
     basis: str | None = None  # probation, notice, requested or agreed
 
 
-class HourlyDecision(BaseModel):
+class HourlyDecision(Decision):
     """Section B: terminate an inactive hourly employment on its last paid day, skip it, or the code."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
     code: str | None = None

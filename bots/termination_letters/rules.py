@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from hr.calendar import Period, add_months
-from hr.decisions import parse_date, read_case_input, required
+from hr.decisions import read_case_input
 from hr.decisions import settings_from as _settings_from
 
-from .models import HourlyDecision, Outcome, ResignationDecision, Settings
+from .models import CaseFacts, EmploymentFacts, HourlyDecision, Outcome, ResignationDecision, Settings
 
 CASE_TYPES = ("resignation", "hourly_inactivity")
 #: The keys of each decision's JSON, in order (its model's fields).
@@ -30,40 +30,41 @@ HOURLY_KEYS = tuple(HourlyDecision.model_fields)
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
     given = read_case_input(data, Settings)
-    kind = given.case.get("type")
-    if kind == "resignation":
-        return decide_resignation(given.employment, given.case, given.settings).model_dump(mode="json")
-    if kind == "hourly_inactivity":
-        return decide_hourly(given.employment, given.as_of, given.settings).model_dump(mode="json")
+    case = CaseFacts.read(given.case)
+    employment = EmploymentFacts.read(given.employment) if given.employment is not None else None
+    if case.type == "resignation":
+        return decide_resignation(employment, case, given.settings).model_dump(mode="json")
+    if case.type == "hourly_inactivity":
+        return decide_hourly(employment, given.as_of, given.settings).model_dump(mode="json")
+    kind = case.type
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
 
 
 def decide_resignation(
-    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
+    employment: EmploymentFacts | None, case: CaseFacts, settings: Settings
 ) -> ResignationDecision:
     """Section A: the last day of a monthly-paid employee who resigned, or the exception code."""
     if employment is None:
         return _refused("EMPLOYMENT_NOT_FOUND")
-    pay = required(employment, "pay", "employment")
-    if pay == "hourly":
+    if employment.need("pay") == "hourly":
         return _refused("NOT_MONTHLY_PAID")
-    received = parse_date(case.get("received_date"), "case.received_date")
+    received = case.received_date
     if received is None:
         return _refused("RECEIVED_DATE_MISSING")
-    if employment.get("end_date") is not None or not is_active(employment, received):
+    if employment.end_date is not None or not is_active(employment, received):
         return _refused("EMPLOYMENT_INACTIVE")
-    if required(employment, "category", "employment") == "tjenestemand":
+    if employment.need("category") == "tjenestemand":
         return _refused("TJENESTEMAND_REVIEW")
-    if not _flag(required(employment, "digital_post", "employment"), "employment.digital_post"):
+    if not employment.need("digital_post"):
         return _refused("NO_DIGITAL_POST")
     earliest, basis = earliest_last_day(employment, received, settings)
-    requested = parse_date(case.get("requested_last_day"), "case.requested_last_day")
+    requested = case.requested_last_day
     if requested is not None:
         if requested < received:
             return _refused("REQUESTED_BEFORE_RECEIPT")
         if requested >= earliest:
             basis = "requested"
-        elif _flag(case.get("earlier_date_agreed") or False, "case.earlier_date_agreed"):
+        elif case.earlier_date_agreed:
             basis = "agreed"
         else:
             return _refused("EARLIER_THAN_NOTICE")
@@ -71,28 +72,26 @@ def decide_resignation(
                                earliest_last_day=earliest, basis=basis)
 
 
-def earliest_last_day(employment: Mapping[str, Any], received: date, settings: Settings) -> tuple[date, str]:
+def earliest_last_day(employment: EmploymentFacts, received: date, settings: Settings) -> tuple[date, str]:
     """Step 7: the earliest last day and its basis (`probation` or `notice`)."""
-    probation_end = parse_date(employment.get("probation_end"), "employment.probation_end")
+    probation_end = employment.probation_end
     if probation_end is not None and received <= probation_end:
         return received + timedelta(days=settings.probation_notice_days), "probation"
     return Period.of(received).shift(settings.employee_notice_months).last_day, "notice"
 
 
-def decide_hourly(employment: Mapping[str, Any] | None, as_of: date, settings: Settings) -> HourlyDecision:
+def decide_hourly(employment: EmploymentFacts | None, as_of: date, settings: Settings) -> HourlyDecision:
     """Section B: terminate an hourly-paid employment without pay since the threshold, or skip."""
     if employment is None:
         return HourlyDecision(outcome=Outcome.EXCEPTION, code="EMPLOYMENT_NOT_FOUND")
-    if required(employment, "pay", "employment") != "hourly":
+    if employment.need("pay") != "hourly":
         return _skip("NOT_HOURLY")
-    if employment.get("end_date") is not None:
+    if employment.end_date is not None:
         return _skip("ALREADY_ENDED")
     threshold = inactivity_threshold(as_of, settings)
-    last_paid = parse_date(employment.get("last_paid_date"), "employment.last_paid_date")
+    last_paid = employment.last_paid_date
     if last_paid is None:
-        start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
-        assert start is not None
-        if start < threshold:
+        if employment.need("start_date") < threshold:
             return HourlyDecision(outcome=Outcome.EXCEPTION, code="NEVER_PAID")
         return _skip("NEW_EMPLOYMENT")
     if last_paid >= threshold:
@@ -105,20 +104,14 @@ def inactivity_threshold(as_of: date, settings: Settings) -> date:
     return add_months(as_of, -settings.hourly_inactive_months)
 
 
-def is_active(employment: Mapping[str, Any], day: date) -> bool:
+def is_active(employment: EmploymentFacts, day: date) -> bool:
     """Active on `day`: started on or before it and not ended before it."""
-    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
-    end = parse_date(employment.get("end_date"), "employment.end_date")
-    return start is not None and start <= day and (end is None or day <= end)
+    start: date = employment.need("start_date")
+    end = employment.end_date
+    return start <= day and (end is None or day <= end)
 
 
 # -- input --------------------------------------------------------------------------------
-
-
-def _flag(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{field}: not true/false: {value!r}")
-    return value
 
 
 def _refused(code: str) -> ResignationDecision:

@@ -116,12 +116,8 @@ def run_command(
     require(actor, Action.RUN_BOTS)
     app.start_logging()
     report = run_and_report(app, bot, run_all, task, actor.name, wait=wait)
-    if as_json:
-        echo(json.dumps(report, indent=2, ensure_ascii=False))
-        return
-    echo(f"today {report['today']}; runs {', '.join(map(str, report['runs'])) or 'none'}")
-    echo_counts(report["bots"])
-    echo_failed_runs(report["failed_runs"])
+    runs = ", ".join(map(str, report["runs"])) or "none"
+    echo_report(report, as_json, f"today {report['today']}; runs {runs}")
 
 
 def run_and_report(app: App, bot: str | None, run_all: bool, task: str | None, actor_name: str, *,
@@ -187,12 +183,20 @@ def in_schedule_order(app: App, targets: list[tuple[str, str]]) -> list[list[tup
     return [rounds[at] for at in sorted(rounds)]
 
 
-def echo_failed_runs(failed: list[dict[str, Any]]) -> None:
-    for run in failed:
+def echo_report(report: dict[str, Any], as_json: bool, heading: str) -> bool:
+    """A run's report: the JSON alone, or `heading`, the counts per bot and the failed runs.
+    True when the JSON was printed (the caller adds nothing after it)."""
+    if as_json:
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return True
+    echo(heading)
+    _echo_counts(report["bots"])
+    for run in report["failed_runs"]:
         echo(f"  run {run['id']} {run['bot']}/{run['task']} FAILED: {run['error']}", err=True)
+    return False
 
 
-def echo_counts(bots: dict[str, dict[str, Any]]) -> None:
+def _echo_counts(bots: dict[str, dict[str, Any]]) -> None:
     for name, counts in bots.items():
         codes = ", ".join(f"{c} {n}" for c, n in counts["business_exceptions"].items()) or "none"
         echo(f"  {name:<22} done {counts['done']:>4} (acted {counts['acted']:>4}), "

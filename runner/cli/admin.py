@@ -222,9 +222,9 @@ def users_roles(app: App, as_json: bool) -> None:
         for role in bot.roles:
             declared_by.setdefault(role, []).append(bot.name)
     people = app.store.list_users()
-    rows = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None,
-             "users": sorted(u.name for u in people if role in u.roles)}
-            for role in all_roles(app.bots.values())]
+    rows: list[dict[str, Any]] = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None,
+                                   "users": sorted(u.name for u in people if role in u.roles)}
+                                  for role in all_roles(app.bots.values())]
     if as_json:
         echo_json(rows)
         return

@@ -83,7 +83,7 @@ def process_resignation(item: Item) -> dict[str, Any]:
         stop(item, portal, case.case_id, code, message(code, employment_id=employment_id, earliest=earliest))
     assert employment is not None and decision.last_day is not None
     last_day = decision.last_day
-    received = rules.parse_date(case.fields.get("received_date"), "received_date")
+    received = CaseFacts.read(case.fields).received_date
     assert received is not None
     item.step(
         "end_date_registered",
@@ -119,7 +119,7 @@ def _facts(found: Employment | None) -> EmploymentFacts | None:
 
 
 def _earliest_text(employment: dict[str, Any] | None, fields: dict[str, Any], settings: Settings) -> str:
-    received = rules.parse_date(fields.get("received_date"), "received_date")
+    received = CaseFacts.read(fields).received_date
     if employment is None or received is None:
         return ""
     facts = EmploymentFacts.read(employment)

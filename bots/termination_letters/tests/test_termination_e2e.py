@@ -10,7 +10,7 @@ import pytest
 
 from bots.termination_letters import rules
 from bots.termination_letters.bot import bot
-from bots.termination_letters.models import Settings
+from bots.termination_letters.models import CaseFacts, EmploymentFacts, Settings
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_date_long
 from runner import State
@@ -53,6 +53,10 @@ def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str
     return [r for r in records if r.get("reference") == reference]
 
 
+def facts(employment: dict | None) -> EmploymentFacts | None:
+    return EmploymentFacts.read(employment) if employment is not None else None
+
+
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -61,8 +65,9 @@ def test_resignations_end_to_end(sandbox):
     data = sandbox["data"]
     employments = {e["employment_id"]: e for e in data["employments"]}
     cases = [c for c in data["cases"] if c["type"] == "resignation"]
-    expected = {c["case_id"]: rules.decide_resignation(employments.get(c["employment_id"]), c, Settings())
-                .model_dump(mode="json") for c in cases}
+    expected = {c["case_id"]: rules.decide_resignation(facts(employments.get(c["employment_id"])),
+                                                       CaseFacts.read(c), Settings()).model_dump(mode="json")
+                for c in cases}
 
     items = collect_and_work(sandbox, "resignations")
     export = sandbox["dataset"].export(sandbox["db"])
@@ -104,7 +109,7 @@ def test_hourly_sweep_end_to_end(sandbox):
     data = sandbox["data"]
     expected = {}
     for employment in data["employments"]:
-        decision = rules.decide_hourly(employment, AS_OF, Settings()).model_dump(mode="json")
+        decision = rules.decide_hourly(facts(employment), AS_OF, Settings()).model_dump(mode="json")
         if employment["pay"] == "hourly" and decision["outcome"] in ("terminate", "exception"):
             expected[f"{employment['employment_id']}:{employment['last_paid_date'] or ''}"] = (employment,
                                                                                                  decision)

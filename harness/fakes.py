@@ -1,7 +1,8 @@
 """In-memory page objects with the API of docs/systems-api.md, for the bots' fast tests.
 
 Every write verifies before it acts (an earlier write with the reference returns its
-receipt with `already_done=True`), like the real page objects.
+receipt with `already_done=True`), like the real page objects. Also the employment of the
+rules' examples, as `rpa decide` reads it (`example_employment`).
 """
 
 from __future__ import annotations
@@ -44,29 +45,16 @@ class World:
         return Pages(self)
 
 
-@dataclass
 class Pages:
-    world: World
+    """`pages.payroll`, `pages.portal`, ... over one world, as `systems.pages.BrowserPages` over a browser."""
 
-    @property
-    def payroll(self) -> Payroll:
-        return Payroll(self.world)
-
-    @property
-    def portal(self) -> Portal:
-        return Portal(self.world)
-
-    @property
-    def post(self) -> Post:
-        return Post(self.world)
-
-    @property
-    def edoc(self) -> Edoc:
-        return Edoc(self.world)
-
-    @property
-    def refusion(self) -> Refusion:
-        return Refusion(self.world)
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.payroll = Payroll(world)
+        self.portal = Portal(world)
+        self.post = Post(world)
+        self.edoc = Edoc(world)
+        self.refusion = Refusion(world)
 
 
 @dataclass
@@ -185,3 +173,29 @@ class Refusion:
 
     def decisions(self) -> list[RefundDecision]:
         return list(self.world.decisions)
+
+
+def example_employment(**changes: Any) -> dict[str, Any]:
+    """Mette Nielsen's monthly-paid employment of the rules' examples, as JSON, with `changes`."""
+    return {
+        "employment_id": "E100234",
+        "cpr": "0707614285",
+        "name": "Mette Nielsen",
+        "position": "Pædagog",
+        "unit": "Børnehuset Solsikken",
+        "administration": "BUF",
+        "category": "overenskomstansat",
+        "pay": "monthly",
+        "start_date": "2019-08-01",
+        "probation_end": None,
+        "end_date": None,
+        "weekly_hours": 37,
+        "monthly_salary": 32000.0,
+        "hourly_rate": None,
+        "agreement": "KL-PAED",
+        "pension_pct": 18.07,
+        "last_paid_date": None,
+        "holiday6": [],
+        "digital_post": True,
+        **changes,
+    }

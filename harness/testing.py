@@ -16,6 +16,11 @@ after, a maintenance window as the fresh worker starts, and the later stages wor
 another worker process, the 500s still on. Both runs are compared from the sandbox's own
 tables (`RunResult`).
 
+A bot's test module takes the two runs as pytest fixtures (`run_fixtures`), or, to work the
+bot in the test's own process, a served sandbox (`sandbox_fixture`):
+
+    data, clean, faulty = run_fixtures("bots.refund_claims.bot:bot", STAGES, Generated(1000, seed=22))
+
 Also runnable as the worker process (tests and `rpa bench payouts` start it):
 `python -m harness.testing BOT_REF STORE_URL SANDBOX_URL FOLDER WORKER_ID [--go]` works
 the bot's items (BOT_REF is `module:attribute`) until none is open, then exits.
@@ -36,7 +41,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,9 +54,9 @@ from runner.store import Actor, Store, WorkItemRecord, open_store
 from runner.worker import Worker
 
 __all__ = [
-    "AS_OF", "RunResult", "Sandbox", "check_no_full_cpr", "check_nothing_twice", "check_same_end_state",
-    "cprs_in", "duplicated", "fault_free_run", "faulty_run", "let_go", "seed", "serve", "start_worker",
-    "systems_at",
+    "AS_OF", "Generated", "RunResult", "Sandbox", "by_reference", "check_faulty_run", "check_no_full_cpr",
+    "check_nothing_twice", "check_same_end_state", "cprs_in", "duplicated", "fault_free_run", "faulty_run",
+    "flat", "let_go", "run_fixtures", "sandbox_fixture", "seed", "serve", "start_worker", "systems_at",
 ]
 
 AS_OF = date(2024, 11, 18)
@@ -382,6 +387,79 @@ def load_bot(ref: str) -> Bot:
     return getattr(importlib.import_module(module), attribute or "bot")  # type: ignore[no-any-return]
 
 
+# -- the fixtures of a bot's end-to-end tests -------------------------------------------------------
+# pytest is imported inside them: the worker process and `rpa bench` import this module without it.
+# pytest knows a fixture by the name the test module assigns it to.
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A dataset of the sandbox's generator: `employees` employments, made reproducibly from `seed`."""
+
+    employees: int
+    seed: int
+
+    def data(self) -> dict[str, Any]:
+        from sandbox import generator
+
+        return generator.generate(self.employees, seed=self.seed)
+
+
+def sandbox_fixture(generated: Generated) -> Any:
+    """The module-scoped pytest fixture `sandbox` of end-to-end tests that work a bot in this process.
+
+        sandbox = sandbox_fixture(Generated(200, seed=11))
+
+    The dataset seeded and served, and one Chromium pool, as a dict: `db`, `data`, `systems`,
+    `browsers`, `dataset` (the module `sandbox.dataset`, to export `db` with) and `tmp` (a
+    folder for the tests' stores).
+    """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+        from runner.browser import BrowserPool
+        from sandbox import dataset
+
+        data = generated.data()
+        box = seed(tmp_path_factory.mktemp("sandbox"), data)
+        browsers = BrowserPool(traces=False)
+        yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
+               "tmp": tmp_path_factory.mktemp("store")}
+        browsers.close()
+        box.stop()
+
+    return sandbox
+
+
+def run_fixtures(bot_ref: str, stages: Stages, generated: Generated) -> tuple[Any, Any, Any]:
+    """The module-scoped pytest fixtures `data`, `clean` and `faulty` of a bot's fault tests.
+
+        data, clean, faulty = run_fixtures("bots.refund_claims.bot:bot", STAGES, Generated(1000, seed=22))
+
+    `data` is the generated dataset, `clean` its `fault_free_run` and `faulty` its `faulty_run`,
+    each in a folder of its own. A test asks only for the runs it checks: the tests of the
+    fault-free run do not wait for the faulty one.
+    """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def data() -> dict[str, Any]:
+        return generated.data()
+
+    @pytest.fixture(scope="module")
+    def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+        """The dataset collected and worked once, without faults."""
+        return fault_free_run(load_bot(bot_ref), stages, data, tmp_path_factory.mktemp("clean"))
+
+    @pytest.fixture(scope="module")
+    def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+        """The same dataset worked with faults on, the first worker process killed mid-item."""
+        return faulty_run(bot_ref, stages, data, tmp_path_factory.mktemp("faulty"))
+
+    return data, clean, faulty
+
+
 # -- checks -----------------------------------------------------------------------------------------
 
 
@@ -390,6 +468,13 @@ def duplicated(records: Iterable[Any], references: Iterable[str]) -> dict[str, i
     ours = set(references)
     counts = Counter(str(r["reference"] if isinstance(r, dict) else r) for r in records)
     return {ref: n for ref, n in counts.items() if n > 1 and (ref in ours or ref.rsplit(":", 1)[0] in ours)}
+
+
+def check_faulty_run(clean: RunResult, faulty: RunResult, tables: Iterable[str]) -> None:
+    """What a fault test checks of every bot: the faulty run went through its faults and ended as
+    the fault-free run, and wrote no reference of its items twice to `tables` or as a case event."""
+    check_same_end_state(clean, faulty)
+    check_nothing_twice(faulty, tables)
 
 
 def check_same_end_state(clean: RunResult, faulty: RunResult) -> None:
@@ -433,6 +518,16 @@ def _an_id_and_a_number(text: str, match: re.Match[str]) -> bool:
     before = text[match.start() - 1] if match.start() else ""
     separated = match.group(0)[6:-4]
     return before.isalpha() and separated not in ("", "-")
+
+
+def by_reference(records: Iterable[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
+    """The records of an export table written with `reference`."""
+    return [r for r in records if r.get("reference") == reference]
+
+
+def flat(text: str) -> str:
+    """`text` with each run of whitespace as one space: a letter's text, whatever its line breaks."""
+    return " ".join(text.split())
 
 
 # -- the worker process -----------------------------------------------------------------------------

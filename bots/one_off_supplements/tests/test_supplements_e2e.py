@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from bots.one_off_supplements import rules
 from bots.one_off_supplements.bot import WAGE_TYPE, bot
 from bots.one_off_supplements.models import Settings
+from harness.testing import Generated, by_reference, flat, sandbox_fixture
 from hr.calendar import Period
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_kr, format_month
@@ -22,19 +22,7 @@ pytestmark = pytest.mark.browser
 AS_OF = date(2024, 11, 18)
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from harness.testing import seed
-    from runner.testing import BrowserPool
-    from sandbox import dataset, generator
-
-    data = generator.generate(200, seed=12)
-    box = seed(tmp_path_factory.mktemp("supplements"), data)
-    browsers = BrowserPool(traces=False)
-    yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
-           "tmp": tmp_path_factory.mktemp("supplements-store")}
-    browsers.close()
-    box.stop()
+sandbox = sandbox_fixture(Generated(200, seed=12))  # the fixture: a served sandbox, a Chromium pool
 
 
 def collect(store: Any, sandbox: dict[str, Any]) -> None:
@@ -46,14 +34,6 @@ def work(store: Any, sandbox: dict[str, Any]) -> dict[str, Any]:
     run = run_items(bot, "cases", {}, as_of=AS_OF, store=store, systems=sandbox["systems"],
                     browsers=sandbox["browsers"])
     return dict(run.items)
-
-
-def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
-    return [r for r in records if r.get("reference") == reference]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def expected_single(case: dict[str, Any], employments: dict[str, Any], lines: list[dict[str, Any]]) -> dict:

@@ -10,32 +10,12 @@ from pydantic import ValidationError
 
 from bots.one_off_supplements.models import BatchRow
 from bots.one_off_supplements.rules import BATCH_KEYS, SINGLE_KEYS, decide
+from harness.fakes import example_employment
 from runner.testing import rpa_decide
 
 
 def employment(employment_id: str = "E100234", **changes: Any) -> dict[str, Any]:
-    return {
-        "employment_id": employment_id,
-        "cpr": "0707614285",
-        "name": "Mette Nielsen",
-        "position": "Pædagog",
-        "unit": "Børnehuset Solsikken",
-        "administration": "BUF",
-        "category": "overenskomstansat",
-        "pay": "monthly",
-        "start_date": "2019-08-01",
-        "probation_end": None,
-        "end_date": None,
-        "weekly_hours": 37,
-        "monthly_salary": 32000.0,
-        "hourly_rate": None,
-        "agreement": "KL-PAED",
-        "pension_pct": 18.07,
-        "last_paid_date": "2025-04-30",
-        "holiday6": [],
-        "digital_post": True,
-        **changes,
-    }
+    return example_employment(employment_id=employment_id, last_paid_date="2025-04-30") | changes
 
 
 def single(

@@ -12,7 +12,6 @@ the same state as the fault-free run, nothing submitted twice, no full CPR in th
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,37 +21,23 @@ from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
 from bots.refund_claims.models import AbsenceDecision, Settings
 from harness.testing import (
-    RunResult,
+    AS_OF,
+    Generated,
+    by_reference,
+    check_faulty_run,
     check_no_full_cpr,
-    check_nothing_twice,
-    check_same_end_state,
     fault_free_run,
-    faulty_run,
+    run_fixtures,
 )
 from runner import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AS_OF = date(2024, 11, 18)
-EMPLOYEES, SEED = 1000, 22  # about 27 absence items and 22 decisions: every planted case
 STAGES = [("absences",), ("decisions",)]  # in this order: the decisions are on the claims just made
 
-
-@pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
-    from sandbox import generator
-
-    return generator.generate(EMPLOYEES, seed=SEED)
-
-
-@pytest.fixture(scope="module")
-def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    """The dataset collected and worked once, without faults."""
-    return fault_free_run(bot, STAGES, data, tmp_path_factory.mktemp("refunds-clean"))
-
-
-def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
-    return [r for r in records if r.get("reference") == reference]
+# the fixtures: the dataset (about 27 absence items and 22 decisions: every planted case),
+# its fault-free run and its faulty run
+data, clean, faulty = run_fixtures("bots.refund_claims.bot:bot", STAGES, Generated(1000, seed=22))
 
 
 def expected_absences(data: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
@@ -164,14 +149,8 @@ def test_a_second_run_changes_nothing(clean, tmp_path):
 # -- the same dataset with faults on ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    return faulty_run("bots.refund_claims.bot:bot", STAGES, data, tmp_path_factory.mktemp("refunds-faulty"))
-
-
 def test_faults_and_a_killed_worker_give_the_same_end_state(clean, faulty):
-    check_same_end_state(clean, faulty)
-    check_nothing_twice(faulty, ("refund_submissions", "manager_messages"))
+    check_faulty_run(clean, faulty, ("refund_submissions", "manager_messages"))
     # one report per absence, whichever item made it
     reports = Counter(s["reference"] for s in faulty.export["refund_submissions"] if s["kind"] == "report")
     assert reports and max(reports.values()) == 1

@@ -11,7 +11,6 @@ as the fault-free run, nothing written twice, no full CPR number in the workers'
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +21,14 @@ from bots.sixth_holiday_week.bot import WAGE_TYPE, bot
 from bots.sixth_holiday_week.letters import SUBJECT
 from bots.sixth_holiday_week.models import Settings
 from harness.testing import (
-    RunResult,
+    AS_OF,
+    Generated,
+    by_reference,
+    check_faulty_run,
     check_no_full_cpr,
-    check_nothing_twice,
-    check_same_end_state,
     fault_free_run,
-    faulty_run,
+    flat,
+    run_fixtures,
 )
 from hr.calendar import Period
 from hr.cpr import mask_cprs_in_text
@@ -36,30 +37,11 @@ from runner import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AS_OF = date(2024, 11, 18)
-EMPLOYEES, SEED = 2000, 21  # 46 requests + 4 sweep items: every planted case
 STAGES = [("requests", "termination_sweep")]
 
-
-@pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
-    from sandbox import generator
-
-    return generator.generate(EMPLOYEES, seed=SEED)
-
-
-@pytest.fixture(scope="module")
-def clean(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    """The dataset collected and worked once, without faults."""
-    return fault_free_run(bot, STAGES, data, tmp_path_factory.mktemp("holiday6-clean"))
-
-
-def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
-    return [r for r in records if r.get("reference") == reference]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+# the fixtures: the dataset (46 requests + 4 sweep items: every planted case), its fault-free
+# run and its faulty run
+data, clean, faulty = run_fixtures("bots.sixth_holiday_week.bot:bot", STAGES, Generated(2000, seed=21))
 
 
 def expected_requests(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -203,15 +185,8 @@ def test_a_second_run_changes_nothing(clean, tmp_path):
 # -- the same dataset with faults on ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def faulty(data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    return faulty_run("bots.sixth_holiday_week.bot:bot", STAGES, data,
-                      tmp_path_factory.mktemp("holiday6-faulty"))
-
-
 def test_faults_and_a_killed_worker_give_the_same_end_state(clean, faulty):
-    check_same_end_state(clean, faulty)
-    check_nothing_twice(faulty, ("payroll_lines", "letters", "journal"))
+    check_faulty_run(clean, faulty, ("payroll_lines", "letters", "journal"))
 
 
 def test_no_full_cpr_in_logs_exception_texts_or_letters(data, faulty):

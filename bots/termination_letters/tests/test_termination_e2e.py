@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from bots.termination_letters import rules
 from bots.termination_letters.bot import bot
 from bots.termination_letters.models import CaseFacts, EmploymentFacts, Settings
+from harness.testing import Generated, by_reference, flat, sandbox_fixture
 from hr.cpr import mask_cprs_in_text
 from hr.formatting import format_date_long
 from runner import State
@@ -21,19 +21,7 @@ pytestmark = pytest.mark.browser
 AS_OF = date(2024, 11, 18)
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from harness.testing import seed
-    from runner.testing import BrowserPool
-    from sandbox import dataset, generator
-
-    data = generator.generate(200, seed=11)
-    box = seed(tmp_path_factory.mktemp("termination"), data)
-    browsers = BrowserPool(traces=False)
-    yield {"db": box.db, "data": data, "systems": box.systems(), "browsers": browsers, "dataset": dataset,
-           "tmp": tmp_path_factory.mktemp("termination-store")}
-    browsers.close()
-    box.stop()
+sandbox = sandbox_fixture(Generated(200, seed=11))  # the fixture: a served sandbox, a Chromium pool
 
 
 def collect_and_work(sandbox: dict[str, Any], task: str) -> dict[str, Any]:
@@ -49,16 +37,8 @@ def collect(task: str, store: Any, sandbox: dict[str, Any]) -> None:
                   browsers=sandbox["browsers"])
 
 
-def by_reference(records: list[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
-    return [r for r in records if r.get("reference") == reference]
-
-
 def facts(employment: dict | None) -> EmploymentFacts | None:
     return EmploymentFacts.read(employment) if employment is not None else None
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_resignations_end_to_end(sandbox):

@@ -7,32 +7,12 @@ from typing import Any
 import pytest
 
 from bots.termination_letters.rules import HOURLY_KEYS, RESIGNATION_KEYS, decide
+from harness.fakes import example_employment
 
 
 def monthly(**changes: Any) -> dict[str, Any]:
-    return {
-        "employment_id": "E100234",
-        "cpr": "0707614285",
-        "name": "Mette Nielsen",
-        "address": "Nørregade 1\n1165 København K",
-        "position": "Pædagog",
-        "unit": "Børnehuset Solsikken",
-        "administration": "BUF",
-        "category": "overenskomstansat",
-        "pay": "monthly",
-        "start_date": "2019-08-01",
-        "probation_end": None,
-        "end_date": None,
-        "weekly_hours": 37,
-        "monthly_salary": 32000.0,
-        "hourly_rate": None,
-        "agreement": "KL-PAED",
-        "pension_pct": 18.07,
-        "last_paid_date": "2025-02-28",
-        "holiday6": [],
-        "digital_post": True,
-        **changes,
-    }
+    address = "Nørregade 1\n1165 København K"
+    return example_employment(address=address, last_paid_date="2025-02-28") | changes
 
 
 def hourly(**changes: Any) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """The pure decision of the journaling of certificates: steps 1–7 (codes: README.md here).
 
 `decide_certificate` judges a document already read (hr.documents.read_pdf) against the
-employments: no I/O, no clock; it returns the decision model of `models.py`. `decide` is
-`rpa decide document_journaling`: it reads the PDF named in the input, then decides (the
-model's JSON). A document is clean only on a positive match of its kind's clean phrase
-without the entries marker: a badly read document errs towards a person, never towards
-clean.
+employments (`EmploymentFacts`): no I/O, no clock; it returns the decision model of
+`models.py`. `decide` is `rpa decide document_journaling`: it reads the input, then the PDF
+it names, then decides (the model's JSON). A document is clean only on a positive match of
+its kind's clean phrase without the entries marker: a badly read document errs towards a
+person, never towards clean.
 
 Before step 1, two bounds and one check of our own: more than `max_pages` pages is
 `DOC_TOO_LONG` (a certificate has one or two; nothing is OCR'd); a document is judged by

@@ -268,6 +268,19 @@ def test_decide_refuses_input_it_cannot_decide(bad: dict[str, Any]) -> None:
         rules.decide(_input(pdf_base64="AAAA") | bad)
 
 
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"employments": [{**JENS, "end_date": "31-12-2024"}]}, "employment.end_date: not an ISO date"),
+    ({"employments": [JENS, {**JENS, "employment_id": "E2", "cpr": 707614285}]}, "employment.cpr"),
+    ({"employments": {"E100001": JENS}}, "employments must be a list of objects"),
+    ({"attest": {"message_id": "M1", "received_date": "14-11-2024", "pdf_base64": "AAAA"}},
+     "attest.received_date: not an ISO date"),
+], ids=["date", "cpr_not_text", "not_a_list", "received_date"])
+def test_decide_names_the_field_it_cannot_read_before_reading_the_document(
+        bad: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):  # "AAAA" is no PDF: it would be DOC_UNPARSEABLE
+        rules.decide(_input(pdf_base64="AAAA") | bad)
+
+
 def test_an_unknown_setting_is_ignored_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
     pdf = base64.b64encode(b"not a pdf").decode()
     decision = rules.decide(_input(pdf_base64=pdf) | {"settings": {"colour": "blue"}})

@@ -14,7 +14,14 @@ from datetime import timedelta
 from typing import Any
 
 from bots.document_journaling import lookups, rules
-from bots.document_journaling.models import AttestMail, MailDecision, MissingCertificate, Outcome, Settings
+from bots.document_journaling.models import (
+    AttestMail,
+    EmploymentFacts,
+    MailDecision,
+    MissingCertificate,
+    Outcome,
+    Settings,
+)
 from hr.cpr import normalise_cpr
 from hr.documents import parse_certificate
 from hr.formatting import format_date_long
@@ -60,10 +67,10 @@ def decide_mail(item: Item, attest: Attest, payroll: Payroll) -> MailDecision:
     document = rules.read_document(attest.document(item.payload.message_id), settings)
     digits = _cpr_digits(document.text) if document.readable else None
     employments = lookups.employments_with_cpr(payroll, digits) if digits else []
-    records = [employment.model_dump(mode="json") for employment in employments]
-    decision = rules.decide_certificate(document, records, received_date=item.payload.received_date,
-                                        as_of=item.as_of, settings=settings)
-    units = {r["employment_id"]: r["unit"] for r in records}
+    decision = rules.decide_certificate(document, [EmploymentFacts.read(e) for e in employments],
+                                        received_date=item.payload.received_date, as_of=item.as_of,
+                                        settings=settings)
+    units: dict[str | None, str] = {e.employment_id: e.unit for e in employments}
     return MailDecision(**dict(decision), unit=units.get(decision.employment_id))
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hr.cpr import DEFAULT_EXEMPT_BIRTH_DATES
-from hr.decisions import Decision
+from hr.decisions import Decision, Facts
 from hr.doc_fields import DEFAULT_CLEAN_PHRASES
 from hr.documents import TextSource
 
@@ -50,6 +50,32 @@ class MissingCertificate(BaseModel):
     unit: str = Field(min_length=1)
     name: str
     start_date: date
+
+
+# -- what the rules read -------------------------------------------------------------------------
+
+
+class EmploymentFacts(Facts):
+    """An employment as the rules match a certificate against it (Lønsystem's, or the input's)."""
+
+    WHERE = "employment"
+
+    employment_id: str | None = None
+    cpr: str | None = None  # as typed: a CPR that is not ten digits matches no certificate
+    name: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class AttestFacts(Facts):
+    """The decide input's `attest`: the message and its PDF, as a path or base64."""
+
+    WHERE = "attest"
+
+    message_id: str | None = None
+    received_date: date | None = None
+    pdf_path: str | None = None
+    pdf_base64: str | None = None
 
 
 # -- the decisions -------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """The pure decision of the journaling of certificates: steps 1–7 (codes: README.md here).
 
 `decide_certificate` judges a document already read (hr.documents.read_pdf) against the
-employments: no I/O, no clock; it returns the decision model of `models.py`. `decide` is
-`rpa decide document_journaling`: it reads the PDF named in the input, then decides (the
-model's JSON). A document is clean only on a positive match of its kind's clean phrase
-without the entries marker: a badly read document errs towards a person, never towards
-clean.
+employments (`EmploymentFacts`): no I/O, no clock; it returns the decision model of
+`models.py`. `decide` is `rpa decide document_journaling`: it reads the input, then the PDF
+it names, then decides (the model's JSON). A document is clean only on a positive match of
+its kind's clean phrase without the entries marker: a badly read document errs towards a
+person, never towards clean.
 
 Before step 1, two bounds and one check of our own: more than `max_pages` pages is
 `DOC_TOO_LONG` (a certificate has one or two; nothing is OCR'd); a document is judged by
@@ -23,7 +23,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bots.document_journaling.models import CertificateDecision, Outcome, Settings
+from bots.document_journaling.models import (
+    AttestFacts,
+    CertificateDecision,
+    EmploymentFacts,
+    Outcome,
+    Settings,
+)
 from hr.cpr import check_cpr, mask_cpr, normalise_cpr
 from hr.decisions import settings_from as _settings_from
 from hr.documents import CertificateFields, DocumentText, parse_certificate, read_pdf
@@ -44,19 +50,22 @@ def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """`rpa decide document_journaling`: the rules file's input in, its output keys out.
 
     Raises ValueError for input the rules cannot decide (a missing field, a bad date,
-    no PDF given).
+    no PDF given), all before the document is read.
     """
     as_of = _iso_date(data, "as_of")
-    attest = data.get("attest")
-    if not isinstance(attest, Mapping):
+    given = data.get("attest")
+    if not isinstance(given, Mapping):
         raise ValueError("input has no `attest` object")
-    received = _iso_date(attest, "received_date")
-    if not attest.get("message_id"):
+    attest = AttestFacts.read(given)
+    if attest.received_date is None:
+        raise ValueError("missing `received_date`")
+    if not attest.message_id:
         raise ValueError("attest has no `message_id`")
     settings = settings_from(data.get("settings"))
-    document = read_document(_pdf_bytes(attest), settings)
-    decision = decide_certificate(document, data.get("employments") or [], received_date=received,
-                                  as_of=as_of, settings=settings)
+    pdf = _pdf_bytes(attest)
+    employments = _employments(data.get("employments") or [])
+    decision = decide_certificate(read_document(pdf, settings), employments,
+                                  received_date=attest.received_date, as_of=as_of, settings=settings)
     return decision.model_dump(mode="json")
 
 
@@ -74,7 +83,7 @@ def settings_from(overrides: Mapping[str, Any] | None) -> Settings:
 
 def decide_certificate(
     document: DocumentText,
-    employments: Iterable[Mapping[str, Any]],
+    employments: Iterable[EmploymentFacts],
     *,
     received_date: date,
     as_of: date,
@@ -102,8 +111,8 @@ def decide_certificate(
     if not candidates:
         return _refused("EMPLOYEE_NOT_FOUND", **known)
     if len(candidates) == 1:
-        known["employment_id"] = candidates[0].get("employment_id")
-    if not all(names_match(fields.name or "", str(e.get("name") or "")) for e in candidates):
+        known["employment_id"] = candidates[0].employment_id
+    if not all(names_match(fields.name or "", e.name or "") for e in candidates):
         return _refused("IDENTITY_MISMATCH", **known)
     if len(candidates) > 1:
         return _refused("MULTIPLE_EMPLOYMENTS", **known)
@@ -171,16 +180,16 @@ def name_words(name: str) -> list[str]:
     return [word for word in words if word]
 
 
-def _same_cpr(employment: Mapping[str, Any], digits: str | None) -> bool:
+def _same_cpr(employment: EmploymentFacts, digits: str | None) -> bool:
     try:
-        return digits is not None and normalise_cpr(str(employment.get("cpr") or "")) == digits
+        return digits is not None and normalise_cpr(employment.cpr or "") == digits
     except ValueError:
         return False
 
 
-def _current_or_future(employment: Mapping[str, Any], as_of: date) -> bool:
+def _current_or_future(employment: EmploymentFacts, as_of: date) -> bool:
     """Active on `as_of`, or starting after it (an ended employment does not count)."""
-    start, end = _as_date(employment.get("start_date")), _as_date(employment.get("end_date"))
+    start, end = employment.start_date, employment.end_date
     if start is not None and start > as_of:
         return True
     return (start is None or start <= as_of) and (end is None or as_of <= end)
@@ -213,12 +222,18 @@ def _iso_date(data: Mapping[str, Any], key: str) -> date:
     return parsed
 
 
-def _pdf_bytes(attest: Mapping[str, Any]) -> bytes:
-    if attest.get("pdf_base64"):
-        return base64.b64decode(str(attest["pdf_base64"]), validate=True)
-    if attest.get("pdf_path"):
+def _employments(given: Any) -> list[EmploymentFacts]:
+    if not isinstance(given, list | tuple) or not all(isinstance(record, Mapping) for record in given):
+        raise ValueError("employments must be a list of objects")
+    return [EmploymentFacts.read(record) for record in given]
+
+
+def _pdf_bytes(attest: AttestFacts) -> bytes:
+    if attest.pdf_base64:
+        return base64.b64decode(attest.pdf_base64, validate=True)
+    if attest.pdf_path:
         try:
-            return Path(str(attest["pdf_path"])).read_bytes()
+            return Path(attest.pdf_path).read_bytes()
         except OSError as error:
             raise ValueError(f"pdf_path cannot be read: {error.strerror}") from None
     raise ValueError("attest has neither `pdf_path` nor `pdf_base64`")

@@ -148,12 +148,13 @@ def _render(sample: Sample) -> bytes:
 
 def _decide(job: tuple[Sample, bytes]) -> tuple[tuple[str, str | None], int]:
     from bots.document_journaling import rules
-    from bots.document_journaling.models import Settings
+    from bots.document_journaling.models import EmploymentFacts, Settings
 
     sample, pdf = job
     settings = Settings()
     document = rules.read_document(pdf, settings)
-    decision = rules.decide_certificate(document, [sample.employment], received_date=AS_OF,
+    employments = [EmploymentFacts.read(sample.employment)]
+    decision = rules.decide_certificate(document, employments, received_date=AS_OF,
                                         as_of=AS_OF, settings=settings)
     return (str(decision.outcome), decision.code), len(document.pages)  # plain strings in the report
 

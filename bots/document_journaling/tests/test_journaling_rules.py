@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from bots.document_journaling import rules
-from bots.document_journaling.models import Settings
+from bots.document_journaling.models import EmploymentFacts, Settings
 from bots.document_journaling.tests.corpus import AS_OF, JENS, RECEIVED, RECORDS
 from hr.certificates import Certificate, certificate_text, render_certificate_pdf
 from hr.documents import DocumentText, PageText
+
+JENS_FACTS = EmploymentFacts.read(JENS)
 
 
 def text_of(**changes: Any) -> str:
@@ -24,7 +26,8 @@ def text_of(**changes: Any) -> str:
 def judge(text: str, employments: list[dict[str, Any]] | None = None, source: str = "text_layer",
           **settings: Any) -> dict[str, Any]:
     document = DocumentText([PageText(text, source)])  # type: ignore[arg-type]
-    return rules.decide_certificate(document, [JENS] if employments is None else employments,
+    records = [JENS] if employments is None else employments
+    return rules.decide_certificate(document, [EmploymentFacts.read(e) for e in records],
                                     received_date=RECEIVED, as_of=AS_OF,
                                     settings=Settings(**settings)).model_dump(mode="json")
 
@@ -72,7 +75,7 @@ def test_kind_titles_of_the_other_kinds() -> None:
 
 
 def test_unreadable_document() -> None:
-    decision = rules.decide_certificate(DocumentText(readable=False, error="not a PDF"), [JENS],
+    decision = rules.decide_certificate(DocumentText(readable=False, error="not a PDF"), [JENS_FACTS],
                                         received_date=RECEIVED, as_of=AS_OF,
                                         settings=Settings()).model_dump(mode="json")
     assert decision == dict.fromkeys(rules.OUTPUT_KEYS) | {"outcome": "exception", "code": "DOC_UNPARSEABLE"}
@@ -80,14 +83,14 @@ def test_unreadable_document() -> None:
 
 def test_too_many_pages() -> None:
     document = DocumentText(readable=False, error="the PDF has 2000 pages", too_long=True, page_count=2000)
-    decision = rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
+    decision = rules.decide_certificate(document, [JENS_FACTS], received_date=RECEIVED, as_of=AS_OF,
                                         settings=Settings()).model_dump(mode="json")
     assert (decision["outcome"], decision["code"]) == ("exception", "DOC_TOO_LONG")
 
 
 def judge_layers(seen: str, layer: str) -> dict[str, Any]:
     document = DocumentText([PageText(seen, "ocr", layer=layer)])
-    return rules.decide_certificate(document, [JENS], received_date=RECEIVED, as_of=AS_OF,
+    return rules.decide_certificate(document, [JENS_FACTS], received_date=RECEIVED, as_of=AS_OF,
                                     settings=Settings()).model_dump(mode="json")
 
 
@@ -262,6 +265,19 @@ def test_decide_a_corrupt_pdf() -> None:
 ])
 def test_decide_refuses_input_it_cannot_decide(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
+        rules.decide(_input(pdf_base64="AAAA") | bad)
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"employments": [{**JENS, "end_date": "31-12-2024"}]}, "employment.end_date: not an ISO date"),
+    ({"employments": [JENS, {**JENS, "employment_id": "E2", "cpr": 707614285}]}, "employment.cpr"),
+    ({"employments": {"E100001": JENS}}, "employments must be a list of objects"),
+    ({"attest": {"message_id": "M1", "received_date": "14-11-2024", "pdf_base64": "AAAA"}},
+     "attest.received_date: not an ISO date"),
+], ids=["date", "cpr_not_text", "not_a_list", "received_date"])
+def test_decide_names_the_field_it_cannot_read_before_reading_the_document(
+        bad: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):  # "AAAA" is no PDF: it would be DOC_UNPARSEABLE
         rules.decide(_input(pdf_base64="AAAA") | bad)
 
 

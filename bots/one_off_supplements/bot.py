@@ -16,11 +16,23 @@ from hr.calendar import Period
 from hr.formatting import format_kr, format_month
 from hr.money import round_ore
 from hr.pdf import render_letter
+from hr.records import Employment, as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, State, Task
 from systems import DigitalPost, Edoc, Payroll, PayrollLine, Serviceportal
 
 from . import letters, rules, sheet
-from .models import BatchRow, Outcome, Settings, SheetDecision, SingleDecision, SupplementCase
+from .models import (
+    BatchRow,
+    CaseFacts,
+    ControlFigures,
+    EmploymentFacts,
+    Outcome,
+    RowFacts,
+    Settings,
+    SheetDecision,
+    SingleDecision,
+    SupplementCase,
+)
 
 OPEN, SOLVED = "Åben", "Løst"
 WAGE_TYPE = "Engangsvederlag"
@@ -108,10 +120,10 @@ def process_single(item: Item) -> dict[str, Any]:
     portal = Serviceportal(item.browser, item.system("serviceportal"))
     payroll = Payroll(item.browser, item.system("payroll"))
     case = portal.case(item.payload.case_id)
-    employment = _employment(payroll, case.fields.get("employment_id"))
-    decision = SingleDecision.model_validate(
-        item.decision(lambda: rules.decide_single(employment, case.fields, item.settings))
-    )
+    found = _employment(payroll, case.fields.get("employment_id"))
+    employment = as_json(found) if found else None
+    decision = SingleDecision.model_validate(item.decision(lambda: rules.decide_single(
+        _facts(found), CaseFacts.read(case.fields), item.settings)))
     if decision.outcome is Outcome.EXCEPTION:
         stop(item, portal, case.case_id, str(decision.code), _why(decision, case.fields, item.settings))
     assert employment is not None
@@ -167,8 +179,9 @@ def read_batch(
         f"{fields.get('row_count')} rækker og i alt {_kr_or_blank(fields.get('control_total'))}"
     )
     try:
-        matches = rules.controls_match(lines, fields.get("row_count"), fields.get("control_total"))
-    except ValueError:
+        figures = ControlFigures.read(fields)
+        matches = rules.controls_match(lines, figures.need("row_count"), figures.need("control_total"))
+    except ValueError:  # missing or unreadable: they do not match, and the detail shows them
         matches = False
     if not matches:
         return SheetDecision(outcome=Outcome.EXCEPTION, code="BATCH_CONTROL_MISMATCH", detail=detail)
@@ -210,9 +223,10 @@ def process_row(item: Item) -> dict[str, Any]:
     row: BatchRow = item.payload
     portal = Serviceportal(item.browser, item.system("serviceportal"))
     payroll = Payroll(item.browser, item.system("payroll"))
-    employment = _employment(payroll, row.employment_id)
+    found = _employment(payroll, row.employment_id)
+    employment = as_json(found) if found else None
     decision = SingleDecision.model_validate(
-        item.decision(lambda: rules.decide_row(employment, row.model_dump(), item.settings))
+        item.decision(lambda: rules.decide_row(_facts(found), RowFacts.read(row), item.settings))
     )
     if decision.outcome is Outcome.EXCEPTION:
         why = _why(decision, row.model_dump(), item.settings)
@@ -329,9 +343,12 @@ def stop(item: Item, portal: Serviceportal, case_id: str, code: str, text: str) 
     raise BusinessError(code, text)
 
 
-def _employment(payroll: Payroll, employment_id: Any) -> dict[str, Any] | None:
-    found = payroll.employment(str(employment_id)) if employment_id else None
-    return found.model_dump(mode="json") if found else None
+def _employment(payroll: Payroll, employment_id: Any) -> Employment | None:
+    return payroll.employment(str(employment_id)) if employment_id else None
+
+
+def _facts(found: Employment | None) -> EmploymentFacts | None:
+    return EmploymentFacts.read(found) if found is not None else None
 
 
 def _why(decision: SingleDecision, fields: Mapping[str, Any], settings: Settings) -> str:

@@ -7,9 +7,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
-from hr.decisions import Decision
+from hr.calendar import Period
+from hr.decisions import Decision, Facts
 from hr.money import LIMIT
 from hr.records import Number
 
@@ -60,6 +68,99 @@ class BatchRow(BaseModel):
     pensionable: bool | None = None
     submitted_date: date
     duplicate_of: int | None = None
+
+
+# -- what the rules read ----------------------------------------------------------------------
+
+
+class EmploymentFacts(Facts):
+    """The employment as the rules read it (Lønsystem's record, or the decide input's)."""
+
+    WHERE = "employment"
+
+    employment_id: str | None = None  # a batch's rows find their employment by it
+    start_date: date | None = None
+    end_date: date | None = None
+    agreement: str = ""  # the key into `pensionable_by_agreement`; none is ""
+    pension_pct: Decimal | None = None
+
+    # the rules have always read these as text: an input's number is its digits
+    @field_validator("employment_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return value if value is None else str(value)
+
+    @field_validator("agreement", mode="before")
+    @classmethod
+    def _agreement_as_text(cls, value: Any) -> str:
+        return str(value or "")
+
+
+class CaseFacts(Facts):
+    """A single case's fields as the rules read them (Serviceportalen's, the input's, or a row's)."""
+
+    WHERE = "case"
+
+    amount: Decimal | None = None
+    reason: str = ""  # none and a blank one alike: REASON_MISSING
+    payout_period: Period | None = None
+    submitted_date: date | None = None
+    pensionable: bool | None = None  # None: the agreement's answer
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _reason_as_text(cls, value: Any) -> str:
+        # Serviceportalen's page gives a reason of digits as a number, a date-like one as a date
+        return str(value or "").strip()
+
+    @field_validator("payout_period", mode="before")
+    @classmethod
+    def _period(cls, value: Any) -> Any:
+        if value is None or isinstance(value, Period):
+            return value
+        try:
+            return Period.parse(str(value))
+        except ValueError:
+            raise ValueError(f"{cls.WHERE}.payout_period: not a period (YYYY-MM): {value!r}") from None
+
+    @field_validator("pensionable", mode="before")
+    @classmethod
+    def _flag_or_null(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"{cls.WHERE}.pensionable: not true/false/null: {value!r}")
+        return value
+
+
+class RowFacts(CaseFacts):
+    """A `rows` item's payload as the rules read it: a single case, unless it repeats an earlier row."""
+
+    duplicate_of: int | None = None
+
+
+class ControlFigures(Facts):
+    """A batch case's control figures: the manager's number of rows and total amount."""
+
+    WHERE = "case"
+
+    row_count: int | None = None
+    control_total: Decimal | None = None
+
+    @field_validator("row_count", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or value % 1:
+            raise ValueError(f"{cls.WHERE}.row_count: not a whole number: {value!r}")
+        return int(value)
+
+
+class BatchCaseFacts(ControlFigures):
+    """A batch case's fields as the rules read them; `rows` are the sheet's cells, which
+    `rules.read_rows` reads so that BATCH_FILE_INVALID names the row and column."""
+
+    submitted_date: date | None = None
+    rows: Any = None
 
 
 # -- the decisions -----------------------------------------------------------------------------

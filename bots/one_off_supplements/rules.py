@@ -2,7 +2,8 @@
 
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
 decide` prints: the decision model's JSON); `decide_single`, `decide_row`, `read_rows` and
-`duplicate_rows` are what `process` calls. The decisions are the models of `models.py`.
+`duplicate_rows` are what `process` calls. What they read (the employment, a case's fields,
+a row) and what they decide are the models of `models.py`; money is Decimal throughout.
 
 Money that cannot be paid stops the item, checked on the value rounded to øre: an
 amount below 0.01 kr. once rounded (negative, zero, 0.004) or above
@@ -22,19 +23,21 @@ from decimal import Decimal
 from typing import Any
 
 from hr.calendar import Period, cutoff_date
-from hr.decisions import (
-    EMPLOYMENT_DATA_INVALID,
-    Unpayable,
-    number,
-    parse_date,
-    percentage,
-    read_case_input,
-    required,
-)
+from hr.decisions import EMPLOYMENT_DATA_INVALID, Unpayable, percentage, read_case_input, required
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, payable, round_ore, to_decimal
 
-from .models import BatchDecision, Outcome, RowDecision, Settings, SingleDecision
+from .models import (
+    BatchCaseFacts,
+    BatchDecision,
+    CaseFacts,
+    EmploymentFacts,
+    Outcome,
+    RowDecision,
+    RowFacts,
+    Settings,
+    SingleDecision,
+)
 
 #: The keys of each decision's JSON, in order (a single decision adds `field` when it names one).
 SINGLE_KEYS = tuple(key for key in SingleDecision.model_fields if key != "field")
@@ -54,46 +57,53 @@ COLUMNS = {
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment"|"employments", "case", "settings"}` input."""
     given = read_case_input(data, Settings, employment=False)  # which employment(s): by case type
-    settings, case = given.settings, given.case
-    kind = case.get("type")
+    settings = given.settings
+    kind = given.case.get("type")
     if kind == "one_off_supplement":
         if "employment" not in data:
             raise ValueError("missing field input.employment (null when the employment does not exist)")
-        return decide_single(data["employment"], case, settings).model_dump(mode="json")
+        case = CaseFacts.read(given.case)
+        found = data["employment"]
+        employment = None if found is None else _employment(found, "employment")
+        return decide_single(employment, case, settings).model_dump(mode="json")
     if kind == "supplement_batch":
         employments = required(data, "employments", "input")
         if not isinstance(employments, Sequence) or isinstance(employments, str):
             raise ValueError("employments must be a list")
-        return decide_batch(employments, case, settings).model_dump(mode="json")
+        batch = BatchCaseFacts.read(given.case)
+        staff = [_employment(found, f"employments[{i}]") for i, found in enumerate(employments)]
+        return decide_batch(staff, batch, settings).model_dump(mode="json")
     raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+
+
+def _employment(given: Any, where: str) -> EmploymentFacts:
+    if not isinstance(given, Mapping):
+        raise ValueError(f"{where} must be an object")
+    return EmploymentFacts.read(given)
 
 
 # -- a single supplement ---------------------------------------------------------------------
 
 
-def decide_single(
-    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
-) -> SingleDecision:
+def decide_single(employment: EmploymentFacts | None, case: CaseFacts, settings: Settings) -> SingleDecision:
     """Section A: the period, amount and pension of one supplement, or the exception code."""
     if employment is None:
         return _exception("EMPLOYMENT_NOT_FOUND")
-    amount = parse_money(required(case, "amount", "case"), "case.amount")
+    amount: Decimal = case.need("amount")
     if not payable(amount, settings.max_single_amount):  # on the rounded amount: 0.004 is 0.00 kr.
         return _exception("AMOUNT_OUT_OF_RANGE")
-    if not str(case.get("reason") or "").strip():
+    if not case.reason:
         return _exception("REASON_MISSING")
-    reported = parse_period(required(case, "payout_period", "case"), "case.payout_period")
-    submitted = parse_date(required(case, "submitted_date", "case"), "case.submitted_date")
-    assert submitted is not None
-    period = effective_period(reported, submitted, settings)
+    reported: Period = case.need("payout_period")
+    period = effective_period(reported, case.need("submitted_date"), settings)
     if period is None:
         return _exception("PAYROLL_CUTOFF_PASSED")
     if not active_in(employment, period):
         return _exception("EMPLOYMENT_INACTIVE")
-    pensionable = is_pensionable(employment, case.get("pensionable"), settings)
+    pensionable = is_pensionable(employment, case.pensionable, settings)
     if pensionable is None:
         return _exception("AGREEMENT_UNKNOWN")
-    pct = parse_money(required(employment, "pension_pct", "employment"), "employment.pension_pct")
+    pct: Decimal = employment.need("pension_pct")
     try:
         if pensionable:  # a pct nothing is paid from is not read: 0 % is no pension, not an error
             percentage(pct, "employment.pension_pct", EMPLOYMENT_DATA_INVALID)
@@ -110,11 +120,9 @@ def decide_single(
     )
 
 
-def decide_row(
-    employment: Mapping[str, Any] | None, row: Mapping[str, Any], settings: Settings
-) -> SingleDecision:
+def decide_row(employment: EmploymentFacts | None, row: RowFacts, settings: Settings) -> SingleDecision:
     """A batch row as a single case, unless it repeats an earlier row (`duplicate_of`)."""
-    if row.get("duplicate_of") is not None:
+    if row.duplicate_of is not None:
         return _exception("DUPLICATE_REQUEST")
     return decide_single(employment, row, settings)
 
@@ -134,21 +142,18 @@ def effective_period(reported: Period, submitted: date, settings: Settings) -> P
     return period
 
 
-def active_in(employment: Mapping[str, Any], period: Period) -> bool:
+def active_in(employment: EmploymentFacts, period: Period) -> bool:
     """Step 5: the employment is active on at least one day of the period."""
-    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
-    end = parse_date(employment.get("end_date"), "employment.end_date")
-    assert start is not None
+    start: date = employment.need("start_date")
+    end = employment.end_date
     return start <= period.last_day and (end is None or end >= period.first_day)
 
 
-def is_pensionable(employment: Mapping[str, Any], given: Any, settings: Settings) -> bool | None:
+def is_pensionable(employment: EmploymentFacts, given: bool | None, settings: Settings) -> bool | None:
     """Step 6: the case's answer, else the agreement's in the table; None when neither says."""
     if given is not None:
-        if not isinstance(given, bool):
-            raise ValueError(f"case.pensionable: not true/false/null: {given!r}")
         return given
-    return settings.pensionable_by_agreement.get(str(employment.get("agreement") or ""))
+    return settings.pensionable_by_agreement.get(employment.agreement)
 
 
 # -- a batch -----------------------------------------------------------------------------------
@@ -169,15 +174,15 @@ class BatchLine:
         """What makes two rows the same request (step 3)."""
         return (self.employment_id, round_ore(self.amount), self.reason, self.payout_period)
 
-    def as_case(self, submitted: date) -> dict[str, Any]:
+    def as_case(self, submitted: date) -> CaseFacts:
         """The row as a single case's fields, with the batch's `submitted_date`."""
-        return {
-            "amount": self.amount,
-            "reason": self.reason,
-            "payout_period": str(self.payout_period),
-            "pensionable": self.pensionable,
-            "submitted_date": submitted,
-        }
+        return CaseFacts(
+            amount=self.amount,
+            reason=self.reason,
+            payout_period=self.payout_period,
+            pensionable=self.pensionable,
+            submitted_date=submitted,
+        )
 
 
 class BatchFileInvalid(Exception):
@@ -189,12 +194,11 @@ class BatchFileInvalid(Exception):
 
 
 def decide_batch(
-    employments: Sequence[Mapping[str, Any]], case: Mapping[str, Any], settings: Settings
+    employments: Sequence[EmploymentFacts], case: BatchCaseFacts, settings: Settings
 ) -> BatchDecision:
     """Section B: the file, the control figures, then each row as a single case."""
-    submitted = parse_date(required(case, "submitted_date", "case"), "case.submitted_date")
-    assert submitted is not None
-    raw_rows = required(case, "rows", "case")
+    submitted: date = case.need("submitted_date")
+    raw_rows = case.need("rows")
     if not isinstance(raw_rows, Sequence) or isinstance(raw_rows, str):
         raise ValueError("case.rows must be a list")
     try:
@@ -203,11 +207,9 @@ def decide_batch(
         return BatchDecision(
             outcome=Outcome.EXCEPTION, code="BATCH_FILE_INVALID", row=bad.row, column=bad.column
         )
-    if not controls_match(
-        lines, required(case, "row_count", "case"), required(case, "control_total", "case")
-    ):
+    if not controls_match(lines, case.need("row_count"), case.need("control_total")):
         return BatchDecision(outcome=Outcome.EXCEPTION, code="BATCH_CONTROL_MISMATCH")
-    by_id = {str(e.get("employment_id")): e for e in employments}
+    by_id = {str(e.employment_id): e for e in employments}
     duplicates = duplicate_rows(lines)
 
     def decided(line: BatchLine) -> SingleDecision:
@@ -225,14 +227,11 @@ def read_rows(raw_rows: Sequence[Mapping[str, Any]]) -> list[BatchLine]:
     return [_read_row(raw, index) for index, raw in enumerate(raw_rows, start=1)]
 
 
-def controls_match(lines: Sequence[BatchLine], row_count: Any, control_total: Any) -> bool:
+def controls_match(lines: Sequence[BatchLine], row_count: int, control_total: Decimal) -> bool:
     """Step 2: the manager's number of rows and total amount (to the øre) agree with the sheet."""
-    if isinstance(row_count, bool) or not isinstance(row_count, int | float | Decimal) or row_count % 1:
-        raise ValueError(f"case.row_count: not a whole number: {row_count!r}")
     total = round_ore(sum((line.amount for line in lines), Decimal(0)))
-    control = parse_money(control_total, "case.control_total")
     # a control total beyond any amount (1e999999) differs from the sheet's; never rounded
-    return len(lines) == int(row_count) and abs(control) <= LIMIT and total == round_ore(control)
+    return len(lines) == row_count and abs(control_total) <= LIMIT and total == round_ore(control_total)
 
 
 def duplicate_rows(lines: Sequence[BatchLine]) -> dict[int, int]:
@@ -310,21 +309,6 @@ def _pensionable_cell(value: Any) -> bool | None:
 
 
 # -- input --------------------------------------------------------------------------------
-
-
-def parse_period(value: Any, field: str) -> Period:
-    """A `YYYY-MM` period; ValueError naming the field otherwise."""
-    if isinstance(value, Period):
-        return value
-    try:
-        return Period.parse(str(value))
-    except ValueError:
-        raise ValueError(f"{field}: not a period (YYYY-MM): {value!r}") from None
-
-
-def parse_money(value: Any, field: str) -> Decimal:
-    """A number as Decimal; ValueError naming the field otherwise (hr.decisions.number)."""
-    return number(value, field)
 
 
 def _exception(code: str) -> SingleDecision:

@@ -9,7 +9,7 @@ import pytest
 
 from bots.one_off_supplements import rules
 from bots.one_off_supplements.bot import WAGE_TYPE, bot
-from bots.one_off_supplements.models import Settings
+from bots.one_off_supplements.models import BatchCaseFacts, CaseFacts, EmploymentFacts, Settings
 from harness.testing import Generated, by_reference, flat, sandbox_fixture
 from hr.calendar import Period
 from hr.cpr import mask_cprs_in_text
@@ -38,7 +38,8 @@ def work(store: Any, sandbox: dict[str, Any]) -> dict[str, Any]:
 
 def expected_single(case: dict[str, Any], employments: dict[str, Any], lines: list[dict[str, Any]]) -> dict:
     employment = employments.get(case["employment_id"])
-    decision = rules.decide_single(employment, case, Settings()).model_dump(mode="json")
+    facts = EmploymentFacts.read(employment) if employment is not None else None
+    decision = rules.decide_single(facts, CaseFacts.read(case), Settings()).model_dump(mode="json")
     if decision["outcome"] != "register":
         return decision
     assert employment is not None
@@ -114,7 +115,8 @@ def test_supplements_end_to_end(sandbox):
 
     # the valid batch: one row item each, rows decided as single cases
     [good] = [c for c in batches if batch_codes[c["case_id"]] is None]
-    decided = rules.decide_batch(list(employments.values()), good, Settings()).model_dump(mode="json")
+    staff = [EmploymentFacts.read(e) for e in employments.values()]
+    decided = rules.decide_batch(staff, BatchCaseFacts.read(good), Settings()).model_dump(mode="json")
     rows = {f"{good['batch_id']}:{r['row']}": r for r in decided["rows"]}
     row_items = {ref: item for ref, item in items.items() if item.task == "rows"}
     assert set(row_items) == set(rows)

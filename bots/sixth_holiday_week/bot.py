@@ -13,11 +13,13 @@ from typing import Any
 
 from hr.calendar import Period
 from hr.formatting import format_hours, format_kr
-from hr.records import as_json
+from hr.records import Employment, as_json
 from runner import Bot, BusinessError, Collector, Item, PersonAction, RetryPolicy, Task
 
 from . import letters, rules
 from .models import (
+    CaseFacts,
+    EmploymentFacts,
     Outcome,
     PayoutLine,
     PayoutRequest,
@@ -75,7 +77,7 @@ class SixthHolidayWeek:
         found = pages.payroll.employment(case["employment_id"]) if case.get("employment_id") else None
         employment = as_json(found) if found is not None else None
         decision = RequestDecision.model_validate(item.decision(lambda: rules.decide_request(
-            employment, {**case, "type": rules.REQUEST}, item.as_of, item.settings)))
+            _facts(found), CaseFacts.read(case), item.as_of, item.settings)))
         if decision.outcome is Outcome.EXCEPTION:
             self._refuse(item, pages, str(decision.code), decision.field)
         assert employment is not None  # a payout decision has an employment
@@ -106,10 +108,9 @@ class SixthHolidayWeek:
         employment = as_json(found) if found is not None else None
         if employment is not None and str(employment.get("end_date")) != str(item.payload.end_date):
             return {"outcome": Outcome.SKIP, "reason": "END_DATE_CHANGED"}
-        case = {"type": rules.TERMINATION, "employment_id": item.payload.employment_id,
-                "transfer_agreed": bool((employment or {}).get("holiday6_transfer_agreed"))}
-        decision = TerminationDecision.model_validate(
-            item.decision(lambda: rules.decide_termination(employment, case, item.settings)))
+        case = {"transfer_agreed": bool((employment or {}).get("holiday6_transfer_agreed"))}
+        decision = TerminationDecision.model_validate(item.decision(lambda: rules.decide_termination(
+            _facts(found), CaseFacts.read(case), item.settings)))
         if decision.outcome is Outcome.EXCEPTION:
             self._refuse(item, pages, str(decision.code), decision.field)
         if decision.outcome is Outcome.SKIP:
@@ -177,6 +178,10 @@ class SixthHolidayWeek:
             item.step(f"replied_{code}", lambda: pages.portal.reply(
                 item.payload.case_id, text, reference=f"{item.reference}:{code}"))
         raise BusinessError(code, message)
+
+
+def _facts(found: Employment | None) -> EmploymentFacts | None:
+    return EmploymentFacts.read(found) if found is not None else None
 
 
 def case_fields(case: Any) -> dict[str, Any]:

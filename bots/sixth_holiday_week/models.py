@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
 )
 
-from hr.decisions import Decision
+from hr.decisions import Decision, Facts
 from hr.records import Number
 
 _MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
@@ -56,6 +60,79 @@ class TerminationPayout(BaseModel):
 
     employment_id: str = Field(min_length=1)
     end_date: date
+
+
+# -- what the rules read ----------------------------------------------------------------------
+
+
+def _earning_year(value: Any) -> int | None:
+    """An earning year: an int, or a string of one (not a bool, not a float); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not an earning year: {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"not an earning year: {value!r}") from None
+
+
+EarningYear = Annotated[int | None, BeforeValidator(_earning_year)]
+
+
+class Holiday6Facts(Facts):
+    """One `holiday6` entry of the employment (an earning year's balance) as the rules read it.
+
+    Not hr.records.Holiday6Balance: a decide input's entry may lack any figure. A missing
+    hour count is none (earned_hours too, by its default); a null earned_hours stays None,
+    which the rules refuse as no number.
+    """
+
+    WHERE = "holiday6"
+
+    earning_year: EarningYear = None
+    earned_hours: Decimal | None = Decimal(0)
+    taken_hours: Decimal | None = None
+    paid_hours: Decimal | None = None
+    transferred_hours: Decimal | None = None
+
+
+class EmploymentFacts(Facts):
+    """The employment as the rules read it (Lønsystem's record, or the decide input's)."""
+
+    WHERE = "employment"
+
+    pay: str | None = None  # monthly or hourly
+    start_date: date | None = None
+    end_date: date | None = None
+    holiday6: tuple[Holiday6Facts, ...] = ()
+    holiday6_transfer_agreed: bool | None = None
+    monthly_salary: Decimal | None = None
+    weekly_hours: Decimal | None = None
+
+    @field_validator("holiday6", mode="before")
+    @classmethod
+    def _entries(cls, value: Any) -> Any:
+        entries = value or []  # missing, null or empty: no balance
+        if not isinstance(entries, list | tuple) or not all(
+                isinstance(entry, Mapping | Holiday6Facts) for entry in entries):
+            raise ValueError("employment.holiday6 must be a list of objects")
+        return entries
+
+
+class CaseFacts(Facts):
+    """A case's fields as the rules read them (Serviceportalen's, the sweep's, or the input's).
+
+    `transfer_agreed` given, even as null, is the case's answer; only a case without it
+    falls back to the employment's `holiday6_transfer_agreed`.
+    """
+
+    WHERE = "case"
+
+    request_date: date | None = None
+    earning_year: EarningYear = None
+    hours: Decimal | None = None
+    transfer_agreed: bool | None = None
 
 
 # -- the decision ----------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
 decide` prints: the decision model's JSON); `decide_request` and `decide_termination` are
-what `process` calls, and return the decision models of `models.py`. Money is Decimal
-inside and a JSON number rounded to øre outside.
+what `process` calls: they take the employment and the case as `models.py`'s facts and
+return its decision models. Money is Decimal from reading to decision and a JSON number
+rounded to øre outside.
 
 Hours are rounded to 2 decimals when read, as the letter shows them, so "hours á value"
 adds up. What cannot be paid stops the item, checked on the rounded values: requested
@@ -27,17 +28,23 @@ from hr.decisions import (
     EMPLOYMENT_DATA_INVALID,
     HOURS_IN_A_WEEK,
     Unpayable,
-    number,
-    parse_date,
     payable_number,
     read_case_input,
-    required,
 )
 from hr.decisions import settings_from as _settings_from
 from hr.money import LIMIT, ORE, payable, round_ore
 from hr.records import Holiday6Balance
 
-from .models import Outcome, PayoutLine, RequestDecision, Settings, TerminationDecision
+from .models import (
+    CaseFacts,
+    EmploymentFacts,
+    Holiday6Facts,
+    Outcome,
+    PayoutLine,
+    RequestDecision,
+    Settings,
+    TerminationDecision,
+)
 
 REQUEST = "holiday6_payout_request"
 TERMINATION = "holiday6_termination"
@@ -48,27 +55,29 @@ ZERO = Decimal(0)
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input."""
     given = read_case_input(data, Settings)
-    kind = given.case.get("type")
+    kind = given.case.get("type")  # any value: an unknown one is named as given
+    if kind not in CASE_TYPES:
+        raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+    case = CaseFacts.read(given.case)
+    employment = EmploymentFacts.read(given.employment) if given.employment is not None else None
     decision: RequestDecision | TerminationDecision
     if kind == REQUEST:
-        decision = decide_request(given.employment, given.case, given.as_of, given.settings)
-    elif kind == TERMINATION:
-        decision = decide_termination(given.employment, given.case, given.settings)
+        decision = decide_request(employment, case, given.as_of, given.settings)
     else:
-        raise ValueError(f"unknown case type {kind!r}; expected one of {', '.join(CASE_TYPES)}")
+        decision = decide_termination(employment, case, given.settings)
     return decision.model_dump(mode="json")
 
 
 def decide_request(
-    employment: Mapping[str, Any] | None, case: Mapping[str, Any], as_of: date, settings: Settings
+    employment: EmploymentFacts | None, case: CaseFacts, as_of: date, settings: Settings
 ) -> RequestDecision:
     """Section A: a payout on the employee's request, or the exception code."""
     if employment is None:
         return _refused("EMPLOYMENT_NOT_FOUND")
-    if required(employment, "pay", "employment") == "hourly":
+    if employment.need("pay") == "hourly":
         return _refused("NO_ENTITLEMENT")
-    requested_on = parse_date(required(case, "request_date", "case"), "case.request_date")
-    year = _year(required(case, "earning_year", "case"))
+    requested_on: date = case.need("request_date")
+    year: int = case.need("earning_year")
     if not is_active(employment, requested_on):
         return _refused("EMPLOYMENT_INACTIVE")
     entry = _balance_entry(employment, year)
@@ -80,8 +89,7 @@ def decide_request(
         return _refused("REQUEST_LATE")
     try:
         available = round_ore(unused_hours(entry))  # hours to 2 decimals, as the letter shows them
-        asked = case.get("hours")
-        given = available if asked is None else number(asked, "case.hours")
+        given = available if case.hours is None else case.hours
         if not payable(given) or round_ore(given) > available:  # 0.004 hours are 0.00 once rounded
             return _refused("INSUFFICIENT_BALANCE")
         hours = round_ore(given)
@@ -94,23 +102,24 @@ def decide_request(
 
 
 def decide_termination(
-    employment: Mapping[str, Any] | None, case: Mapping[str, Any], settings: Settings
+    employment: EmploymentFacts | None, case: CaseFacts, settings: Settings
 ) -> TerminationDecision:
     """Section B: pay every unused year with the final salary, unless a transfer is agreed."""
     del settings  # the period is the end date's month, whatever the cut-off
     if employment is None:
         return TerminationDecision(outcome=Outcome.EXCEPTION, code="EMPLOYMENT_NOT_FOUND")
-    if required(employment, "pay", "employment") == "hourly":
+    if employment.need("pay") == "hourly":
         return TerminationDecision(outcome=Outcome.EXCEPTION, code="NO_ENTITLEMENT")
-    agreed = case.get("transfer_agreed", employment.get("holiday6_transfer_agreed", False))
+    agreed = (case.transfer_agreed if "transfer_agreed" in case.model_fields_set  # given, even as null
+              else employment.holiday6_transfer_agreed)
     if agreed:
         return TerminationDecision(outcome=Outcome.SKIP, reason="TRANSFER_AGREED")
     try:
-        years = sorted((_year(e.get("earning_year")), unused_hours(e)) for e in _entries(employment))
+        years = sorted((_year(entry), unused_hours(entry)) for entry in employment.holiday6)
         unused = [(year, round_ore(hours)) for year, hours in years if round_ore(hours) > ZERO]
         if not unused:
             return TerminationDecision(outcome=Outcome.SKIP, reason="NOTHING_UNUSED")
-        end_date = parse_date(required(employment, "end_date", "employment"), "employment.end_date")
+        end_date: date = employment.need("end_date")
         value = hourly_value(employment)
         amounts = [(year, hours, line_amount(hours, value)) for year, hours in unused]
     except Unpayable as bad:
@@ -125,30 +134,32 @@ def decide_termination(
 # -- the numbers ------------------------------------------------------------------------
 
 
-def unused_hours(entry: Mapping[str, Any]) -> Decimal:
+def unused_hours(entry: Holiday6Facts) -> Decimal:
     """earned − taken − paid − transferred of one `holiday6` entry (may be below zero).
 
-    Unpayable (EMPLOYMENT_DATA_INVALID) when a figure is beyond any number of hours.
+    A missing figure is none; a null earned_hours is no number (ValueError). Unpayable
+    (EMPLOYMENT_DATA_INVALID) when a figure is beyond any number of hours.
     """
-    figures = {"earned_hours": number(entry.get("earned_hours", 0), "holiday6.earned_hours")}
-    figures.update({key: number(entry.get(key) or 0, f"holiday6.{key}")
-                    for key in ("taken_hours", "paid_hours", "transferred_hours")})
+    if entry.earned_hours is None:
+        raise ValueError("holiday6.earned_hours: not a finite number")
+    figures = {"earned_hours": entry.earned_hours, "taken_hours": entry.taken_hours or ZERO,
+               "paid_hours": entry.paid_hours or ZERO, "transferred_hours": entry.transferred_hours or ZERO}
     for key, hours in figures.items():
         if abs(hours) > LIMIT:
             raise Unpayable(EMPLOYMENT_DATA_INVALID, f"employment.holiday6.{key}")
     return Holiday6Balance.model_construct(**figures).unused_hours  # the figures read, as a balance
 
 
-def hourly_value(employment: Mapping[str, Any]) -> Decimal:
+def hourly_value(employment: EmploymentFacts) -> Decimal:
     """monthly_salary × 12 / (weekly_hours × 52), rounded to øre first (the letter's "á" figure).
 
     Unpayable (EMPLOYMENT_DATA_INVALID, naming the field) when the salary or the weekly
     hours are below 0.01 once rounded, the hours above 168, or the value rounds to 0.00.
     """
-    salary = payable_number(required(employment, "monthly_salary", "employment"),
-                            "employment.monthly_salary", EMPLOYMENT_DATA_INVALID)
-    weekly = payable_number(required(employment, "weekly_hours", "employment"),
-                            "employment.weekly_hours", EMPLOYMENT_DATA_INVALID, HOURS_IN_A_WEEK)
+    salary = payable_number(employment.need("monthly_salary"), "employment.monthly_salary",
+                            EMPLOYMENT_DATA_INVALID)
+    weekly = payable_number(employment.need("weekly_hours"), "employment.weekly_hours",
+                            EMPLOYMENT_DATA_INVALID, HOURS_IN_A_WEEK)
     value = round_ore(salary * 12 / (weekly * 52))
     if value < ORE:
         raise Unpayable(EMPLOYMENT_DATA_INVALID, "employment.monthly_salary")
@@ -170,10 +181,10 @@ def usable_from(earning_year: int) -> date:
     return date(earning_year + 1, 5, 1)
 
 
-def is_active(employment: Mapping[str, Any], on: date) -> bool:
+def is_active(employment: EmploymentFacts, on: date) -> bool:
     """start_date ≤ on and (no end_date or on ≤ end_date)."""
-    start = parse_date(required(employment, "start_date", "employment"), "employment.start_date")
-    end = parse_date(employment.get("end_date"), "employment.end_date")
+    start: date = employment.need("start_date")
+    end = employment.end_date
     return start <= on and (end is None or on <= end)
 
 
@@ -187,27 +198,18 @@ def _late(requested_on: date, year: int, settings: Settings) -> bool:
     return deadline < requested_on < usable_from(year + 1)
 
 
-def _entries(employment: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    entries = employment.get("holiday6") or []
-    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
-        raise ValueError("employment.holiday6 must be a list of objects")
-    return entries
-
-
-def _balance_entry(employment: Mapping[str, Any], year: int) -> Mapping[str, Any] | None:
-    return next((e for e in _entries(employment) if _year(e.get("earning_year")) == year), None)
+def _balance_entry(employment: EmploymentFacts, year: int) -> Holiday6Facts | None:
+    return next((entry for entry in employment.holiday6 if _year(entry) == year), None)
 
 
 # -- input and output -------------------------------------------------------------------
 
 
-def _year(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"not an earning year: {value!r}")
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"not an earning year: {value!r}") from None
+def _year(entry: Holiday6Facts) -> int:
+    """The entry's earning year; an entry without one is no balance the rules can read."""
+    if entry.earning_year is None:
+        raise ValueError("not an earning year: None")
+    return entry.earning_year
 
 
 def _refused(code: str, field: str | None = None) -> RequestDecision:

@@ -214,6 +214,8 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
     from bots.refund_claims import rules as refund_rules
     from bots.refund_claims.models import Settings as RefundSettings
     from bots.sixth_holiday_week import rules as holiday_rules
+    from bots.sixth_holiday_week.models import CaseFacts as HolidayCase
+    from bots.sixth_holiday_week.models import EmploymentFacts as HolidayEmployment
     from bots.sixth_holiday_week.models import Settings as HolidaySettings
     from hr.cpr import generate_cpr
     from sandbox import dataset, generator
@@ -223,8 +225,8 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
     template_case = next(  # a plain payout of all unused hours, lettered by Digital Post
         c for c in data["cases"] if c["type"] == "holiday6_payout_request" and c["hours"] is None
         and employments[c["employment_id"]]["digital_post"]
-        and holiday_rules.decide_request(employments[c["employment_id"]], c, AS_OF,
-                                         HolidaySettings()).outcome == "payout")
+        and holiday_rules.decide_request(HolidayEmployment.read(employments[c["employment_id"]]),
+                                         HolidayCase.read(c), AS_OF, HolidaySettings()).outcome == "payout")
     template_absence = next(  # a claim reported in time: claim and claimed_until, no report, no message
         a for a in data["absences"]
         if (d := refund_rules.decide_absence(employments.get(a["employment_id"]), a, AS_OF,

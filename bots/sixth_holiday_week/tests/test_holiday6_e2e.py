@@ -19,7 +19,7 @@ import pytest
 from bots.sixth_holiday_week import rules
 from bots.sixth_holiday_week.bot import WAGE_TYPE, bot
 from bots.sixth_holiday_week.letters import SUBJECT
-from bots.sixth_holiday_week.models import Settings
+from bots.sixth_holiday_week.models import CaseFacts, EmploymentFacts, Settings
 from harness.testing import (
     AS_OF,
     Generated,
@@ -52,7 +52,9 @@ def expected_requests(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if case["type"] != rules.REQUEST:
             continue
         employment = employments.get(case["employment_id"])
-        decision = rules.decide_request(employment, case, AS_OF, Settings()).model_dump(mode="json")
+        facts = EmploymentFacts.read(employment) if employment is not None else None
+        decision = rules.decide_request(facts, CaseFacts.read(case), AS_OF,
+                                        Settings()).model_dump(mode="json")
         if decision["outcome"] == "payout" and not (employment or {}).get("digital_post"):
             decision = {**decision, "outcome": "exception", "code": "NO_DIGITAL_POST"}
         expected[case["case_id"]] = decision
@@ -70,7 +72,8 @@ def expected_sweep(data: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict
             continue
         case = {"type": rules.TERMINATION, "employment_id": employment["employment_id"],
                 "transfer_agreed": bool(employment.get("holiday6_transfer_agreed"))}
-        decision = rules.decide_termination(employment, case, Settings()).model_dump(mode="json")
+        decision = rules.decide_termination(EmploymentFacts.read(employment), CaseFacts.read(case),
+                                            Settings()).model_dump(mode="json")
         if decision["outcome"] == "payout" and not employment.get("digital_post"):
             decision = {**decision, "outcome": "exception", "code": "NO_DIGITAL_POST"}
         expected[f"{employment['employment_id']}:{end}"] = (employment, decision)

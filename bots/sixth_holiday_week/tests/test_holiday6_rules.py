@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 
 from bots.sixth_holiday_week import rules
 from bots.sixth_holiday_week.bot import bot
+from bots.sixth_holiday_week.models import CaseFacts, EmploymentFacts, Settings
 from runner.testing import rpa_decide
 
 REQUEST_KEYS = {"outcome", "code", "earning_year", "hours", "hourly_value", "amount", "period"}
@@ -217,6 +220,38 @@ def test_nothing_unused_is_skipped() -> None:
         {"earning_year": 2022, "earned_hours": 37, "paid_hours": 40}])
     assert termination(emp)["reason"] == "NOTHING_UNUSED"
     assert termination(employment(end_date="2024-12-31", holiday6=[]))["reason"] == "NOTHING_UNUSED"
+
+
+def test_a_case_that_answers_the_transfer_as_null_does_not_take_the_employments_flag() -> None:
+    emp = employment(end_date="2024-12-31", holiday6_transfer_agreed=True)
+    data = {"as_of": "2024-11-18", "employment": emp,
+            "case": {"type": "holiday6_termination", "employment_id": "E100234", "transfer_agreed": None}}
+    assert rules.decide(data)["outcome"] == "payout"
+
+
+# -- the facts the rules read ---------------------------------------------------------------------
+
+
+def test_the_rules_take_facts_and_keep_money_decimal() -> None:
+    emp = EmploymentFacts.read(employment(monthly_salary=Decimal("36000.00"), weekly_hours=Decimal(37)))
+    case = CaseFacts.read({"request_date": date(2025, 6, 2), "earning_year": 2024, "hours": Decimal("0.5")})
+    decision = rules.decide_request(emp, case, date(2025, 6, 2), Settings())
+    assert (decision.hours, decision.hourly_value, decision.amount) == (
+        Decimal("0.50"), Decimal("224.53"), Decimal("112.27"))
+    assert all(type(v) is Decimal for v in (decision.hours, decision.hourly_value, decision.amount))
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"holiday6": "2024"}, "employment.holiday6 must be a list of objects"),
+    ({"holiday6": [{"earning_year": 2024.0, "earned_hours": 37}]}, "not an earning year: 2024.0"),
+    ({"holiday6": [{"earning_year": 2024, "earned_hours": 37, "taken_hours": "x"}]},
+     "holiday6.taken_hours: not a finite number"),
+    ({"holiday6_transfer_agreed": "ja"}, "employment.holiday6_transfer_agreed: not true/false: 'ja'"),
+])
+def test_a_mistyped_employment_field_is_a_value_error_naming_it(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        EmploymentFacts.read(employment(**fields))
+    assert str(raised.value) == message
 
 
 # -- the decision contract ----------------------------------------------------------------------

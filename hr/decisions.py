@@ -1,4 +1,6 @@
-"""What every bot's `decide` shares: reading the decision contract's input (rules/README.md)."""
+"""What every bot's rules share: the decision contract's input read into typed `Facts`, the
+frozen `Decision` base of what they decide, and the readers and codes of money (the contract:
+docs/writing-a-bot.md, section 4)."""
 
 from __future__ import annotations
 

@@ -168,15 +168,21 @@ def required(record: Mapping[str, Any], key: str, where: str) -> Any:
 
 
 def parse_date(value: Any, field: str) -> date | None:
-    """An ISO date (or a date) → date; None stays None; anything else is a ValueError naming the field."""
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if not isinstance(value, str):
+    """An ISO date (or a date) → date; None stays None; anything else is a ValueError naming the field.
+
+    A date outside FIRST_DATE … LAST_DATE is one too, given as text or as a date (a record's).
+    """
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed = value
+    elif not isinstance(value, str):
         raise ValueError(f"{field}: not a date: {value!r}")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
+    else:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from None
     if not FIRST_DATE <= parsed <= LAST_DATE:  # the rules add days and years: 9999-12-31 overflows
         raise ValueError(f"{field}: {value} is outside {FIRST_DATE} to {LAST_DATE}")
     return parsed

@@ -8,15 +8,25 @@ in-memory pages with the same API.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
+from hr.decisions import parse_date
 from hr.formatting import format_date_long, format_kr
-from hr.records import as_json
+from hr.records import Absence, Employment, as_json
 from runner import Bot, BusinessError, Collector, Item, RetryPolicy, RunSummary, Task
 
 from . import rules
-from .models import AbsenceClaim, AbsenceDecision, Outcome, ReconcileDecision, RefundDecision, Settings
+from .models import (
+    AbsenceClaim,
+    AbsenceDecision,
+    AbsenceFacts,
+    EmploymentFacts,
+    Outcome,
+    ReconcileDecision,
+    RefundDecision,
+    Settings,
+)
 
 ACTIONS = (Outcome.CLAIM, Outcome.REPORT_ONLY)
 #: What a done `absences` item's result shows of its decision.
@@ -67,17 +77,18 @@ class RefundClaims:
 
     def collect_absences(self, run: Collector) -> None:
         pages = self.pages(run)
-        employments: dict[str, dict[str, Any] | None] = {}
-        for absence in map(as_json, pages.payroll.absences()):
-            employment = _employment(pages, absence["employment_id"], employments)
+        employments: dict[str, Employment | None] = {}
+        for absence in pages.payroll.absences():
+            employment = _employment(pages, absence.employment_id, employments)
             try:
-                decision = rules.decide_absence(employment, absence, run.as_of, run.settings)
+                decision = rules.decide_absence(_facts(employment), AbsenceFacts.read(absence), run.as_of,
+                                                run.settings)
             except ValueError:  # data the rules cannot read: the item says why
                 decision = AbsenceDecision(outcome=Outcome.EXCEPTION, code=rules.ABSENCE_INVALID)
-            reference = item_reference(absence["absence_id"], decision)
+            reference = item_reference(absence.absence_id, decision)
             if reference is not None:
                 kind = decision.outcome if decision.outcome in ACTIONS else Outcome.EXCEPTION
-                run.enqueue(reference, AbsenceClaim(absence_id=absence["absence_id"], kind=kind,
+                run.enqueue(reference, AbsenceClaim(absence_id=absence.absence_id, kind=kind,
                                                     claim_to=decision.claim_to))
 
     def process_absence(self, item: Item) -> dict[str, Any]:
@@ -86,27 +97,26 @@ class RefundClaims:
         found = pages.payroll.absence(absence_id)
         if found is None:
             raise BusinessError("ABSENCE_NOT_FOUND", MESSAGES["ABSENCE_NOT_FOUND"])
-        absence = as_json(found)
-        employment = _employment(pages, absence["employment_id"], {})
-        decision = AbsenceDecision.model_validate(item.decision(
-            lambda: rules.decide_absence(employment, absence, item.as_of, item.settings)))
+        employment = pages.payroll.employment(found.employment_id)
+        decision = AbsenceDecision.model_validate(item.decision(lambda: rules.decide_absence(
+            _facts(employment), AbsenceFacts.read(found), item.as_of, item.settings)))
         if decision.outcome is Outcome.EXCEPTION:
             code = str(decision.code)
-            raise BusinessError(code, _message(code, absence, item.settings, decision.field))
+            raise BusinessError(code, _message(code, found, item.settings, decision.field))
         if decision.outcome not in ACTIONS:
             return {"outcome": decision.outcome, "reason": decision.reason}
         assert employment is not None
         if decision.report_now:
-            self._report(item, pages, absence)
+            self._report(item, pages, found.absence_id)
         if rules.LATE_REPORT in decision.warnings:
-            self._warn_manager(item, pages, employment, absence)
+            self._warn_manager(item, pages, employment, found)
         if decision.outcome is Outcome.CLAIM:
             self._claim(item, pages, absence_id, decision)
         return decision.model_dump(mode="json", include=RESULT_FIELDS)
 
-    def _report(self, item: Item, pages: Any, absence: Mapping[str, Any]) -> None:
+    def _report(self, item: Item, pages: Any, absence_id: str) -> None:
         # one report per absence, whichever item makes it: the reference says so
-        absence_id, reference = absence["absence_id"], f"{absence['absence_id']}:report"
+        reference = f"{absence_id}:report"
         item.step("reported", lambda: pages.refusion.submit(
             absence_id, kind="report", authority=rules.OPHOLDSKOMMUNE,
             claim_from=None, claim_to=None,
@@ -122,29 +132,30 @@ class RefundClaims:
         item.step("claimed_until_updated", lambda: pages.payroll.update_absence(
             absence_id, claimed_until=decision.claim_to, reference=item.reference))
 
-    def _warn_manager(self, item: Item, pages: Any, employment: Mapping[str, Any],
-                      absence: Mapping[str, Any]) -> None:
-        report_date = rules.parse_date(absence.get("reported_date"), "reported_date") or item.as_of
-        lost = rules.lost_refund(employment, absence, report_date, item.settings) or {}
+    def _warn_manager(self, item: Item, pages: Any, employment: Employment, found: Absence) -> None:
+        absence = AbsenceFacts.read(found)
+        report_date = absence.reported_date or item.as_of
+        lost = rules.lost_refund(EmploymentFacts.read(employment), absence, report_date, item.settings) or {}
         amount = format_kr(lost["refund_lost"]) if lost.get("refund_lost") is not None else "ukendt"
-        text = (f"Sygefraværet for {employment.get('name')} ({employment['employment_id']}), første "
-                f"fraværsdag {format_date_long(rules.parse_date(absence['first_day'], 'first_day'))}, "
+        text = (f"Sygefraværet for {employment.name} ({employment.employment_id}), første "
+                f"fraværsdag {format_date_long(found.first_day)}, "
                 f"blev anmeldt til NemRefusion efter fristen. Refusion gives først fra "
-                f"{format_date_long(rules.parse_date(lost.get('refund_from'), 'refund_from'))}. "
+                f"{format_date_long(parse_date(lost.get('refund_from'), 'refund_from'))}. "
                 f"Husk at melde sygefravær til Løn & Personale straks. Tabt refusion: {amount}")
-        reference = f"{absence['absence_id']}:late_report"  # one message per absence
+        reference = f"{found.absence_id}:late_report"  # one message per absence
         item.step("manager_messaged", lambda: pages.portal.message_manager(
-            employment["unit"], SUBJECT_LATE, text, reference=reference))
+            employment.unit, SUBJECT_LATE, text, reference=reference))
 
     # -- summary ------------------------------------------------------------------------------
 
     def refunds_at_risk(self, ctx: Collector | Item | RunSummary) -> dict[str, Any]:
         """The run summary's refunds at risk, read from Lønsystem as of `ctx.today`."""
         pages = self.pages(ctx)
-        absences = [as_json(a) for a in pages.payroll.absences()]
-        cache: dict[str, dict[str, Any] | None] = {}
-        employments = [e for e in (_employment(pages, a["employment_id"], cache) for a in absences) if e]
-        return rules.refunds_at_risk(absences, employments, ctx.as_of, ctx.settings)
+        absences = pages.payroll.absences()
+        cache: dict[str, Employment | None] = {}
+        employments = [e for e in (_employment(pages, a.employment_id, cache) for a in absences) if e]
+        return rules.refunds_at_risk(map(AbsenceFacts.read, absences), map(EmploymentFacts.read, employments),
+                                     ctx.as_of, ctx.settings)
 
     # -- decisions --------------------------------------------------------------------------
 
@@ -181,20 +192,22 @@ class RefundClaims:
                 "max_refund": float(result.max_refund)}
 
 
-def _message(code: str, absence: Mapping[str, Any], settings: Settings, field: str | None = None) -> str:
+def _message(code: str, absence: Absence, settings: Settings, field: str | None = None) -> str:
     message = MESSAGES.get(code, code) + (f" (felt: {field})" if field else "")
     if code == "DEADLINE_PASSED":
-        deadline = rules.maternity_deadline(absence, settings)
+        deadline = rules.maternity_deadline(AbsenceFacts.read(absence), settings)
         message += f" Fristen var {format_date_long(deadline)}." if deadline else ""
-    return f"{absence['absence_id']}: {message}"
+    return f"{absence.absence_id}: {message}"
 
 
-def _employment(pages: Any, employment_id: str,
-                cache: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+def _employment(pages: Any, employment_id: str, cache: dict[str, Employment | None]) -> Employment | None:
     if employment_id not in cache:
-        found = pages.payroll.employment(employment_id)
-        cache[employment_id] = as_json(found) if found is not None else None
+        cache[employment_id] = pages.payroll.employment(employment_id)
     return cache[employment_id]
+
+
+def _facts(found: Employment | None) -> EmploymentFacts | None:
+    return EmploymentFacts.read(found) if found is not None else None
 
 
 def make_bot(pages: Pages = BrowserPages) -> Bot:

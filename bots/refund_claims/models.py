@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from hr.decisions import Decision
+from hr.decisions import Decision, Facts
 from hr.money import LIMIT
 from hr.records import Number
 
@@ -87,6 +87,38 @@ class RefundDecision(BaseModel):
     decision: str = Field(min_length=1)
     paid: Decimal | None = Field(None, ge=0, le=LIMIT, allow_inf_nan=False)
     receipt_id: str | None = None
+
+
+# -- what the rules read ----------------------------------------------------------------------
+
+
+class EmploymentFacts(Facts):
+    """The employment as the rules read it (Lønsystem's record, or the decide input's)."""
+
+    WHERE = "employment"
+
+    employment_id: str | None = None
+    unit: str | None = None  # whose manager hears of a late report
+    weekly_hours: Decimal | None = None  # contracted: the claim's hours when the absence gives none
+    last_paid_date: date | None = None
+
+
+class AbsenceFacts(Facts):
+    """An absence as the rules read it (Lønsystem's record, or the decide input's `case`)."""
+
+    WHERE = "case"
+
+    absence_id: str | None = None
+    employment_id: str | None = None
+    type: str | None = None  # sickness, partial_sickness, pregnancy_related or maternity
+    first_day: date | None = None
+    last_day: date | None = None
+    hours_per_week: Decimal | None = None  # null: the employment's weekly_hours
+    no_employer_period: bool | None = None
+    salary_continued: bool | None = None
+    salary_stop_date: date | None = None
+    reported_date: date | None = None
+    claimed_until: date | None = None
 
 
 # -- the decisions -----------------------------------------------------------------------------

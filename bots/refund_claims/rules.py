@@ -3,8 +3,9 @@
 `decide(input)` is the decision contract of docs/writing-a-bot.md, §4 (what `rpa
 decide` prints: the decision model's JSON); `decide_absence` is what the `absences` task
 calls, `reconcile` what the `decisions` task calls, both returning the decision models of
-`models.py`, and `refunds_at_risk` feeds the run summary. Money is Decimal inside and a
-JSON number rounded to øre outside.
+`models.py`, and `refunds_at_risk` feeds the run summary. They read the employment and
+the absence as `EmploymentFacts` and `AbsenceFacts` (models.py). Money and hours are
+Decimal from reading to decision, and a JSON number rounded to øre outside.
 
 Hours nothing can be claimed from stop the item, checked on values rounded to 2
 decimals, before `BELOW_4H`: the absence's `hours_per_week` below 0.01 once rounded
@@ -27,15 +28,13 @@ from hr.decisions import (
     EMPLOYMENT_DATA_INVALID,
     HOURS_IN_A_WEEK,
     Unpayable,
-    parse_date,
     payable_number,
     read_case_input,
-    required,
 )
 from hr.decisions import settings_from as _settings_from
 from hr.money import ORE, round_ore, to_decimal
 
-from .models import AbsenceDecision, Outcome, ReconcileDecision, Settings
+from .models import AbsenceDecision, AbsenceFacts, EmploymentFacts, Outcome, ReconcileDecision, Settings
 
 SICKNESS_TYPES = ("sickness", "partial_sickness", "pregnancy_related")
 MATERNITY = "maternity"
@@ -58,19 +57,21 @@ class RateUnknown(Exception):
 def decide(data: Mapping[str, Any]) -> dict[str, Any]:
     """The decision for one `{"as_of", "employment", "case", "settings"}` input (case = the absence)."""
     given = read_case_input(data, Settings)
-    return decide_absence(given.employment, given.case, given.as_of, given.settings).model_dump(mode="json")
+    absence = AbsenceFacts.read(given.case)
+    employment = EmploymentFacts.read(given.employment) if given.employment is not None else None
+    return decide_absence(employment, absence, given.as_of, given.settings).model_dump(mode="json")
 
 
 def decide_absence(
-    employment: Mapping[str, Any] | None, absence: Mapping[str, Any], as_of: date, settings: Settings
+    employment: EmploymentFacts | None, absence: AbsenceFacts, as_of: date, settings: Settings
 ) -> AbsenceDecision:
     """What to do about one absence today: report, claim, wait, nothing, or a person's code."""
-    kind = absence.get("type")
+    kind = absence.type
     if kind not in ABSENCE_TYPES:
         raise ValueError(f"unknown absence type {kind!r}; expected one of {', '.join(ABSENCE_TYPES)}")
     if employment is None:
         return _refused("EMPLOYMENT_NOT_FOUND")
-    if not _flag(required(absence, "salary_continued", "case"), "case.salary_continued"):
+    if not absence.need("salary_continued"):
         return AbsenceDecision(outcome=Outcome.NONE, reason="NO_SALARY")
     try:
         if kind == MATERNITY:
@@ -81,17 +82,17 @@ def decide_absence(
 
 
 def _decide_sickness(
-    employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
+    employment: EmploymentFacts, absence: AbsenceFacts, as_of: date, settings: Settings
 ) -> AbsenceDecision:
     weekly = hours_per_week(employment, absence)
-    if absence["type"] == "partial_sickness" and weekly < settings.min_partial_hours:
+    if absence.type == "partial_sickness" and weekly < settings.min_partial_hours:
         return AbsenceDecision(outcome=Outcome.NONE, reason="BELOW_4H")
-    first_day = _date(absence, "first_day")
+    first_day: date = absence.need("first_day")
     eligible = eligible_from(absence, settings)
-    last_day = _date(absence, "last_day", optional=True)
+    last_day = absence.last_day
     if last_day is not None and last_day < eligible:
         return AbsenceDecision(outcome=Outcome.NONE, reason="WITHIN_EMPLOYER_PERIOD")
-    reported = _date(absence, "reported_date", optional=True)
+    reported = absence.reported_date
     if reported is None and as_of < first_day + timedelta(days=settings.report_from_day - 1):
         return AbsenceDecision(outcome=Outcome.WAIT, reason="TOO_EARLY_TO_REPORT", authority=OPHOLDSKOMMUNE)
     report_now = reported is None
@@ -110,13 +111,13 @@ def _decide_sickness(
 
 
 def _decide_maternity(
-    employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date, settings: Settings
+    employment: EmploymentFacts, absence: AbsenceFacts, as_of: date, settings: Settings
 ) -> AbsenceDecision:
     deadline = maternity_deadline(absence, settings)
     if deadline is not None and as_of > deadline:
         return _refused("DEADLINE_PASSED")
-    claim_from = _date(absence, "first_day")
-    claimed_until = _date(absence, "claimed_until", optional=True)
+    claim_from: date = absence.need("first_day")
+    claimed_until = absence.claimed_until
     if claimed_until is not None:
         claim_from = max(claim_from, claimed_until + DAY)
     claim_to = _claim_to(employment, absence, as_of)
@@ -128,7 +129,7 @@ def _decide_maternity(
 
 
 def _claim(claim_from: date, claim_to: date, weekly: Decimal, settings: Settings,
-           common: dict[str, Any], absence: Mapping[str, Any]) -> AbsenceDecision:
+           common: dict[str, Any], absence: AbsenceFacts) -> AbsenceDecision:
     """A claim of `claim_from` … `claim_to`, with what `common` says of the absence."""
     try:
         refund = max_refund(claim_from, claim_to, weekly, settings)
@@ -147,21 +148,21 @@ def _claim(claim_from: date, claim_to: date, weekly: Decimal, settings: Settings
 # -- dates --------------------------------------------------------------------------------
 
 
-def eligible_from(absence: Mapping[str, Any], settings: Settings) -> date:
+def eligible_from(absence: AbsenceFacts, settings: Settings) -> date:
     """The first day the refund covers: after the employer period, unless there is none."""
-    first_day = _date(absence, "first_day")
-    no_period = _flag(absence.get("no_employer_period") or False, "case.no_employer_period")
-    if no_period or absence.get("type") == "pregnancy_related":
+    first_day: date = absence.need("first_day")
+    if absence.no_employer_period or absence.type == "pregnancy_related":
         return first_day
     return first_day + timedelta(days=settings.employer_period_days)
 
 
-def report_deadline(absence: Mapping[str, Any], settings: Settings) -> date:
+def report_deadline(absence: AbsenceFacts, settings: Settings) -> date:
     """The last day to report a sickness absence without losing refund."""
-    return _date(absence, "first_day") + timedelta(days=settings.report_deadline_days)
+    first_day: date = absence.need("first_day")
+    return first_day + timedelta(days=settings.report_deadline_days)
 
 
-def refund_start(absence: Mapping[str, Any], report_date: date,
+def refund_start(absence: AbsenceFacts, report_date: date,
                  settings: Settings) -> tuple[date, list[str]]:
     """`refund_from` for a report on `report_date`, and `LATE_REPORT` when it was late."""
     eligible = eligible_from(absence, settings)
@@ -170,17 +171,17 @@ def refund_start(absence: Mapping[str, Any], report_date: date,
     return max(eligible, report_date), [LATE_REPORT]
 
 
-def maternity_deadline(absence: Mapping[str, Any], settings: Settings) -> date | None:
+def maternity_deadline(absence: AbsenceFacts, settings: Settings) -> date | None:
     """The claim deadline: salary stop (else last day) + `maternity_claim_days`; None while open."""
-    end = _date(absence, "salary_stop_date", optional=True) or _date(absence, "last_day", optional=True)
+    end = absence.salary_stop_date or absence.last_day
     return end + timedelta(days=settings.maternity_claim_days) if end else None
 
 
-def _claim_from(absence: Mapping[str, Any], refund_from: date, as_of: date,
+def _claim_from(absence: AbsenceFacts, refund_from: date, as_of: date,
                 settings: Settings) -> tuple[date, bool]:
     """The latest of refund_from, the day after claimed_until and the lookback limit."""
     others = [refund_from]
-    claimed_until = _date(absence, "claimed_until", optional=True)
+    claimed_until = absence.claimed_until
     if claimed_until is not None:
         others.append(claimed_until + DAY)
     lookback = add_months(as_of, -settings.lookback_months)
@@ -189,36 +190,31 @@ def _claim_from(absence: Mapping[str, Any], refund_from: date, as_of: date,
     return max(others), False
 
 
-def _claim_to(employment: Mapping[str, Any], absence: Mapping[str, Any], as_of: date) -> date | None:
+def _claim_to(employment: EmploymentFacts, absence: AbsenceFacts, as_of: date) -> date | None:
     """The earliest of last_day, salary_stop_date, last_paid_date and yesterday: never the future."""
-    ends = [
-        _date(absence, "last_day", optional=True),
-        _date(absence, "salary_stop_date", optional=True),
-        parse_date(employment.get("last_paid_date"), "employment.last_paid_date"),
-        as_of - DAY,
-    ]
+    ends = [absence.last_day, absence.salary_stop_date, employment.last_paid_date, as_of - DAY]
     return min(end for end in ends if end is not None)
 
 
 # -- money --------------------------------------------------------------------------------
 
 
-def hours_per_week(employment: Mapping[str, Any], absence: Mapping[str, Any]) -> Decimal:
+def hours_per_week(employment: EmploymentFacts, absence: AbsenceFacts) -> Decimal:
     """The absence's hours a week; null means the employment's contracted hours.
 
     Unpayable (ABSENCE_INVALID or EMPLOYMENT_DATA_INVALID, naming the field) when they are
     below 0.01 once rounded or above 168.
     """
     code, field = _hours_source(absence)
-    value = absence.get("hours_per_week")
+    value = absence.hours_per_week
     if value is None:
-        value = required(employment, "weekly_hours", "employment")
+        value = employment.need("weekly_hours")
     return payable_number(value, field, code, HOURS_IN_A_WEEK)
 
 
-def _hours_source(absence: Mapping[str, Any]) -> tuple[str, str]:
+def _hours_source(absence: AbsenceFacts) -> tuple[str, str]:
     """Where the claim's hours a week come from: the code and field a person corrects."""
-    if absence.get("hours_per_week") is None:
+    if absence.hours_per_week is None:
         return EMPLOYMENT_DATA_INVALID, "employment.weekly_hours"
     return ABSENCE_INVALID, "case.hours_per_week"
 
@@ -257,7 +253,7 @@ def reconcile(decision: str, paid: Decimal | None, claimed: Decimal,
 # -- refunds at risk ----------------------------------------------------------------------
 
 
-def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable[Mapping[str, Any]],
+def refunds_at_risk(absences: Iterable[AbsenceFacts], employments: Iterable[EmploymentFacts],
                     as_of: date, settings: Settings) -> dict[str, Any]:
     """Report deadlines within `at_risk_days`, and the refund each late report loses.
 
@@ -265,22 +261,21 @@ def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable
     `refund_from`, but never past the absence's last day or salary stop (no salary, no
     refund). A late absence not yet reported counts as reported today.
     """
-    by_id = {e.get("employment_id"): e for e in employments}
+    by_id = {e.employment_id: e for e in employments}
     soon: list[dict[str, Any]] = []
     late: list[dict[str, Any]] = []
     for absence in absences:
-        employment = by_id.get(absence.get("employment_id"))
+        employment = by_id.get(absence.employment_id)
         try:
             if employment is None or not _refundable_sickness(employment, absence, settings):
                 continue
-            loss = lost_refund(employment, absence, _date(absence, "reported_date", optional=True)
-                               or as_of, settings)
+            loss = lost_refund(employment, absence, absence.reported_date or as_of, settings)
         except Unpayable:
             continue  # hours nothing can be claimed from: the absence is a person's item already
-        where = {"absence_id": absence.get("absence_id"),
-                 "employment_id": employment.get("employment_id"), "unit": employment.get("unit")}
+        where = {"absence_id": absence.absence_id, "employment_id": employment.employment_id,
+                 "unit": employment.unit}
         deadline = report_deadline(absence, settings)
-        reported = _date(absence, "reported_date", optional=True)
+        reported = absence.reported_date
         if reported is None and as_of <= deadline <= as_of + timedelta(days=settings.at_risk_days):
             soon.append({**where, "report_deadline": deadline.isoformat(),
                          "days_left": (deadline - as_of).days})
@@ -292,15 +287,14 @@ def refunds_at_risk(absences: Iterable[Mapping[str, Any]], employments: Iterable
             "refund_lost_total": _json(total)}
 
 
-def lost_refund(employment: Mapping[str, Any], absence: Mapping[str, Any], report_date: date,
+def lost_refund(employment: EmploymentFacts, absence: AbsenceFacts, report_date: date,
                 settings: Settings) -> dict[str, Any] | None:
     """What a late report on `report_date` loses, or None when it is not late."""
     refund_from, warnings = refund_start(absence, report_date, settings)
     if LATE_REPORT not in warnings:
         return None
     first = eligible_from(absence, settings)
-    ends = [refund_from - DAY, _date(absence, "last_day", optional=True),
-            _date(absence, "salary_stop_date", optional=True)]
+    ends = [refund_from - DAY, absence.last_day, absence.salary_stop_date]
     last = min(end for end in ends if end is not None)
     days = max(0, (last - first).days + 1)
     try:
@@ -311,29 +305,18 @@ def lost_refund(employment: Mapping[str, Any], absence: Mapping[str, Any], repor
             "days_lost": days, "refund_lost": None if lost is None else _json(to_decimal(lost))}
 
 
-def _refundable_sickness(employment: Mapping[str, Any], absence: Mapping[str, Any],
+def _refundable_sickness(employment: EmploymentFacts, absence: AbsenceFacts,
                          settings: Settings) -> bool:
-    if absence.get("type") not in SICKNESS_TYPES or not absence.get("salary_continued"):
+    if absence.type not in SICKNESS_TYPES or not absence.salary_continued:
         return False
-    if (absence.get("type") == "partial_sickness"
+    if (absence.type == "partial_sickness"
             and hours_per_week(employment, absence) < settings.min_partial_hours):
         return False
-    last_day = _date(absence, "last_day", optional=True)
+    last_day = absence.last_day
     return last_day is None or last_day >= eligible_from(absence, settings)
 
 
 # -- input and output ---------------------------------------------------------------------
-
-
-def _date(absence: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:
-    value = absence.get(key) if optional else required(absence, key, "case")
-    return parse_date(value, f"case.{key}")
-
-
-def _flag(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{field}: not true/false: {value!r}")
-    return value
 
 
 def _json(amount: Decimal) -> float:

@@ -212,6 +212,7 @@ def runner_phase(bot_name: str, base: str, jobs: Jobs, workers: int, folder: Pat
 def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]]:
     """A Copenhagen-size sandbox database and, per bot, `counts[bot]` jobs on cloned employments."""
     from bots.refund_claims import rules as refund_rules
+    from bots.refund_claims.models import AbsenceDecision, AbsenceFacts, EmploymentFacts
     from bots.refund_claims.models import Settings as RefundSettings
     from bots.sixth_holiday_week import rules as holiday_rules
     from bots.sixth_holiday_week.models import CaseFacts as HolidayCase
@@ -227,10 +228,15 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
         and employments[c["employment_id"]]["digital_post"]
         and holiday_rules.decide_request(HolidayEmployment.read(employments[c["employment_id"]]),
                                          HolidayCase.read(c), AS_OF, HolidaySettings()).outcome == "payout")
+
+    def refund_decision(absence: dict[str, Any]) -> AbsenceDecision:
+        employment = employments.get(absence["employment_id"])
+        facts = EmploymentFacts.read(employment) if employment is not None else None
+        return refund_rules.decide_absence(facts, AbsenceFacts.read(absence), AS_OF, RefundSettings())
+
     template_absence = next(  # a claim reported in time: claim and claimed_until, no report, no message
         a for a in data["absences"]
-        if (d := refund_rules.decide_absence(employments.get(a["employment_id"]), a, AS_OF,
-                                             RefundSettings())).outcome == "claim"
+        if (d := refund_decision(a)).outcome == "claim"
         and not d.report_now and not d.warnings and a["type"] == "sickness")
     template_employment = employments[template_case["employment_id"]]
     rng = random.Random(SEED)

@@ -192,3 +192,10 @@ def test_hours_nothing_can_be_claimed_from_are_a_persons_item_and_nothing_is_sub
             State.BUSINESS_EXCEPTION, reference.split(":")[1], 1)
         assert field in item.error.message and "-37" not in item.error.message
     assert world.writes == {}  # no report, no claim, no update in Lønsystem
+
+
+def test_a_record_date_the_rules_cannot_count_from_is_absence_invalid(world: World) -> None:
+    # read from Lønsystem's record as a date, bounded as the same date in `rpa decide`'s JSON is
+    world.absences = {"F1": absence("F1", 0, first_day=date(9999, 12, 20))}
+    store, _ = run_task_once(make_bot(world.pages), "absences", as_of=TODAY)
+    assert [r.reference for r in store.list_items(_worker(), bot="refund_claims")] == ["F1:ABSENCE_INVALID"]

@@ -19,7 +19,7 @@ import pytest
 
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot, item_reference
-from bots.refund_claims.models import AbsenceDecision, Settings
+from bots.refund_claims.models import AbsenceDecision, AbsenceFacts, EmploymentFacts, Settings
 from harness.testing import (
     AS_OF,
     Generated,
@@ -46,8 +46,9 @@ def expected_absences(data: dict[str, Any]) -> dict[str, tuple[dict[str, Any], d
     expected = {}
     for absence in data["absences"]:
         try:
-            decision = rules.decide_absence(employments.get(absence["employment_id"]), absence, AS_OF,
-                                            Settings())
+            employment = employments.get(absence["employment_id"])
+            decision = rules.decide_absence(EmploymentFacts.read(employment) if employment else None,
+                                            AbsenceFacts.read(absence), AS_OF, Settings())
         except ValueError:
             decision = AbsenceDecision(outcome="exception", code="ABSENCE_INVALID")
         reference = item_reference(absence["absence_id"], decision)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bots.refund_claims import rules
-from bots.refund_claims.models import Settings
+from bots.refund_claims.models import AbsenceFacts, EmploymentFacts, Settings
 
 
 @pytest.mark.parametrize(("decision", "paid", "code"), [
@@ -32,15 +32,15 @@ def test_tolerance_is_a_setting() -> None:
     assert (result["code"], result["difference"]) == (None, -79.72)
 
 
-def absence(absence_id: str, first_day: str, **fields: Any) -> dict[str, Any]:
-    return {"absence_id": absence_id, "employment_id": "E1", "type": "sickness",
-            "first_day": first_day, "last_day": None, "hours_per_week": None,
-            "no_employer_period": False, "salary_continued": True, "salary_stop_date": None,
-            "reported_date": None, "claimed_until": None, **fields}
+def absence(absence_id: str, first_day: str, **fields: Any) -> AbsenceFacts:
+    return AbsenceFacts.read({"absence_id": absence_id, "employment_id": "E1", "type": "sickness",
+                              "first_day": first_day, "last_day": None, "hours_per_week": None,
+                              "no_employer_period": False, "salary_continued": True, "salary_stop_date": None,
+                              "reported_date": None, "claimed_until": None, **fields})
 
 
-EMPLOYMENTS = [{"employment_id": "E1", "unit": "Børnehuset Solsikken", "weekly_hours": 37,
-                "last_paid_date": "2024-03-31"}]
+EMPLOYMENTS = [EmploymentFacts.read({"employment_id": "E1", "unit": "Børnehuset Solsikken",
+                                     "weekly_hours": 37, "last_paid_date": "2024-03-31"})]
 
 
 def test_refunds_at_risk() -> None:

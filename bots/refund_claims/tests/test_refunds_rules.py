@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from bots.refund_claims import rules
 from bots.refund_claims.bot import bot
-from bots.refund_claims.models import RefundDecision, Settings
+from bots.refund_claims.models import AbsenceFacts, EmploymentFacts, RefundDecision, Settings
 from runner.testing import rpa_decide
 
 KEYS = {"outcome", "code", "reason", "authority", "report_now", "refund_from", "claim_from",
@@ -369,8 +370,8 @@ def test_refunds_at_risk_leave_out_an_absence_whose_hours_cannot_be_claimed() ->
     good = absence(absence_id="F000001", first_day="2024-02-01")
     huge = absence(absence_id="F000002", first_day="2024-02-01", hours_per_week="1e999999")
     negative = absence(absence_id="F000003", first_day="2024-02-01", hours_per_week=-37)
-    summary = rules.refunds_at_risk([good, huge, negative], [employment()],
-                                    rules.parse_date("2024-03-26", "as_of"), Settings())
+    summary = rules.refunds_at_risk([AbsenceFacts.read(a) for a in (good, huge, negative)],
+                                    [EmploymentFacts.read(employment())], date(2024, 3, 26), Settings())
     assert [late["absence_id"] for late in summary["late_reports"]] == ["F000001"]
 
 

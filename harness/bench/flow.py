@@ -153,7 +153,8 @@ def _seed(folder: Path) -> tuple[Path, list[str]]:
     return db, ids
 
 
-def _serve(db: Path) -> tuple[str, subprocess.Popen[str]]:
+def serve_child(db: Path) -> tuple[str, subprocess.Popen[str]]:
+    """The sandbox over `db` in a child process (its own core); its URL and the process."""
     command = [sys.executable, "-m", "harness.bench.flow", "serve", str(db)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
@@ -179,7 +180,7 @@ def run(items: int = 20) -> dict[str, Any]:
     configs = [(contexts, tracing) for tracing in (False, True) for contexts in (1, 4)]
     with tempfile.TemporaryDirectory(prefix="rpa-bench-flow-") as folder:
         db, ids = _seed(Path(folder))
-        url, child = _serve(db)
+        url, child = serve_child(db)
         try:
             phases: list[Phase] = []
             keys = []

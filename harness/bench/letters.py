@@ -186,7 +186,7 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
     """Collect, then one worker (one Chromium) works every item against a seeded sandbox."""
     import importlib
 
-    from harness.bench.flow import _serve
+    from harness.bench.flow import serve_child
     from runner import SystemAccess
     from runner.browser import BrowserPool
     from runner.clock import SystemClock
@@ -200,7 +200,7 @@ def bot_figures(module: str, tasks: tuple[str, ...], seed: int, folder: Path) ->
     folder.mkdir(parents=True)
     db = folder / "sandbox.db"
     dataset.load(db, generator.generate(E2E_EMPLOYEES, seed=seed))
-    url, child = _serve(db)
+    url, child = serve_child(db)
     bot = importlib.import_module(module).bot
     systems = {name: SystemAccess(name, f"{url}/{name}", "robot", "sandbox")
                for name in ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")}
@@ -244,7 +244,7 @@ def flow_figures(folder: Path) -> dict[str, Any]:
     from harness.bench import flow
 
     db, ids = flow._seed(folder)
-    url, child = flow._serve(db)
+    url, child = flow.serve_child(db)
     try:
         phases: list[flow.Phase] = [
             (flow.bare_flow, 1, False, [(ids[n % len(ids)], f"bench-bare-{n}") for n in range(FLOWS)]),

@@ -31,7 +31,6 @@ import contextlib
 import copy
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +39,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from harness.bench.flow import serve_child
 
 AS_OF = date(2024, 11, 18)
 EMPLOYEES = 300  # the generator's own population, planted cases and all
@@ -267,13 +268,6 @@ def seed(folder: Path, counts: Mapping[str, int]) -> tuple[Path, dict[str, Jobs]
     db = folder / "sandbox.db"
     dataset.load(db, data)
     return db, jobs
-
-
-def serve_child(db: Path) -> tuple[str, subprocess.Popen[str]]:
-    command = [sys.executable, "-m", "harness.bench.flow", "serve", str(db)]
-    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    return child.stdout.readline().strip(), child
 
 
 def per_min(count: int, seconds: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -209,6 +210,49 @@ def users_add(app: App, name: str, roles: tuple[str, ...]) -> None:
     actor = None if not app.store.list_users() else app.actor()
     user = app.store.add_user(actor, name, roles)
     echo(f"{user.name}: {', '.join(sorted(user.roles))}")
+
+
+@users_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", "from_stdin", is_flag=True, required=True,
+              help="Read the new password from standard input (one line), never from the command line.")
+@pass_app
+def users_passwd(app: App, name: str, from_stdin: bool) -> None:
+    """Set a user's console password (the user themself, or an admin); stored as an argon2 hash."""
+    from runner.passwords import hash_password
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        hashed = hash_password(password)
+    except ValueError as short:
+        raise InputError("stdin", str(short)) from None
+    app.store.set_password(app.actor(), name, hashed)
+    echo(f"{name}: password set")
+
+
+@users_group.command("token")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Revoke every token of the user instead.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def users_token(app: App, name: str, revoke: bool, as_json: bool) -> None:
+    """A new API token for the user, printed once (sent as `Authorization: Bearer TOKEN`)."""
+    from runner.passwords import new_token
+
+    actor = app.actor()
+    if revoke:
+        count = app.store.revoke_tokens(actor, name)
+        if as_json:
+            echo_json({"revoked": count})
+        else:
+            echo(f"{name}: {count} token(s) revoked")
+        return
+    token, hashed = new_token()
+    app.store.add_token(actor, name, hashed)
+    if as_json:
+        echo_json({"token": token})
+    else:
+        echo(token)
 
 
 @users_group.command("roles")

@@ -193,6 +193,41 @@ class UserStore(Protocol):
     ) -> list[AuditRecord]: ...
 
 
+class CredentialStore(Protocol):
+    """How people log in to the console: password hashes, API tokens (stored as hashes) and
+    the failed logins a lock-out counts. Hashing is runner.passwords'; the store keeps hashes only."""
+
+    def set_password(self, actor: Actor | None, name: str, password_hash: str) -> None:
+        """Set a user's password hash: an admin, or the user themself (`actor=None`: bootstrap,
+        allowed only while no user has a password). Audited as `password_set`."""
+        ...
+
+    def password_hash(self, name: str) -> str | None:
+        """The user's password hash; None when the user has none or does not exist."""
+        ...
+
+    def add_token(self, actor: Actor, name: str, token_hash: str) -> int:
+        """Store a new API token's hash for `name` (an admin, or the user themself); its id.
+        Audited as `token_created`."""
+        ...
+
+    def user_for_token(self, token_hash: str) -> UserRecord | None:
+        """The user whose unrevoked token has this hash, else None."""
+        ...
+
+    def revoke_tokens(self, actor: Actor, name: str) -> int:
+        """Revoke every token of `name` (an admin, or the user themself); how many. Audited."""
+        ...
+
+    def record_login(self, name: str, *, ok: bool) -> None:
+        """Remember a login attempt for `name` (a success clears the failures)."""
+        ...
+
+    def login_failures(self, name: str, since: datetime) -> int:
+        """Failed logins for `name` since `since` (and since its last success)."""
+        ...
+
+
 class AlertStore(Protocol):
     """Alerts, newest first; messages are stored masked."""
 
@@ -235,7 +270,8 @@ class ArtifactStore(Protocol):
 
 
 class Store(
-    ItemStore, QueueStore, RunStore, UserStore, AlertStore, BreakerStore, ArtifactStore, Protocol
+    ItemStore, QueueStore, RunStore, UserStore, CredentialStore, AlertStore, BreakerStore,
+    ArtifactStore, Protocol,
 ):
     """The whole store: every concern over one database."""
 

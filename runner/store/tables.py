@@ -101,6 +101,26 @@ users = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(120), ForeignKey("users.name"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(120), nullable=False),  # as typed: also names that do not exist
+    Column("at", UtcDateTime(), nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+Index("ix_login_attempts_name_at", login_attempts.c.user_name, login_attempts.c.at)
+
 audit = Table(
     "audit",
     metadata,

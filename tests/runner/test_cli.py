@@ -99,6 +99,34 @@ def test_roles_are_the_frameworks_and_those_the_installed_bots_declare(rpa: Rpa)
         {"name": "anna", "roles": ["admin"]}, {"name": "berit", "roles": ["attest_reader", "ops"]}]
 
 
+def test_a_password_is_set_from_stdin_and_stored_as_an_argon2_hash(rpa: Rpa, tmp_path: Path) -> None:
+    from runner.passwords import verify_password
+    from runner.store import open_store
+
+    secret = "korrekt-hest-batteri"
+    result = CliRunner().invoke(cli, ["--config", str(rpa.config), "--as", "anna", "users", "passwd", "anna",
+                                      "--password-stdin"], input=secret + "\n")
+    assert result.exit_code == 0 and secret not in result.output, result.output
+    short = CliRunner().invoke(cli, ["--config", str(rpa.config), "--as", "anna", "users", "passwd", "anna",
+                                     "--password-stdin"], input="kort\n")
+    assert short.exit_code == 2 and "at least 12 characters" in short.output
+    store = open_store(f"sqlite:///{tmp_path / 'rpa.db'}")
+    stored = store.password_hash("anna")
+    assert stored is not None and stored.startswith("$argon2id$") and secret not in stored
+    assert verify_password(stored, secret) and not verify_password(stored, "korrekt-hest-batterI")
+
+
+def test_a_token_is_printed_once_works_as_its_user_and_can_be_revoked(rpa: Rpa, tmp_path: Path) -> None:
+    from runner.passwords import token_hash
+    from runner.store import open_store
+
+    token = json.loads(rpa("users", "token", "anna", "--json"))["token"]
+    store = open_store(f"sqlite:///{tmp_path / 'rpa.db'}")
+    assert store.user_for_token(token_hash(token)).name == "anna"
+    assert json.loads(rpa("users", "token", "anna", "--revoke", "--json")) == {"revoked": 1}
+    assert store.user_for_token(token_hash(token)) is None
+
+
 def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Path) -> None:
     report = json.loads(rpa("run", "hello", "--wait", "--json"))
     assert report["today"] == "2024-11-18"

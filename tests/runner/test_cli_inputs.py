@@ -546,6 +546,8 @@ BAD_INPUT: dict[str, Callable[[Deployment], tuple[list[str], str | None, dict[st
     "users add": lambda d: (["users", "add", "two words", "--role", "ops"], "anna", {}),
     "users ls": lambda d: (["users", "ls"], "anna", {"RPA_DATABASE_URL": "http://x/y"}),
     "users roles": lambda d: (["users", "roles"], "anna", {"RPA_DATABASE_URL": "http://x/y"}),
+    "users passwd": lambda d: (["users", "passwd", "nobody", "--password-stdin"], "anna", {}),
+    "users token": lambda d: (["users", "token", "nobody"], "anna", {}),
     "worker": lambda d: (["worker", "--until-idle"], "ghost", {}),
 }
 
@@ -558,6 +560,7 @@ ROLE_REFUSED: dict[str, Callable[[Deployment], tuple[list[str], str]]] = {
     "exceptions resolve": lambda d: (["exceptions", "resolve", str(d.item_id), "--note", "x"], "olga"),
     "exceptions reject": lambda d: (["exceptions", "reject", str(d.item_id), "--reason", "x"], "olga"),
     "users add": lambda d: (["users", "add", "mallory", "--role", "admin"], "olga"),
+    "users token": lambda d: (["users", "token", "anna"], "olga"),
     "retention run": lambda d: (["retention", "run"], "piet"),
 }
 

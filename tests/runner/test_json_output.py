@@ -33,6 +33,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "runs show": ["{run}"],
     "users ls": [],
     "users roles": [],
+    "users token": ["anna"],
 }
 # Run elsewhere, whole: tests/test_demo.py parses `rpa demo --json`'s stdout as one document.
 ELSEWHERE = {"demo"}

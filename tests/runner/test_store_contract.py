@@ -251,3 +251,43 @@ def test_circuit_opens_after_threshold_and_probe_closes_it(store: Store, clock) 
     assert store.take_probe("b", cooldown_s=600, worker_id="w", as_of=TODAY, lease_s=60) is None
     store.complete(probe.id, "w", {}, bot="b")
     assert not store.bot_states()["b"].paused
+
+
+def test_passwords_and_tokens_are_kept_as_hashes_changed_by_admins_or_the_user(store: Store) -> None:
+    store.add_user(None, "admin", [Role.ADMIN])
+    admin = store.get_user("admin").actor()
+    store.add_user(admin, "olga", [Role.OPERATOR])
+    olga = store.get_user("olga").actor()
+    store.set_password(None, "admin", "hash-a")  # bootstrap: no one has a password yet
+    with pytest.raises(PermissionDenied):
+        store.set_password(None, "olga", "hash-o")  # once one has, nobody anonymous sets any
+    store.set_password(olga, "olga", "hash-o")
+    with pytest.raises(PermissionDenied):
+        store.set_password(olga, "admin", "stolen")
+    assert (store.password_hash("admin"), store.password_hash("olga"), store.password_hash("nobody")) == (
+        "hash-a", "hash-o", None)
+    store.add_token(olga, "olga", "t1")
+    store.add_token(admin, "olga", "t2")
+    with pytest.raises(PermissionDenied):
+        store.add_token(olga, "admin", "t3")
+    assert store.user_for_token("t1").name == "olga" and store.user_for_token("t3") is None
+    assert store.revoke_tokens(admin, "olga") == 2
+    assert store.user_for_token("t1") is None and store.user_for_token("t2") is None
+    actions = [entry.action for entry in store.audit_trail(admin)]
+    assert actions.count("password_set") == 2 and actions.count("token_created") == 2
+    assert "tokens_revoked" in actions
+
+
+def test_failed_logins_count_since_a_time_and_since_the_last_success(store: Store, clock) -> None:
+    store.add_user(None, "olga", [Role.OPERATOR])
+    start = clock.now()
+    for _ in range(3):
+        store.record_login("olga", ok=False)
+        clock.advance(60)
+    assert store.login_failures("olga", start - timedelta(seconds=1)) == 3
+    assert store.login_failures("olga", start + timedelta(seconds=90)) == 1
+    assert store.login_failures("mallory", start) == 0
+    store.record_login("olga", ok=True)
+    clock.advance(1)
+    store.record_login("olga", ok=False)
+    assert store.login_failures("olga", start - timedelta(seconds=1)) == 1

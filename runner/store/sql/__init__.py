@@ -8,6 +8,7 @@ One module per concern, each a part of `SqlStore` over the one engine of `base.S
 | `queue` | `QueueStore` | reading items as an actor may see them; retry, resolve, reject |
 | `runs` | `RunStore` | runs, one per firing |
 | `users` | `UserStore` | users and roles, the audit trail |
+| `credentials` | `CredentialStore` | password hashes, API tokens (hashed), failed logins |
 | `breaker` | `AlertStore`, `BreakerStore` | alerts, pause and resume, the circuit breaker |
 | `artifacts` | `ArtifactStore` | files linked from items |
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from runner.store.sql.artifacts import SqlArtifacts
 from runner.store.sql.base import DECISION
 from runner.store.sql.breaker import SqlBotStates
+from runner.store.sql.credentials import SqlCredentials
 from runner.store.sql.engine import PG_CONNECT_TIMEOUT_S, SQLITE_BUSY_TIMEOUT_S, is_outage, make_engine
 from runner.store.sql.items import SqlItems
 from runner.store.sql.queue import SqlQueue
@@ -29,7 +31,7 @@ from runner.store.sql.runs import SqlRuns
 from runner.store.sql.users import SqlUsers
 
 
-class SqlStore(SqlItems, SqlQueue, SqlRuns, SqlUsers, SqlBotStates, SqlArtifacts):
+class SqlStore(SqlItems, SqlQueue, SqlRuns, SqlUsers, SqlCredentials, SqlBotStates, SqlArtifacts):
     """Durable work items, runs, alerts, users, audit and bot state (runner.store.abc.Store)."""
 
 

@@ -1,0 +1,44 @@
+"""console credentials: API tokens and login attempts
+
+Revision ID: 0002
+Revises: 0001
+
+Only new tables: a worker of revision 0001 runs on beside it untouched.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import runner.store.types
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('user_name', sa.String(length=120), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', runner.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', runner.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_name'], ['users.name'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    op.create_table('login_attempts',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('user_name', sa.String(length=120), nullable=False),
+    sa.Column('at', runner.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_login_attempts_name_at', 'login_attempts', ['user_name', 'at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_login_attempts_name_at', table_name='login_attempts')
+    op.drop_table('login_attempts')
+    op.drop_table('api_tokens')

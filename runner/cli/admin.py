@@ -17,7 +17,7 @@ from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, TechnicalError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
 from runner.logs import read_log_lines
-from runner.permissions import Action, require
+from runner.permissions import Action, actions_of, require
 from runner.redact import redact
 
 pass_app = click.make_pass_decorator(App)
@@ -260,13 +260,14 @@ def users_token(app: App, name: str, revoke: bool, as_json: bool) -> None:
 @pass_app
 def users_roles(app: App, as_json: bool) -> None:
     """The roles a user can be given (the framework's own, then those the installed bots
-    declare) and who has each."""
+    declare), what each may do (the permission table) and who has each."""
     declared_by: dict[str, list[str]] = {}
     for bot in app.bots.values():
         for role in bot.roles:
             declared_by.setdefault(role, []).append(bot.name)
     people = app.store.list_users()
     rows: list[dict[str, Any]] = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None,
+                                   "may": [action.value for action in actions_of(frozenset({role}))],
                                    "users": sorted(u.name for u in people if role in u.roles)}
                                   for role in all_roles(app.bots.values())]
     if as_json:
@@ -274,7 +275,7 @@ def users_roles(app: App, as_json: bool) -> None:
         return
     for row in rows:
         by = f" (declared by {', '.join(row['declared_by'])})" if row["declared_by"] else ""
-        echo(f"{row['role']}{by}: {', '.join(row['users']) or '-'}")
+        echo(f"{row['role']}{by}: {', '.join(row['users']) or '-'}\n  may: {', '.join(row['may'])}")
 
 
 @users_group.command("ls")

@@ -122,6 +122,10 @@ class QueueStore(Protocol):
         reference_prefix: str | None = None,
         search: str | None = None,
         run_ids: Collection[int] | None = None,
+        assignee: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
         limit: int | None = 1000,
         offset: int = 0,
     ) -> list[WorkItemRecord]: ...
@@ -147,6 +151,10 @@ class QueueStore(Protocol):
         payload: dict[str, Any] | None = None,
     ) -> WorkItemRecord:
         """Send an exception back to the queue, optionally with a corrected payload."""
+        ...
+
+    def assign_item(self, actor: Actor, item_id: int, *, to: str | None) -> WorkItemRecord:
+        """Assign an exception to a person (`to=None`: release it); ops, audited."""
         ...
 
     def close_item(self, actor: Actor, item_id: int, *, state: State, text: str) -> WorkItemRecord:

@@ -72,6 +72,7 @@ class WorkItemRecord:
     created_at: datetime
     updated_at: datetime
     checkpoints: tuple[Checkpoint, ...] = field(default=())
+    assigned_to: str | None = None  # the person working the exception (console: assign to me)
 
     def summary(self) -> dict[str, Any]:
         """The row shape of `rpa queue ls --json` (one object per item; the CLI masks it)."""

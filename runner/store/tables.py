@@ -44,6 +44,7 @@ work_items = Table(
     Column("error_code", String(80), nullable=True),
     Column("error_message", Text, nullable=True),
     Column("visible_to", String(32), nullable=True),
+    Column("assigned_to", String(120), nullable=True),  # the person working the exception
     Column("has_checkpoints", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),

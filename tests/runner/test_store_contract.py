@@ -291,3 +291,27 @@ def test_failed_logins_count_since_a_time_and_since_the_last_success(store: Stor
     clock.advance(1)
     store.record_login("olga", ok=False)
     assert store.login_failures("olga", start - timedelta(seconds=1)) == 1
+
+
+def test_an_exception_is_assigned_and_released_audited_and_a_retry_releases_it(store: Store) -> None:
+    item_id = _exception(store)
+    assert store.assign_item(OPS, item_id, to="ops-anna").assigned_to == "ops-anna"
+    assert [i.id for i in store.list_items(OPS, assignee="ops-anna")] == [item_id]
+    assert store.assign_item(OPS, item_id, to=None).assigned_to is None
+    store.assign_item(OPS, item_id, to="ops-anna")
+    assert store.retry_item(OPS, item_id).assigned_to is None
+    assert [e.action for e in store.audit_trail(OPS, item_id=item_id)] == ["retry", "assign", "release", "assign"]
+    with pytest.raises(InvalidTransition):
+        store.assign_item(OPS, item_id, to="ops-anna")  # back in the queue: not an exception
+    with pytest.raises(PermissionDenied):
+        store.assign_item(person(Role.OPERATOR), _exception(store), to="olga")
+
+
+def test_items_are_listed_a_page_after_an_id_and_within_times(store: Store, clock) -> None:
+    store.enqueue(items(3))
+    clock.advance(3600)
+    store.enqueue([NewItem("b", "t", "late", {})])
+    everything = store.list_items(OPS)
+    assert [i.reference for i in store.list_items(OPS, after_id=everything[1].id, limit=1)] == ["ref-2"]
+    assert [i.reference for i in store.list_items(OPS, since=clock.now())] == ["late"]
+    assert len(store.list_items(OPS, until=clock.now())) == 3

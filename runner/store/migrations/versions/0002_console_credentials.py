@@ -1,9 +1,10 @@
-"""console credentials: API tokens and login attempts
+"""console: API tokens, login attempts, and who an exception is assigned to
 
 Revision ID: 0002
 Revises: 0001
 
-Only new tables: a worker of revision 0001 runs on beside it untouched.
+New tables and one nullable column: a worker of revision 0001 runs on beside it untouched
+(it names the columns it writes and reads).
 """
 
 from alembic import op
@@ -36,9 +37,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_login_attempts_name_at', 'login_attempts', ['user_name', 'at'], unique=False)
+    op.add_column('work_items', sa.Column('assigned_to', sa.String(length=120), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('work_items', 'assigned_to')
     op.drop_index('ix_login_attempts_name_at', table_name='login_attempts')
     op.drop_table('login_attempts')
     op.drop_table('api_tokens')

@@ -300,7 +300,8 @@ def test_an_exception_is_assigned_and_released_audited_and_a_retry_releases_it(s
     assert store.assign_item(OPS, item_id, to=None).assigned_to is None
     store.assign_item(OPS, item_id, to="ops-anna")
     assert store.retry_item(OPS, item_id).assigned_to is None
-    assert [e.action for e in store.audit_trail(OPS, item_id=item_id)] == ["retry", "assign", "release", "assign"]
+    trail = [e.action for e in store.audit_trail(OPS, item_id=item_id)]
+    assert trail == ["retry", "assign", "release", "assign"]
     with pytest.raises(InvalidTransition):
         store.assign_item(OPS, item_id, to="ops-anna")  # back in the queue: not an exception
     with pytest.raises(PermissionDenied):

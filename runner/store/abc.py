@@ -243,6 +243,10 @@ class AlertStore(Protocol):
 
     def list_alerts(self, *, limit: int = 100) -> list[AlertRecord]: ...
 
+    def ack_alert(self, actor: Actor, alert_id: int) -> AlertRecord:
+        """Acknowledge an alert (operator or ops); audited."""
+        ...
+
 
 class BreakerStore(Protocol):
     """Bots' paused state and circuit breaker; both survive restarts."""

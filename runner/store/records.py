@@ -111,6 +111,8 @@ class AlertRecord:
     kind: str
     message: str
     created_at: datetime
+    acked_by: str | None = None
+    acked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,8 @@ alerts = Table(
     Column("kind", String(64), nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("acked_by", String(120), nullable=True),
+    Column("acked_at", UtcDateTime(), nullable=True),
 )
 
 users = Table(

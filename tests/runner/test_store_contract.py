@@ -316,3 +316,15 @@ def test_items_are_listed_a_page_after_an_id_and_within_times(store: Store, cloc
     assert [i.reference for i in store.list_items(OPS, after_id=everything[1].id, limit=1)] == ["ref-2"]
     assert [i.reference for i in store.list_items(OPS, since=clock.now())] == ["late"]
     assert len(store.list_items(OPS, until=clock.now())) == 3
+
+
+def test_an_alert_is_acknowledged_once_by_operator_or_ops_and_audited(store: Store) -> None:
+    alert = store.add_alert(bot="b", kind="run_failed", message="run 1 failed")
+    with pytest.raises(PermissionDenied):
+        store.ack_alert(person(Role.PROCESS_OWNER), alert.id)
+    acked = store.ack_alert(OPS, alert.id)
+    assert acked.acked_by == "ops-anna" and acked.acked_at is not None
+    assert store.ack_alert(person(Role.OPERATOR, name="olga"), alert.id).acked_by == "ops-anna"
+    assert [e.action for e in store.audit_trail(OPS)] == ["alert_ack"]
+    with pytest.raises(NotFound):
+        store.ack_alert(OPS, 999)

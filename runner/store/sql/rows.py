@@ -68,7 +68,7 @@ def bot_state_record(row: Row[Any]) -> BotStateRecord:
 
 
 def alert_record(row: Row[Any]) -> AlertRecord:
-    return AlertRecord(row.id, row.bot, row.kind, row.message, row.created_at)
+    return AlertRecord(row.id, row.bot, row.kind, row.message, row.created_at, row.acked_by, row.acked_at)
 
 
 def user_record(row: Row[Any]) -> UserRecord:

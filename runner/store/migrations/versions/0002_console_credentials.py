@@ -1,4 +1,4 @@
-"""console: API tokens, login attempts, and who an exception is assigned to
+"""console: API tokens, login attempts, who an exception is assigned to, alerts acknowledged
 
 Revision ID: 0002
 Revises: 0001
@@ -38,9 +38,13 @@ def upgrade() -> None:
     )
     op.create_index('ix_login_attempts_name_at', 'login_attempts', ['user_name', 'at'], unique=False)
     op.add_column('work_items', sa.Column('assigned_to', sa.String(length=120), nullable=True))
+    op.add_column('alerts', sa.Column('acked_by', sa.String(length=120), nullable=True))
+    op.add_column('alerts', sa.Column('acked_at', runner.store.types.UtcDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('alerts', 'acked_at')
+    op.drop_column('alerts', 'acked_by')
     op.drop_column('work_items', 'assigned_to')
     op.drop_index('ix_login_attempts_name_at', table_name='login_attempts')
     op.drop_table('login_attempts')

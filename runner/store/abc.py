@@ -22,6 +22,7 @@ from runner.store.records import (
     Checkpoint,
     NewItem,
     RunRecord,
+    ScheduleChange,
     UserRecord,
     WorkItemRecord,
 )
@@ -183,6 +184,21 @@ class RunStore(Protocol):
     def get_run(self, run_id: int) -> RunRecord: ...
 
     def list_runs(self, *, bot: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+
+    def change_schedule(self, actor: Actor, *, bot: str, task: str, kind: str, at: datetime,
+                        reason: str | None = None) -> ScheduleChange:
+        """Skip the firing at `at` (kind "skip") or add a one-off run at `at` ("extra");
+        operator, audited."""
+        ...
+
+    def schedule_changes(self, *, since: datetime | None = None,
+                         bot: str | None = None) -> list[ScheduleChange]:
+        """Changes at or after `since`, soonest first."""
+        ...
+
+    def is_skipped(self, bot: str, task: str, fire_time: datetime) -> bool:
+        """Whether an operator skipped this one firing."""
+        ...
 
 
 class UserStore(Protocol):

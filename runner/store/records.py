@@ -89,6 +89,20 @@ class WorkItemRecord:
 
 
 @dataclass(frozen=True)
+class ScheduleChange:
+    """An operator's change beside the YAML schedule: skip one firing, or one extra run."""
+
+    id: int
+    bot: str
+    task: str
+    kind: str  # "skip" or "extra"
+    at: datetime
+    actor: str
+    reason: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class RunRecord:
     id: int
     bot: str

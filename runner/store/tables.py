@@ -104,6 +104,20 @@ users = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+schedule_changes = Table(  # an operator's skip of one firing, or a one-off run
+    "schedule_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bot", String(64), nullable=False),
+    Column("task", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # "skip" or "extra"
+    Column("at", UtcDateTime(), nullable=False),  # the firing skipped, or when the extra run starts
+    Column("actor", String(120), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+Index("ix_schedule_changes_at", schedule_changes.c.at)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

@@ -328,3 +328,17 @@ def test_an_alert_is_acknowledged_once_by_operator_or_ops_and_audited(store: Sto
     assert [e.action for e in store.audit_trail(OPS)] == ["alert_ack"]
     with pytest.raises(NotFound):
         store.ack_alert(OPS, 999)
+
+
+def test_an_operator_skips_one_firing_and_adds_one_off_runs(store: Store, clock) -> None:
+    operator = person(Role.OPERATOR, name="olga")
+    firing = clock.now() + timedelta(hours=1)
+    with pytest.raises(PermissionDenied):
+        store.change_schedule(OPS, bot="b", task="t", kind="skip", at=firing)
+    store.change_schedule(operator, bot="b", task="t", kind="skip", at=firing, reason="lønkørsel")
+    extra = store.change_schedule(operator, bot="b", task="t", kind="extra", at=firing + timedelta(hours=2))
+    assert store.is_skipped("b", "t", firing) and not store.is_skipped("b", "t", firing + timedelta(days=1))
+    assert not store.is_skipped("b", "other", firing)
+    assert [c.kind for c in store.schedule_changes(since=clock.now())] == ["skip", "extra"]
+    assert store.schedule_changes(since=firing + timedelta(minutes=1)) == [extra]
+    assert [e.action for e in store.audit_trail(operator)] == ["schedule_extra", "schedule_skip"]

@@ -1,9 +1,12 @@
 """The permission table: which roles may take which action, consulted by the store, the
 CLI and the console alike, and the one refusal they all give.
 
-An admin may do everything and the system (a worker, the scheduler) is never refused
-(`Actor.has`). Restricted items (`item.restrict_to(role)`) are a matter of visibility,
-not of this table: such an item needs its role as well as the action's.
+Deny by default: a person may do what one of their roles allows, an admin included (an
+admin manages users and reads the audit trail; running bots or handling exceptions takes
+the operator or ops role as well, so duties stay apart). The system (a worker, the
+scheduler) is never refused (`Actor.has`). Restricted items (`item.restrict_to(role)`)
+are a matter of visibility, not of this table: such an item needs its role as well as
+the action's.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ PERMISSIONS: Mapping[Action, Permission] = MappingProxyType({
     Action.PAUSE_BOTS: Permission((Role.OPERATOR,), "pause bots"),
     Action.ACK_ALERTS: Permission((Role.OPERATOR, Role.OPS), "acknowledge alerts"),
     Action.HANDLE_EXCEPTIONS: Permission((Role.OPS,), "handle exceptions"),
-    Action.READ_TRACES: Permission((Role.OPS,), "read traces"),
+    Action.READ_TRACES: Permission((Role.OPS, Role.ADMIN), "read traces"),
     Action.READ_AUDIT: Permission((Role.OPERATOR, Role.OPS, Role.ADMIN), "read the audit trail"),
     Action.PURGE: Permission((Role.OPS, Role.ADMIN), "purge"),
     Action.MANAGE_USERS: Permission((Role.ADMIN,), "manage users"),
@@ -88,6 +91,6 @@ def require(actor: Acting | None, action: Action) -> None:
 
 
 def actions_of(roles: frozenset[str] | set[str]) -> list[Action]:
-    """What a person with these roles may do, in the table's order (admin: everything)."""
+    """What a person with these roles may do, in the table's order."""
     return [action for action, permission in PERMISSIONS.items()
-            if Role.ADMIN in roles or not permission.roles or set(permission.roles) & set(roles)]
+            if not permission.roles or set(permission.roles) & set(roles)]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from runner.states import ErrorKind, Role, State, Trigger
+from runner.states import ErrorKind, State, Trigger
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Actor:
     system: bool = False
 
     def has(self, *roles: str) -> bool:
-        return self.system or Role.ADMIN in self.roles or bool(self.roles.intersection(roles))
+        return self.system or bool(self.roles.intersection(roles))
 
     def may_see(self, visible_to: str | None) -> bool:
         """Restricted items (e.g. certificates with records) are for their role only."""

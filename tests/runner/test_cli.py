@@ -130,7 +130,13 @@ def test_a_token_is_printed_once_works_as_its_user_and_can_be_revoked(rpa: Rpa, 
     assert store.user_for_token(token_hash(token)) is None
 
 
+def operator_and_ops(rpa: Rpa) -> None:
+    """anna runs and handles exceptions too: an admin manages users, the table gives the rest."""
+    rpa("users", "add", "anna", "--role", "admin", "--role", "operator", "--role", "ops")
+
+
 def test_run_wait_json_and_the_exception_queue_round_trip(rpa: Rpa, tmp_path: Path) -> None:
+    operator_and_ops(rpa)
     report = json.loads(rpa("run", "hello", "--wait", "--json"))
     assert report["today"] == "2024-11-18"
     assert report["bots"]["hello"] == {"done": 2, "acted": 2,
@@ -170,6 +176,7 @@ def test_run_all_wait_works_the_tasks_in_the_order_of_their_schedules(tmp_path: 
 
 
 def test_pause_is_kept_and_a_paused_bot_is_not_worked(rpa: Rpa) -> None:
+    operator_and_ops(rpa)
     def hello() -> dict:
         return next(row for row in json.loads(rpa("bots", "ls", "--json")) if row["name"] == "hello")
 
@@ -181,6 +188,7 @@ def test_pause_is_kept_and_a_paused_bot_is_not_worked(rpa: Rpa) -> None:
 
 def test_no_full_cpr_on_any_path_of_the_runner(rpa: Rpa, tmp_path: Path) -> None:
     """A CPR number in a payload, a reference and an error goes through every output masked."""
+    operator_and_ops(rpa)
     rpa("run", "hello", "--wait", "--json")
     rows = json.loads(rpa("queue", "ls", "--json"))
     for row in rows:

@@ -180,7 +180,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     config["bots"]["hello"]["settings"] = {"names": NAMES, "outbox": "var/hello-outbox"}
     (folder / "orchestrator.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     rpa = Deployment(folder)
-    rpa("users", "add", "anna", "--role", "admin")
+    rpa("users", "add", "anna", "--role", "admin", "--role", "operator", "--role", "ops")
     rpa("run", "hello", "--wait", "--json")
     return rpa
 

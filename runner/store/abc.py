@@ -20,6 +20,7 @@ from runner.store.records import (
     AuditRecord,
     BotStateRecord,
     Checkpoint,
+    DueCounts,
     NewItem,
     RunRecord,
     UserRecord,
@@ -138,6 +139,11 @@ class QueueStore(Protocol):
         """(bot, state, code, acted) per item, for run summaries."""
         ...
 
+    def due_counts(self, as_of: date, *, soon_days: int = 1) -> dict[str, DueCounts]:
+        """Per bot, its open items (neither done, resolved nor rejected) past their due date,
+        and those due from `as_of` through `soon_days` later; bots with neither are left out."""
+        ...
+
     def retry_item(
         self,
         actor: Actor,
@@ -225,6 +231,11 @@ class CredentialStore(Protocol):
 
     def login_failures(self, name: str, since: datetime) -> int:
         """Failed logins for `name` since `since` (and since its last success)."""
+        ...
+
+    def record_lockout(self, name: str, *, failures: int) -> None:
+        """Audit that logins for `name` are refused for a while after `failures` failed ones
+        (as `login_locked`, by the actor `console`)."""
         ...
 
 

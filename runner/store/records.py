@@ -88,6 +88,14 @@ class WorkItemRecord:
 
 
 @dataclass(frozen=True)
+class DueCounts:
+    """A bot's open items against their due dates (the overview's traffic lights)."""
+
+    overdue: int = 0
+    due_soon: int = 0
+
+
+@dataclass(frozen=True)
 class RunRecord:
     id: int
     bot: str

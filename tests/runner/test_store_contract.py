@@ -8,7 +8,7 @@ import pytest
 
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
 from runner.states import ErrorKind, Role, State, Trigger
-from runner.store import DECISION, Actor, NewItem, Store
+from runner.store import DECISION, Actor, DueCounts, NewItem, Store
 from runner.testing import person
 
 TODAY = date(2024, 11, 18)
@@ -291,3 +291,22 @@ def test_failed_logins_count_since_a_time_and_since_the_last_success(store: Stor
     clock.advance(1)
     store.record_login("olga", ok=False)
     assert store.login_failures("olga", start - timedelta(seconds=1)) == 1
+
+
+def test_a_lockout_is_audited_by_the_console(store: Store) -> None:
+    store.add_user(None, "admin", [Role.ADMIN])
+    store.record_lockout("olga", failures=5)
+    entry = store.audit_trail(store.get_user("admin").actor())[0]
+    assert (entry.actor, entry.action, entry.details) == ("console", "login_locked", {"user": "olga"})
+    assert entry.reason == "5 failed logins"
+
+
+def test_due_counts_per_bot_count_open_items_overdue_and_due_soon(store: Store) -> None:
+    dated = [NewItem("a", "t", f"a-{days}", {}, due=TODAY + timedelta(days=days))
+             for days in (-3, -1, 0, 1, 2)]
+    store.enqueue([*dated, NewItem("a", "t", "undated", {}), NewItem("b", "t", "b-late", {}, due=TODAY)])
+    late = claim_one(store, bots=["b"])
+    store.complete(late.id, "w1", {}, bot="b")  # done: nothing is due any more
+    assert store.due_counts(TODAY) == {"a": DueCounts(overdue=2, due_soon=2)}
+    assert store.due_counts(TODAY, soon_days=2) == {"a": DueCounts(overdue=2, due_soon=3)}
+    assert store.due_counts(TODAY - timedelta(days=10)) == {}

@@ -77,6 +77,7 @@ OVERVIEW_TITLE = "Overblik"
 OVERVIEW_INTRO = "Status for robotterne lige nu. Siden opdaterer sig selv hvert halve minut."
 UPDATED_AT = "Opdateret"
 ALL_BOTS = "Alle robotter"
+WHOLE_STATUS = "Samlet status"
 BOTS_TITLE = "Robotterne"
 BOT = "Robot"
 STATUS = "Status"
@@ -85,7 +86,7 @@ PAUSED_FLAG = "På pause"
 NO_BOTS = "Ingen robotter er slået til i denne installation."
 COUNTS_TITLE = "Emner pr. tilstand"
 COUNTS_CAPTION = "Antal arbejdsemner i køen pr. robot og tilstand."
-TOTAL = "I alt"
+TOTAL = "I\u00a0alt"  # one line in a column heading
 
 STATUS_NAMES: Mapping[str, str] = MappingProxyType({
     "green": "Grøn",
@@ -98,13 +99,15 @@ STATUS_MEANINGS: Mapping[str, str] = MappingProxyType({
     "red": "kræver handling nu",
 })
 
+SOFT_HYPHEN = "\u00ad"  # where a narrow table column may break a long word, with a hyphen
+NO_BREAK = "\u00a0"  # two short words a column heading keeps on one line
 STATE_NAMES: Mapping[State, str] = MappingProxyType({
     State.NEW: "Venter",
     State.DEFERRED: "Udskudt",
-    State.IN_PROGRESS: "I gang",
+    State.IN_PROGRESS: f"I{NO_BREAK}gang",
     State.DONE: "Færdig",
-    State.BUSINESS_EXCEPTION: "Forretningsundtagelse",
-    State.SYSTEM_EXCEPTION: "Systemundtagelse",
+    State.BUSINESS_EXCEPTION: f"Forretnings{SOFT_HYPHEN}undtagelse",
+    State.SYSTEM_EXCEPTION: f"System{SOFT_HYPHEN}undtagelse",
     State.RESOLVED: "Løst manuelt",
     State.REJECTED: "Afvist",
 })

@@ -53,6 +53,16 @@ def _crontab_weekdays(field: str) -> str:
     """Classic cron weekdays (0 or 7 = Sunday) as APScheduler 3 names (where 0 = Monday)."""
     if field == "*":
         return "*"
+    return ",".join(_WEEKDAYS[n] for n in crontab_weekdays(field))
+
+
+def crontab_weekdays(field: str) -> list[int]:
+    """The days a crontab weekday field names, as classic cron numbers (0 = Sunday), sorted.
+
+    Raises ValueError when the field is not a weekday field.
+    """
+    if field == "*":
+        return list(range(7))
     days: set[int] = set()
     for term in field.split(","):
         span, _, step_text = term.partition("/")
@@ -71,7 +81,7 @@ def _crontab_weekdays(field: str) -> str:
         if low > high:
             raise ValueError(f"weekday range {span!r} runs backwards")
         days.update(n % 7 for n in range(low, high + 1, step))
-    return ",".join(_WEEKDAYS[n] for n in sorted(days))
+    return sorted(days)
 
 
 def _weekday_number(text: str) -> int:

@@ -21,27 +21,34 @@ from runner.states import Role
 class Action(StrEnum):
     """What a person may be refused."""
 
-    RUN_BOTS = "run_bots"
+    READ = "read"  # the overview, bots, runs, queue, items and alerts
+    RUN_BOTS = "run_bots"  # run now, skip a firing, add a one-off run
     PAUSE_BOTS = "pause_bots"
-    HANDLE_EXCEPTIONS = "handle_exceptions"
+    ACK_ALERTS = "ack_alerts"
+    HANDLE_EXCEPTIONS = "handle_exceptions"  # retry (corrected or not), resolve, reject, assign, bulk
     READ_TRACES = "read_traces"
+    READ_AUDIT = "read_audit"
     PURGE = "purge"
-    MANAGE_USERS = "manage_users"
+    MANAGE_USERS = "manage_users"  # add users, set roles, reset passwords, revoke tokens
 
 
 @dataclass(frozen=True)
 class Permission:
-    """The roles that allow an action (any one of them), and the action as the refusal says it."""
+    """The roles that allow an action (any one of them; none listed: any role at all, including
+    those bots declare), and the action as the refusal says it."""
 
     roles: tuple[Role, ...]
     doing: str
 
 
 PERMISSIONS: Mapping[Action, Permission] = MappingProxyType({
+    Action.READ: Permission((), "read the console"),
     Action.RUN_BOTS: Permission((Role.OPERATOR,), "run bots"),
     Action.PAUSE_BOTS: Permission((Role.OPERATOR,), "pause bots"),
+    Action.ACK_ALERTS: Permission((Role.OPERATOR, Role.OPS), "acknowledge alerts"),
     Action.HANDLE_EXCEPTIONS: Permission((Role.OPS,), "handle exceptions"),
     Action.READ_TRACES: Permission((Role.OPS,), "read traces"),
+    Action.READ_AUDIT: Permission((Role.OPERATOR, Role.OPS, Role.ADMIN), "read the audit trail"),
     Action.PURGE: Permission((Role.OPS, Role.ADMIN), "purge"),
     Action.MANAGE_USERS: Permission((Role.ADMIN,), "manage users"),
 })
@@ -53,18 +60,24 @@ class Acting(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def roles(self) -> frozenset[str]: ...
+
     def has(self, *roles: Role) -> bool: ...
 
 
 def allowed(actor: Acting, action: Action) -> bool:
-    return actor.has(*PERMISSIONS[action].roles)
+    roles = PERMISSIONS[action].roles
+    return actor.has(*roles) if roles else (actor.has() or bool(actor.roles))
 
 
 def refusal(actor: Acting | None, action: Action) -> str:
     """The one shape of a refusal: `anna lacks the role 'ops' needed to handle exceptions`."""
     permission = PERMISSIONS[action]
-    roles = " or ".join(f"'{role.value}'" for role in permission.roles)
     who = actor.name if actor is not None else "nobody"
+    if not permission.roles:
+        return f"{who} has no role, and any role is needed to {permission.doing}"
+    roles = " or ".join(f"'{role.value}'" for role in permission.roles)
     return f"{who} lacks the role {roles} needed to {permission.doing}"
 
 
@@ -72,3 +85,9 @@ def require(actor: Acting | None, action: Action) -> None:
     """PermissionDenied unless the actor may take the action (`None`: nobody is acting)."""
     if actor is None or not allowed(actor, action):
         raise PermissionDenied(refusal(actor, action))
+
+
+def actions_of(roles: frozenset[str] | set[str]) -> list[Action]:
+    """What a person with these roles may do, in the table's order (admin: everything)."""
+    return [action for action, permission in PERMISSIONS.items()
+            if Role.ADMIN in roles or not permission.roles or set(permission.roles) & set(roles)]

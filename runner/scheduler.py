@@ -14,7 +14,7 @@ so every replica computes the same `run_key` for it and the store keeps one run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -62,6 +62,37 @@ def fire_times(
         times.append(fire)
         fire = trigger.get_next_fire_time(fire, fire)
     return times
+
+
+@dataclass(frozen=True)
+class PlannedFiring:
+    """A time a schedule names, and where its bank-day policy puts it (None: skipped)."""
+
+    scheduled: datetime
+    fires_at: datetime | None
+
+
+def planned_firings(
+    spec: TaskConfig,
+    start: datetime,
+    end: datetime,
+    timezone: ZoneInfo = COPENHAGEN,
+    calendar: BankCalendar | None = None,
+) -> list[PlannedFiring]:
+    """The firings `spec` names or moves into [start, end), each with where the policy puts it.
+
+    Besides the times named in the range, those a shift moves into it from outside (a
+    Sunday's firing moved to Monday, `next`). Several may be moved onto one time, which is
+    one run: `fire_times` gives the distinct times the scheduler fires.
+    """
+    trigger = build_trigger(spec, timezone, calendar)
+    before = _SHIFT_WINDOW if trigger.policy is NonBankDay.NEXT else timedelta(0)
+    after = _SHIFT_WINDOW if trigger.policy is NonBankDay.PREVIOUS else timedelta(0)
+    planned = (PlannedFiring(candidate, trigger.place(candidate))
+               for candidate in trigger.candidates(start - before, end + after))
+    return [firing for firing in planned
+            if start <= firing.scheduled < end
+            or (firing.fires_at is not None and start <= firing.fires_at < end)]
 
 
 def build_trigger(
@@ -126,19 +157,34 @@ class BankDayTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler is untyp
             if best is not None and candidate > best + lookahead:
                 break
             day = candidate.date()
-            target = self._target_day(day)
-            if target is None:
+            fire = self.place(candidate)
+            if fire is None:
                 candidate = self._at_or_after(_midnight(next_bank_day(day, self.calendar), self.timezone))
                 continue
-            fire = candidate if target == day else _same_time_on(target, candidate)
             if fire > threshold or (inclusive and fire == threshold):
                 best = fire if best is None else min(best, fire)
                 candidate = self._at_or_after(_midnight(day + timedelta(days=1), self.timezone))
-            elif target < threshold.date():
+            elif fire.date() < threshold.date():
                 candidate = self._at_or_after(_midnight(day + timedelta(days=1), self.timezone))
             else:
                 candidate = self._after(candidate)
         return best
+
+    def place(self, candidate: datetime) -> datetime | None:
+        """Where the policy puts a firing of the base trigger: itself on a bank day (or with no
+        policy), the same time of day on the next or previous bank day, or None (skipped)."""
+        day = candidate.date()
+        target = self._target_day(day)
+        if target is None:
+            return None
+        return candidate if target == day else _same_time_on(target, candidate)
+
+    def candidates(self, start: datetime, end: datetime) -> Iterator[datetime]:
+        """The base trigger's firings in [start, end), local, before the bank-day policy."""
+        candidate = self._at_or_after(start)
+        while candidate is not None and candidate < end:
+            yield candidate
+            candidate = self._after(candidate)
 
     def _target_day(self, day: date) -> date | None:
         if self.policy is None or self.calendar.is_bank_day(day):

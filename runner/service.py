@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from runner.calendar import load_calendar
+from runner.config import TaskConfig
 from runner.errors import StoreUnavailable
 from runner.logs import module_logger
 from runner.orchestrator import run_task
@@ -56,13 +57,42 @@ def fire(app: Any, bot: str, task: str, sid: str, fire_time: datetime) -> None:
     if state is not None and state.paused:
         log.info("run_skipped_paused", bot=bot, task=task, fire_time=fire_time.isoformat())
         return
+    if app.store.is_skipped(bot, task, fire_time):
+        log.info("run_skipped_by_operator", bot=bot, task=task, fire_time=fire_time.isoformat())
+        return
+    _start(app, bot, task, run_key(sid, fire_time))
+
+
+def _poll_extras(app: Any, poll_time: datetime) -> None:
+    try:
+        fire_extras(app, poll_time)
+    except StoreUnavailable as down:  # the next poll tries again
+        log.warning("one_off_runs_not_checked", error=str(down))
+
+
+def _start(app: Any, bot: str, task: str, key: str) -> None:
     provider = browser_provider(app)
     try:
         run_task(app.store, app.deployment, app.clock, bot, task, trigger=Trigger.SCHEDULE,
-                 actor=Actor.scheduler(), run_key=run_key(sid, fire_time), browsers=provider)
+                 actor=Actor.scheduler(), run_key=key, browsers=provider)
     finally:
         if provider is not None:
             provider.close()
+
+
+#: How often the scheduler looks for operators' one-off runs that are due.
+EXTRA_POLL_S = 30
+
+
+def fire_extras(app: Any, poll_time: datetime) -> None:
+    """Start the one-off runs operators added that are due (within the last day), each once
+    in every replica (keyed by the change's id); a paused bot's wait for its resume."""
+    paused = {bot for bot, state in app.store.bot_states().items() if state.paused}
+    for change in app.store.schedule_changes(since=poll_time - timedelta(days=1)):
+        if change.kind != "extra" or change.at > poll_time or change.bot in paused:
+            continue
+        if change.bot in app.deployment.bots and change.task in app.deployment.bots[change.bot].tasks:
+            _start(app, change.bot, change.task, f"{schedule_id(change.bot, change.task)}@extra-{change.id}")
 
 
 def _firing(app: Any, bot: str, task: str, watch: StoreWatch,
@@ -87,5 +117,7 @@ def start_scheduler(app: Any) -> Scheduler:
             # A firing waits for the store no longer than the schedule's misfire grace.
             on_fire = _firing(app, bot, task, watch, float(spec.misfire_grace_s))
             scheduler.add(schedule_id(bot, task), spec, on_fire)
+    extras = TaskConfig.model_validate({"schedule": {"interval_s": EXTRA_POLL_S}})
+    scheduler.add("one-off runs", extras, lambda _sid, poll_time: _poll_extras(app, poll_time))
     scheduler.start()
     return scheduler

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -17,7 +18,7 @@ from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, TechnicalError
 from runner.inputs import DEFAULT_MAX_INPUT_BYTES, USER_NAME, read_json
 from runner.logs import read_log_lines
-from runner.permissions import Action, require
+from runner.permissions import Action, actions_of, require
 from runner.redact import redact
 
 pass_app = click.make_pass_decorator(App)
@@ -115,6 +116,51 @@ def bots_pause(app: App, bot: str, reason: str | None) -> None:
 @pass_app
 def bots_resume(app: App, bot: str) -> None:
     _set_paused(app, bot, False, None)
+
+
+def _moment(value: str, zone: str) -> datetime:
+    """An ISO date and time; without an offset it is the business timezone's wall clock."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM)",
+                                 param_hint="'--at'") from None
+    return moment.replace(tzinfo=ZoneInfo(zone)) if moment.tzinfo is None else moment
+
+
+def _change_schedule(app: App, bot: str, task: str, kind: str, at: datetime, reason: str | None) -> None:
+    plugin = app.bots.get(bot)
+    if plugin is None:
+        raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
+    if task not in {t.name for t in plugin.tasks}:
+        raise NotFound(f"bot {bot!r} has no task {task!r}")
+    change = app.store.change_schedule(app.actor(), bot=bot, task=task, kind=kind, at=at, reason=reason)
+    what = "firing skipped" if kind == "skip" else "one-off run added"
+    echo(f"{bot}/{task}: {what} at {change.at.astimezone(ZoneInfo(app.config.timezone)):%Y-%m-%d %H:%M %Z}")
+
+
+@bots_group.command("skip")
+@click.argument("bot")
+@click.argument("task")
+@click.option("--at", "at", required=True, metavar="DATETIME",
+              help="The scheduled firing to skip, e.g. 2024-12-02T06:30 (Copenhagen time).")
+@click.option("--reason", default=None)
+@pass_app
+def bots_skip(app: App, bot: str, task: str, at: str, reason: str | None) -> None:
+    """Skip one scheduled firing of a task (only that one; the schedule stays)."""
+    _change_schedule(app, bot, task, "skip", _moment(at, app.config.timezone), reason)
+
+
+@bots_group.command("once")
+@click.argument("bot")
+@click.argument("task")
+@click.option("--at", "at", required=True, metavar="DATETIME",
+              help="When the extra run starts, e.g. 2024-12-02T14:00 (Copenhagen time).")
+@click.option("--reason", default=None)
+@pass_app
+def bots_once(app: App, bot: str, task: str, at: str, reason: str | None) -> None:
+    """Add one extra run of a task at a time (`rpa serve` starts it then)."""
+    _change_schedule(app, bot, task, "extra", _moment(at, app.config.timezone), reason)
 
 
 # -- runs and alerts -----------------------------------------------------------------
@@ -260,13 +306,14 @@ def users_token(app: App, name: str, revoke: bool, as_json: bool) -> None:
 @pass_app
 def users_roles(app: App, as_json: bool) -> None:
     """The roles a user can be given (the framework's own, then those the installed bots
-    declare) and who has each."""
+    declare), what each may do (the permission table) and who has each."""
     declared_by: dict[str, list[str]] = {}
     for bot in app.bots.values():
         for role in bot.roles:
             declared_by.setdefault(role, []).append(bot.name)
     people = app.store.list_users()
     rows: list[dict[str, Any]] = [{"role": role, "declared_by": sorted(declared_by.get(role, [])) or None,
+                                   "may": [action.value for action in actions_of(frozenset({role}))],
                                    "users": sorted(u.name for u in people if role in u.roles)}
                                   for role in all_roles(app.bots.values())]
     if as_json:
@@ -274,7 +321,7 @@ def users_roles(app: App, as_json: bool) -> None:
         return
     for row in rows:
         by = f" (declared by {', '.join(row['declared_by'])})" if row["declared_by"] else ""
-        echo(f"{row['role']}{by}: {', '.join(row['users']) or '-'}")
+        echo(f"{row['role']}{by}: {', '.join(row['users']) or '-'}\n  may: {', '.join(row['may'])}")
 
 
 @users_group.command("ls")

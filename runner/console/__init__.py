@@ -12,6 +12,8 @@ them under `/api/` (CONSOLE.md), Danish texts (`texts`), times in Europe/Copenha
 | `answers` | 303/401/403/404/422 as pages or JSON |
 | `security` | security headers on every answer |
 | `serving` | uvicorn, and the `console: http://HOST:PORT/` line when ready |
+| `forms`, `form_errors` | the retry-with-corrected-data form from a task's payload model |
+| `schedules` | a task's schedule in Danish words, its coming firings |
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from runner.errors import InputError, NotFound
 from runner.inputs import user_name
 from runner.logs import module_logger
 from runner.passwords import token_hash, verify_password
+from runner.permissions import Action, allowed
 
 PUBLIC_PATHS = frozenset({"/login"})
 UNGUARDED_PATH, UNGUARDED_PREFIX = "/healthz", "/static/"  # answer without a session being read
@@ -151,11 +152,19 @@ async def identity(request: Request) -> Identity:
     return found
 
 
-async def reader(who: Annotated[Identity, Depends(identity)]) -> Identity:
-    """A user who may read the console: every role may (CONSOLE.md's first row), no role may not."""
-    if not who.user.roles:
-        raise Refused(texts.NO_ROLE)
-    return who
+def allowed_to(action: Action) -> Callable[[Identity], Awaitable[Identity]]:
+    """A dependency: the request's user when the permission table allows them `action`, else 403."""
+
+    async def check(who: Annotated[Identity, Depends(identity)]) -> Identity:
+        if not allowed(who.actor, action):
+            raise Refused(texts.NO_ROLE if action is Action.READ else texts.ROLE_MISSING)
+        return who
+
+    return check
+
+
+#: The user of a reading page or API call: any role may read, a user without one may not.
+reader = allowed_to(Action.READ)
 
 
 # -- the routes ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from runner.store.records import (
     DueCounts,
     NewItem,
     RunRecord,
+    ScheduleChange,
     UserRecord,
     WorkItemRecord,
 )
@@ -123,6 +124,10 @@ class QueueStore(Protocol):
         reference_prefix: str | None = None,
         search: str | None = None,
         run_ids: Collection[int] | None = None,
+        assignee: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
         limit: int | None = 1000,
         offset: int = 0,
     ) -> list[WorkItemRecord]: ...
@@ -155,6 +160,10 @@ class QueueStore(Protocol):
         """Send an exception back to the queue, optionally with a corrected payload."""
         ...
 
+    def assign_item(self, actor: Actor, item_id: int, *, to: str | None) -> WorkItemRecord:
+        """Assign an exception to a person (`to=None`: release it); ops, audited."""
+        ...
+
     def close_item(self, actor: Actor, item_id: int, *, state: State, text: str) -> WorkItemRecord:
         """Resolve (done by hand; `text` is the note) or reject (`text` is the reason)."""
         ...
@@ -181,6 +190,21 @@ class RunStore(Protocol):
     def get_run(self, run_id: int) -> RunRecord: ...
 
     def list_runs(self, *, bot: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+
+    def change_schedule(self, actor: Actor, *, bot: str, task: str, kind: str, at: datetime,
+                        reason: str | None = None) -> ScheduleChange:
+        """Skip the firing at `at` (kind "skip") or add a one-off run at `at` ("extra");
+        operator, audited."""
+        ...
+
+    def schedule_changes(self, *, since: datetime | None = None,
+                         bot: str | None = None) -> list[ScheduleChange]:
+        """Changes at or after `since`, soonest first."""
+        ...
+
+    def is_skipped(self, bot: str, task: str, fire_time: datetime) -> bool:
+        """Whether an operator skipped this one firing."""
+        ...
 
 
 class UserStore(Protocol):
@@ -245,6 +269,10 @@ class AlertStore(Protocol):
     def add_alert(self, *, bot: str | None, kind: str, message: str) -> AlertRecord: ...
 
     def list_alerts(self, *, limit: int = 100) -> list[AlertRecord]: ...
+
+    def ack_alert(self, actor: Actor, alert_id: int) -> AlertRecord:
+        """Acknowledge an alert (operator or ops); audited."""
+        ...
 
 
 class BreakerStore(Protocol):

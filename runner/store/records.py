@@ -72,6 +72,7 @@ class WorkItemRecord:
     created_at: datetime
     updated_at: datetime
     checkpoints: tuple[Checkpoint, ...] = field(default=())
+    assigned_to: str | None = None  # the person working the exception (console: assign to me)
 
     def summary(self) -> dict[str, Any]:
         """The row shape of `rpa queue ls --json` (one object per item; the CLI masks it)."""
@@ -93,6 +94,20 @@ class DueCounts:
 
     overdue: int = 0
     due_soon: int = 0
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """An operator's change beside the YAML schedule: skip one firing, or one extra run."""
+
+    id: int
+    bot: str
+    task: str
+    kind: str  # "skip" or "extra"
+    at: datetime
+    actor: str
+    reason: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,8 @@ class AlertRecord:
     kind: str
     message: str
     created_at: datetime
+    acked_by: str | None = None
+    acked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

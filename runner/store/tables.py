@@ -44,6 +44,7 @@ work_items = Table(
     Column("error_code", String(80), nullable=True),
     Column("error_message", Text, nullable=True),
     Column("visible_to", String(32), nullable=True),
+    Column("assigned_to", String(120), nullable=True),  # the person working the exception
     Column("has_checkpoints", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -90,6 +91,8 @@ alerts = Table(
     Column("kind", String(64), nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("acked_by", String(120), nullable=True),
+    Column("acked_at", UtcDateTime(), nullable=True),
 )
 
 users = Table(
@@ -100,6 +103,20 @@ users = Table(
     Column("password_hash", String(200), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+schedule_changes = Table(  # an operator's skip of one firing, or a one-off run
+    "schedule_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bot", String(64), nullable=False),
+    Column("task", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # "skip" or "extra"
+    Column("at", UtcDateTime(), nullable=False),  # the firing skipped, or when the extra run starts
+    Column("actor", String(120), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+Index("ix_schedule_changes_at", schedule_changes.c.at)
 
 api_tokens = Table(
     "api_tokens",

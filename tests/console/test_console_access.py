@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import IDLE, PASSWORD, Console, csrf_of
-
 from runner.console import texts
 from runner.console.session import COOKIE
+from tests.console.console_support import IDLE, PASSWORD, Console, csrf_of
 
 
 def test_healthz_answers_without_login(console: Console) -> None:

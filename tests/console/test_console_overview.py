@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conftest import Console, csrf_of
-
 from runner.console import texts
 from runner.console.lights import BotFacts, Light, bot_light, overview
 from runner.states import ErrorKind, State, Trigger
 from runner.store import Actor, DueCounts, NewItem, RunRecord
+from tests.console.console_support import Console, csrf_of
 
 TODAY = date(2024, 11, 18)
 

@@ -92,6 +92,9 @@ def test_roles_are_the_frameworks_and_those_the_installed_bots_declare(rpa: Rpa)
     assert held == {"operator": [], "ops": ["berit"], "process_owner": [], "admin": ["anna"],
                     "attest_reader": ["berit"]}
     assert "attest_reader (declared by document_journaling): berit" in rpa("users", "roles")
+    may = {row["role"]: row["may"] for row in json.loads(rpa("users", "roles", "--json"))}
+    assert may["attest_reader"] == ["read"] and "handle_exceptions" in may["ops"]
+    assert "run_bots" not in may["ops"] and "manage_users" in may["admin"]
     assert added.strip() == "berit: attest_reader, ops"
     refused = rpa("users", "add", "carl", "--role", "reader", code=2)
     assert "'reader' is not one of" in refused and "'attest_reader'" in refused

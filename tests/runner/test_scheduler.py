@@ -6,8 +6,8 @@ import pytest
 
 from runner.clock import FakeClock
 from runner.config import NonBankDay, OnlyOn, TaskConfig, TaskSchedule
-from runner.cron import validate_cron
-from runner.scheduler import Scheduler, fire_times, run_key
+from runner.cron import crontab_weekdays, validate_cron
+from runner.scheduler import Scheduler, fire_times, planned_firings, run_key
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -126,6 +126,32 @@ def test_previous_keeps_firings_in_order_and_unique() -> None:
         "2024-12-27T07:00:00+01:00",
         "2024-12-30T07:00:00+01:00",
     ]
+
+
+def test_planned_firings_say_where_the_policy_puts_each() -> None:
+    # asked from Sunday 2 June, Saturday the 1st's firing moved to Monday is in the range
+    moved = planned_firings(cron("0 6 1 * *", NonBankDay.NEXT), at(2024, 6, 2), at(2024, 7, 2))
+    assert [(p.scheduled, p.fires_at) for p in moved] == [
+        (at(2024, 6, 1, 6), at(2024, 6, 3, 6)),
+        (at(2024, 7, 1, 6), at(2024, 7, 1, 6)),
+    ]
+    skipped = planned_firings(cron("0 7 * * *", NonBankDay.SKIP), at(2024, 12, 24), at(2024, 12, 28))
+    assert [(p.scheduled.day, p.fires_at) for p in skipped] == [
+        (24, None), (25, None), (26, None), (27, at(2024, 12, 27, 7)),
+    ]
+    # 24 December 2028 is a Sunday: its firing lands on Friday the 22nd, inside the range
+    earlier = planned_firings(cron("0 9 24 12 *", NonBankDay.PREVIOUS), at(2028, 12, 18), at(2028, 12, 23))
+    assert [(p.scheduled, p.fires_at) for p in earlier] == [(at(2028, 12, 24, 9), at(2028, 12, 22, 9))]
+
+
+def test_crontab_weekdays_are_classic_cron_numbers() -> None:
+    assert crontab_weekdays("*") == [0, 1, 2, 3, 4, 5, 6]
+    assert crontab_weekdays("1-5") == [1, 2, 3, 4, 5]
+    assert crontab_weekdays("fri-sun") == [0, 5, 6]
+    assert crontab_weekdays("7") == [0]
+    assert crontab_weekdays("*/2") == [0, 2, 4, 6]
+    with pytest.raises(ValueError, match="weekday '8'"):
+        crontab_weekdays("8")
 
 
 def test_interval_is_aligned_to_a_fixed_epoch() -> None:

@@ -8,12 +8,21 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from click.testing import CliRunner
+
+from runner.cli import cli
+from runner.cli.app import App
+from runner.service import fire, fire_extras
+from tests.runner.deployment_support import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
+CPH = ZoneInfo("Europe/Copenhagen")
 
 
 def rpa(config: Path, *args: str) -> str:
@@ -46,3 +55,31 @@ def test_serve_runs_scheduled_tasks_and_stops_on_sigterm(tmp_path: Path) -> None
     assert runs and all(run["trigger"] == "schedule" for run in runs)
     items = json.loads(rpa(path, "queue", "ls", "--json"))
     assert {item["state"] for item in items} == {"done"} and len(items) == 3
+
+
+def test_an_operator_skips_one_firing_and_adds_a_one_off_run_each_started_once(tmp_path: Path) -> None:
+    path = write_config(tmp_path, hello={"names": ["Jens Hansen"], "outbox": str(tmp_path / "out")})
+
+    def rpa_as(user: str, *args: str) -> str:
+        result = CliRunner().invoke(cli, ["--config", str(path), "--as", user, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    rpa_as("olga", "users", "add", "olga", "--role", "operator")
+    assert "firing skipped at 2024-11-18 07:00 CET" in rpa_as(
+        "olga", "bots", "skip", "hello", "greetings", "--at", "2024-11-18T07:00", "--reason", "lønkørsel")
+    rpa_as("olga", "bots", "once", "hello", "greetings", "--at", "2024-11-18T09:00")
+    app = App(config_path=str(path), as_user="olga")
+    fire(app, "hello", "greetings", "hello.greetings", datetime(2024, 11, 18, 7, 0, tzinfo=CPH))
+    assert app.store.list_runs() == []  # the skipped firing
+    fire(app, "hello", "greetings", "hello.greetings", datetime(2024, 11, 19, 7, 0, tzinfo=CPH))
+    assert len(app.store.list_runs()) == 1  # the next one runs: skipped once
+    fire_extras(app, datetime(2024, 11, 18, 8, 59, tzinfo=CPH))
+    assert len(app.store.list_runs()) == 1  # not due yet
+    fire_extras(app, datetime(2024, 11, 18, 9, 0, 30, tzinfo=CPH))
+    fire_extras(app, datetime(2024, 11, 18, 9, 1, tzinfo=CPH))  # a second poll, or another replica
+    runs = app.store.list_runs()
+    assert len(runs) == 2 and runs[0].run_key.endswith("@extra-2")
+    actions = [entry.action for entry in app.store.audit_trail(app.actor())]
+    assert actions.count("schedule_skip") == 1 and actions.count("schedule_extra") == 1
+    app.close()

@@ -310,3 +310,54 @@ def test_due_counts_per_bot_count_open_items_overdue_and_due_soon(store: Store) 
     assert store.due_counts(TODAY) == {"a": DueCounts(overdue=2, due_soon=2)}
     assert store.due_counts(TODAY, soon_days=2) == {"a": DueCounts(overdue=2, due_soon=3)}
     assert store.due_counts(TODAY - timedelta(days=10)) == {}
+
+
+def test_an_exception_is_assigned_and_released_audited_and_a_retry_releases_it(store: Store) -> None:
+    item_id = _exception(store)
+    assert store.assign_item(OPS, item_id, to="ops-anna").assigned_to == "ops-anna"
+    assert [i.id for i in store.list_items(OPS, assignee="ops-anna")] == [item_id]
+    assert store.assign_item(OPS, item_id, to=None).assigned_to is None
+    store.assign_item(OPS, item_id, to="ops-anna")
+    assert store.retry_item(OPS, item_id).assigned_to is None
+    trail = [e.action for e in store.audit_trail(OPS, item_id=item_id)]
+    assert trail == ["retry", "assign", "release", "assign"]
+    with pytest.raises(InvalidTransition):
+        store.assign_item(OPS, item_id, to="ops-anna")  # back in the queue: not an exception
+    with pytest.raises(PermissionDenied):
+        store.assign_item(person(Role.OPERATOR), _exception(store), to="olga")
+
+
+def test_items_are_listed_a_page_after_an_id_and_within_times(store: Store, clock) -> None:
+    store.enqueue(items(3))
+    clock.advance(3600)
+    store.enqueue([NewItem("b", "t", "late", {})])
+    everything = store.list_items(OPS)
+    assert [i.reference for i in store.list_items(OPS, after_id=everything[1].id, limit=1)] == ["ref-2"]
+    assert [i.reference for i in store.list_items(OPS, since=clock.now())] == ["late"]
+    assert len(store.list_items(OPS, until=clock.now())) == 3
+
+
+def test_an_alert_is_acknowledged_once_by_operator_or_ops_and_audited(store: Store) -> None:
+    alert = store.add_alert(bot="b", kind="run_failed", message="run 1 failed")
+    with pytest.raises(PermissionDenied):
+        store.ack_alert(person(Role.PROCESS_OWNER), alert.id)
+    acked = store.ack_alert(OPS, alert.id)
+    assert acked.acked_by == "ops-anna" and acked.acked_at is not None
+    assert store.ack_alert(person(Role.OPERATOR, name="olga"), alert.id).acked_by == "ops-anna"
+    assert [e.action for e in store.audit_trail(OPS)] == ["alert_ack"]
+    with pytest.raises(NotFound):
+        store.ack_alert(OPS, 999)
+
+
+def test_an_operator_skips_one_firing_and_adds_one_off_runs(store: Store, clock) -> None:
+    operator = person(Role.OPERATOR, name="olga")
+    firing = clock.now() + timedelta(hours=1)
+    with pytest.raises(PermissionDenied):
+        store.change_schedule(OPS, bot="b", task="t", kind="skip", at=firing)
+    store.change_schedule(operator, bot="b", task="t", kind="skip", at=firing, reason="lønkørsel")
+    extra = store.change_schedule(operator, bot="b", task="t", kind="extra", at=firing + timedelta(hours=2))
+    assert store.is_skipped("b", "t", firing) and not store.is_skipped("b", "t", firing + timedelta(days=1))
+    assert not store.is_skipped("b", "other", firing)
+    assert [c.kind for c in store.schedule_changes(since=clock.now())] == ["skip", "extra"]
+    assert store.schedule_changes(since=firing + timedelta(minutes=1)) == [extra]
+    assert [e.action for e in store.audit_trail(operator)] == ["schedule_extra", "schedule_skip"]

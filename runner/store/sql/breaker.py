@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, case, insert, or_, select, update
 
+from runner.errors import NotFound
 from runner.permissions import Action, require
 from runner.redact import redact_text
 from runner.store.records import Actor, AlertRecord, BotStateRecord, WorkItemRecord
@@ -60,6 +61,20 @@ class SqlBotStates(SqlBase):
         with self._tx() as conn:
             rows = conn.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit))
             return [alert_record(row) for row in rows]
+
+    def ack_alert(self, actor: Actor, alert_id: int) -> AlertRecord:
+        """Acknowledge an alert (operator or ops); audited. Acknowledging twice keeps the first."""
+        require(actor, Action.ACK_ALERTS)
+        with self._tx() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).one_or_none()
+            if row is None:
+                raise NotFound(f"no alert {alert_id}")
+            if row.acked_at is None:
+                conn.execute(update(alerts).where(alerts.c.id == alert_id)
+                             .values(acked_by=actor.name, acked_at=self._now()))
+                self._audit(conn, actor, "alert_ack", bot=row.bot, details={"alert": alert_id})
+            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).one()
+        return alert_record(row)
 
     def bot_states(self) -> dict[str, BotStateRecord]:
         with self._tx() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, case, delete, func, or_, select, update
@@ -50,6 +50,10 @@ class SqlQueue(SqlBase):
         reference_prefix: str | None = None,
         search: str | None = None,
         run_ids: Collection[int] | None = None,
+        assignee: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
         limit: int | None = 1000,
         offset: int = 0,
     ) -> list[WorkItemRecord]:
@@ -71,6 +75,14 @@ class SqlQueue(SqlBase):
             query = query.where(or_(wi.reference.contains(search), wi.error_code.contains(search)))
         if run_ids is not None:
             query = query.where(wi.run_id.in_(list(run_ids)))
+        if assignee:
+            query = query.where(wi.assigned_to == assignee)
+        if since is not None:
+            query = query.where(wi.updated_at >= since)
+        if until is not None:
+            query = query.where(wi.updated_at < until)
+        if after_id is not None:  # keyset: the page after the last id shown
+            query = query.where(wi.id > after_id)
         query = query.order_by(wi.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
@@ -137,7 +149,7 @@ class SqlQueue(SqlBase):
         with self._tx() as conn:
             row = self._exception_row(conn, actor, item_id)
             values: dict[str, Any] = {
-                "state": State.NEW.value, "attempts": 0, "not_before": None,
+                "state": State.NEW.value, "attempts": 0, "not_before": None, "assigned_to": None,
                 "error_kind": None, "error_code": None, "error_message": None,
                 "updated_at": self._now(),
             }
@@ -154,6 +166,16 @@ class SqlQueue(SqlBase):
             conn.execute(update(work_items).where(work_items.c.id == item_id).values(**values))
             self._audit(conn, actor, "retry", item_id=item_id, bot=row.bot, reason=reason,
                         details=details)
+        return self.get_item(actor, item_id)
+
+    def assign_item(self, actor: Actor, item_id: int, *, to: str | None) -> WorkItemRecord:
+        """Assign an exception to a person (`to=None`: release it); ops, audited."""
+        with self._tx() as conn:
+            row = self._exception_row(conn, actor, item_id)
+            conn.execute(update(work_items).where(work_items.c.id == item_id)
+                         .values(assigned_to=to, updated_at=self._now()))
+            self._audit(conn, actor, "assign" if to else "release", item_id=item_id, bot=row.bot,
+                        details={"from": row.assigned_to, "to": to})
         return self.get_item(actor, item_id)
 
     def close_item(self, actor: Actor, item_id: int, *, state: State, text: str) -> WorkItemRecord:

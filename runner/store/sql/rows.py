@@ -33,6 +33,7 @@ def item_record(row: Row[Any], marks: tuple[Checkpoint, ...] = ()) -> WorkItemRe
         attempts=row.attempts, max_attempts=row.max_attempts, not_before=row.not_before,
         lease_owner=row.lease_owner, lease_expires=row.lease_expires, run_id=row.run_id,
         as_of=row.today, result=row.result, error=error, visible_to=row.visible_to,
+        assigned_to=row.assigned_to,
         has_checkpoints=row.has_checkpoints,
         created_at=row.created_at, updated_at=row.updated_at, checkpoints=marks,
     )
@@ -67,7 +68,7 @@ def bot_state_record(row: Row[Any]) -> BotStateRecord:
 
 
 def alert_record(row: Row[Any]) -> AlertRecord:
-    return AlertRecord(row.id, row.bot, row.kind, row.message, row.created_at)
+    return AlertRecord(row.id, row.bot, row.kind, row.message, row.created_at, row.acked_by, row.acked_at)
 
 
 def user_record(row: Row[Any]) -> UserRecord:

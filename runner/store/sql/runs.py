@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from runner.errors import NotFound
+from runner.errors import InputError, NotFound
+from runner.permissions import Action, require
 from runner.redact import redact_text
 from runner.states import Trigger
-from runner.store.records import Actor, RunRecord
+from runner.store.records import Actor, RunRecord, ScheduleChange
 from runner.store.sql.base import SqlBase
 from runner.store.sql.rows import run_record
-from runner.store.tables import runs
+from runner.store.tables import runs, schedule_changes
 
 
 class SqlRuns(SqlBase):
@@ -66,3 +68,40 @@ class SqlRuns(SqlBase):
             query = query.where(runs.c.bot == bot)
         with self._tx() as conn:
             return [run_record(row) for row in conn.execute(query)]
+
+    # -- an operator's changes beside the YAML schedule ---------------------------------------
+
+    def change_schedule(self, actor: Actor, *, bot: str, task: str, kind: str, at: datetime,
+                        reason: str | None = None) -> ScheduleChange:
+        require(actor, Action.RUN_BOTS)
+        if kind not in ("skip", "extra"):
+            raise InputError("kind", f"{kind!r} is neither 'skip' nor 'extra'")
+        with self._tx() as conn:
+            change_id = conn.execute(
+                insert(schedule_changes).values(bot=bot, task=task, kind=kind, at=at, actor=actor.name,
+                                                reason=reason, created_at=self._now())
+                .returning(schedule_changes.c.id)).scalar_one()
+            self._audit(conn, actor, f"schedule_{kind}", bot=bot, reason=reason,
+                        details={"task": task, "at": at.isoformat(), "change": change_id})
+            row = conn.execute(select(schedule_changes).where(schedule_changes.c.id == change_id)).one()
+        return _change(row)
+
+    def schedule_changes(self, *, since: datetime | None = None,
+                         bot: str | None = None) -> list[ScheduleChange]:
+        query = select(schedule_changes).order_by(schedule_changes.c.at, schedule_changes.c.id)
+        if since is not None:
+            query = query.where(schedule_changes.c.at >= since)
+        if bot is not None:
+            query = query.where(schedule_changes.c.bot == bot)
+        with self._tx() as conn:
+            return [_change(row) for row in conn.execute(query)]
+
+    def is_skipped(self, bot: str, task: str, fire_time: datetime) -> bool:
+        sc = schedule_changes.c
+        with self._tx() as conn:
+            return conn.execute(select(sc.id).where(sc.bot == bot, sc.task == task, sc.kind == "skip",
+                                                    sc.at == fire_time)).first() is not None
+
+
+def _change(row: Any) -> ScheduleChange:
+    return ScheduleChange(row.id, row.bot, row.task, row.kind, row.at, row.actor, row.reason, row.created_at)

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from runner.console import texts
-from runner.console.context import console
+from runner.console.context import MaskedJSONResponse, console
 from runner.errors import NotFound, PermissionDenied
 
 API_PREFIX = "/api/"
@@ -42,7 +42,7 @@ def login_redirect() -> Response:
 
 
 def api_error(status: int, text: str, **headers: str) -> JSONResponse:
-    return JSONResponse({"error": text}, status_code=status, headers=headers or None)
+    return MaskedJSONResponse({"error": text}, status_code=status, headers=headers or None)
 
 
 def error_page(request: Request, status: int, title: str, text: str) -> Response:
@@ -86,7 +86,7 @@ def install_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if is_api(request):
             errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in error.errors()]
-            return JSONResponse({"errors": errors}, status_code=422)
+            return MaskedJSONResponse({"errors": errors}, status_code=422)
         return error_page(request, 422, texts.ERROR_TITLE, texts.INVALID_INPUT)
 
 

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from runner.clock import Clock
 from runner.console import auth, overview
 from runner.console.answers import install_handlers
-from runner.console.context import STATIC_DIR, Console
+from runner.console.context import STATIC_DIR, Console, MaskedJSONResponse
 from runner.console.security import install_security_headers
 from runner.console.settings import ConsoleSettings
 from runner.deployment import Deployment
@@ -32,7 +32,8 @@ def create_app(store: Store, deployment: Deployment, *, clock: Clock, settings: 
         shared.close()
 
     app = FastAPI(title="rpa console", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(auth.csrf_protected)], lifespan=lifespan)
+                  dependencies=[Depends(auth.csrf_protected)], lifespan=lifespan,
+                  default_response_class=MaskedJSONResponse)
     app.state.console = shared
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.responses import Response
 
 from runner.clock import Clock
@@ -22,6 +24,7 @@ from runner.console.formatting import format_count, format_day, format_time
 from runner.console.session import EndedSessions, Session, SessionCodec
 from runner.console.settings import ConsoleSettings
 from runner.deployment import Deployment
+from runner.redact import redact, redact_text
 from runner.store import Actor, Store, UserRecord
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,7 +77,7 @@ class Console:
 
     def _environment(self) -> Environment:
         env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), undefined=StrictUndefined,
-                          autoescape=select_autoescape(["html"]))
+                          autoescape=select_autoescape(["html"]), finalize=masked)
         env.filters["tid"] = partial(format_time, zone=self.settings.timezone)
         env.filters["dag"] = format_day
         env.filters["antal"] = format_count
@@ -91,6 +94,21 @@ class Console:
         context.setdefault("refresh_s", None)
         context.setdefault("active", None)
         return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def masked(value: Any) -> Any:
+    """Every value a template prints, with personal numbers masked (a pause reason may hold a
+    CPR number); markup a macro made is made of values already masked."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return redact_text(value)
+    return value
+
+
+class MaskedJSONResponse(JSONResponse):
+    """The API's answers, with personal numbers masked wherever they are in the JSON."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(redact(content))
 
 
 def console(request: Request) -> Console:

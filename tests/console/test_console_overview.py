@@ -105,3 +105,12 @@ def test_the_page_shows_every_light_in_words_and_reloads_itself_without_script(c
     assert "18. november 2024 kl. 09.00 CET" in html  # 08:00 UTC, in Copenhagen, zone shown
     assert texts.STATE_NAMES[State.BUSINESS_EXCEPTION] in html
     assert csrf_of(html)  # the logout form carries the token
+
+
+def test_a_cpr_number_in_a_pause_reason_is_masked_on_the_page_and_in_the_api(console: Console) -> None:
+    store = console.store
+    store.set_paused(store.get_user("olga").actor(), "hello", True, "venter på 010190-1234")
+    client = console.login()
+    page, api = client.get("/").text, client.get("/api/overview").text
+    for shown in (page, api):
+        assert "010190-XXXX" in shown and "010190-1234" not in shown

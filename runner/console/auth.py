@@ -109,7 +109,8 @@ def _bearer_token(request: Request) -> str | None:
 def _turn_away(app_console: Console, request: Request, session: Session | None) -> Response:
     """Not logged in: a page remembers where it was going, so login can take it there."""
     if not is_api(request):
-        back = request.url.path if request.method == "GET" else None
+        query = f"?{request.url.query}" if request.url.query else ""
+        back = request.url.path + query if request.method == "GET" else None  # filters live in the URL
         base = session or Session.anonymous(app_console.clock.now())
         write_session(request, replace(base, next=back))
     return not_logged_in(request)

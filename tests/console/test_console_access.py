@@ -52,11 +52,11 @@ def test_login_with_a_wrong_password_shows_a_danish_error(console: Console) -> N
 
 def test_login_opens_the_page_asked_for_and_never_another_site(console: Console) -> None:
     assert console.client.get("/api/../").status_code == 303
-    console.client.get("/")  # remembered: after login, back to /
+    console.client.get("/?bot=hello")  # remembered: after login, back there
     form = console.client.get("/login")
     answer = console.client.post("/login", data={"username": "olga", "password": PASSWORD,
                                                  "csrf_token": csrf_of(form.text)})
-    assert (answer.status_code, answer.headers["location"]) == (303, "/")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/?bot=hello")
     assert console.client.get("/login").headers["location"] == "/"  # logged in: no form
     from runner.console.auth import _safe_next
 

@@ -2,7 +2,7 @@
 
 Pure rules over what the store says (`BotFacts`); the worst light wins, for a bot and for
 the whole deployment. Red needs someone now: the bot is paused, its circuit breaker is
-open, an item waits past its due date, or its last run failed. Yellow needs attention:
+open, an item waits past its due date, or the last run of one of its tasks failed. Yellow needs attention:
 exceptions wait for a person, or an item is due within a day. Otherwise green.
 """
 
@@ -41,7 +41,7 @@ class BotFacts:
     circuit_open: bool = False
     counts: Mapping[State, int] = field(default_factory=dict)
     due: DueCounts = field(default_factory=DueCounts)
-    last_run: RunRecord | None = None  # the last run that has finished
+    last_runs: tuple[RunRecord, ...] = ()  # each task's latest finished run
 
     @property
     def exceptions(self) -> int:
@@ -104,8 +104,7 @@ def _red_reasons(facts: BotFacts) -> list[str]:
         reasons.append(texts.paused(facts.pause_reason))
     if facts.due.overdue:
         reasons.append(texts.overdue(facts.due.overdue))
-    if facts.last_run is not None and facts.last_run.state == "failed":
-        reasons.append(texts.last_run_failed(facts.last_run.task))
+    reasons += [texts.last_run_failed(run.task) for run in facts.last_runs if run.state == "failed"]
     return reasons
 
 

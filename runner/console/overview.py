@@ -11,9 +11,7 @@ from runner.console.auth import AUTO_REFRESH, reader
 from runner.console.context import Console, ConsoleDep, Identity
 from runner.console.lights import BotFacts, Overview, overview
 from runner.states import State
-from runner.store import DueCounts, RunRecord, Store
-
-RECENT_RUNS = 20  # how far back a bot's last finished run is looked for
+from runner.store import DueCounts
 
 router = APIRouter()
 
@@ -48,6 +46,7 @@ def read_overview(app_console: Console) -> Overview:
     states = store.bot_states()
     counts = store.count_by_state()
     due = store.due_counts(app_console.clock.as_of())
+    last_runs = store.last_finished_runs()
     facts = []
     for name in names:
         state = states.get(name)
@@ -58,10 +57,6 @@ def read_overview(app_console: Console) -> Overview:
             circuit_open=bool(state and state.circuit_open),
             counts={s: counts.get((name, s.value), 0) for s in State},
             due=due.get(name, DueCounts()),
-            last_run=_last_finished_run(store, name),
+            last_runs=tuple(run for (bot, _task), run in sorted(last_runs.items()) if bot == name),
         ))
     return overview(facts)
-
-
-def _last_finished_run(store: Store, bot: str) -> RunRecord | None:
-    return next((run for run in store.list_runs(bot=bot, limit=RECENT_RUNS) if run.finished_at), None)

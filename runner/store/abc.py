@@ -191,6 +191,10 @@ class RunStore(Protocol):
 
     def list_runs(self, *, bot: str | None = None, limit: int = 50) -> list[RunRecord]: ...
 
+    def last_finished_runs(self) -> dict[tuple[str, str], RunRecord]:
+        """(bot, task) → the task's latest run that has finished (or failed), for traffic lights."""
+        ...
+
     def change_schedule(self, actor: Actor, *, bot: str, task: str, kind: str, at: datetime,
                         reason: str | None = None) -> ScheduleChange:
         """Skip the firing at `at` (kind "skip") or add a one-off run at `at` ("extra");

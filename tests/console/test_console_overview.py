@@ -22,14 +22,14 @@ def run(state: str, task: str = "t") -> RunRecord:
 
 
 def test_a_healthy_bot_is_green() -> None:
-    light = bot_light(BotFacts("b", counts={State.DONE: 4}, last_run=run("finished")))
+    light = bot_light(BotFacts("b", counts={State.DONE: 4}, last_runs=(run("finished"),)))
     assert (light.status, light.reasons) == (Light.GREEN, (texts.HEALTHY,))
 
 
 def test_red_reasons_each_in_words_and_they_outrank_yellow() -> None:
     facts = BotFacts("b", paused=True, pause_reason="månedsafslutning",
                      due=DueCounts(overdue=2, due_soon=1), counts={State.BUSINESS_EXCEPTION: 3},
-                     last_run=run("failed", "cases"))
+                     last_runs=(run("finished", "batches"), run("failed", "cases")))
     light = bot_light(facts)
     assert light.status is Light.RED
     assert light.reasons == (texts.paused("månedsafslutning"), texts.overdue(2),
@@ -48,7 +48,7 @@ def test_yellow_for_waiting_exceptions_or_an_item_due_within_a_day() -> None:
     assert (waiting.status, waiting.reasons) == (Light.YELLOW, (texts.exceptions_waiting(3),))
     due = bot_light(BotFacts("b", due=DueCounts(due_soon=1)))
     assert (due.status, due.reasons) == (Light.YELLOW, ("1 emne forfalder inden for et døgn.",))
-    assert bot_light(BotFacts("b", last_run=run("running"))).status is Light.GREEN
+    assert bot_light(BotFacts("b", last_runs=(run("finished"),))).status is Light.GREEN
 
 
 def test_the_whole_takes_the_worst_light_and_the_reasons_of_the_bots_that_have_it() -> None:
@@ -82,12 +82,19 @@ def test_the_api_gives_each_bot_of_the_deployment_its_light_counts_and_reasons(c
                        "counts": {**{s.value: 0 for s in State}, "new": 1, "business_exception": 1}}
 
 
+def finished_run(console: Console, bot: str, task: str, error: str | None = None) -> None:
+    started = console.store.start_run(bot=bot, task=task, trigger=Trigger.SCHEDULE,
+                                      actor=Actor.scheduler(), as_of=TODAY)
+    assert started is not None
+    console.store.finish_run(started.id, enqueued=0, error=error)
+
+
 def test_a_failed_last_run_and_an_item_past_due_turn_a_bot_red(console: Console) -> None:
     store = console.store
-    started = store.start_run(bot="hello", task="greetings", trigger=Trigger.SCHEDULE,
-                              actor=Actor.scheduler(), as_of=TODAY)
-    assert started is not None
-    store.finish_run(started.id, enqueued=0, error="the outbox is gone")
+    finished_run(console, "hello", "greetings", error="the outbox is gone")
+    finished_run(console, "termination_letters", "hourly_sweep", error="payroll was down")
+    finished_run(console, "termination_letters", "hourly_sweep")  # the task's latest run: fine again
+    finished_run(console, "termination_letters", "resignations")
     store.enqueue([NewItem("termination_letters", "resignations", "late", {}, due=TODAY - timedelta(days=1))])
     bots = console.login().get("/api/overview").json()["bots"]
     assert bots["hello"]["reasons"] == [texts.last_run_failed("greetings")]

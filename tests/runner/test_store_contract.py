@@ -361,3 +361,21 @@ def test_an_operator_skips_one_firing_and_adds_one_off_runs(store: Store, clock)
     assert [c.kind for c in store.schedule_changes(since=clock.now())] == ["skip", "extra"]
     assert store.schedule_changes(since=firing + timedelta(minutes=1)) == [extra]
     assert [e.action for e in store.audit_trail(operator)] == ["schedule_extra", "schedule_skip"]
+
+
+def test_the_last_finished_run_of_each_task(store: Store) -> None:
+    def run(task: str, error: str | None = None, *, finish: bool = True) -> int:
+        started = store.start_run(bot="b", task=task, trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
+                                  as_of=TODAY)
+        assert started is not None
+        if finish:
+            store.finish_run(started.id, enqueued=0, error=error)
+        return started.id
+
+    run("t1", "boom")
+    last_t1 = run("t1")
+    failed_t2 = run("t2", "down")
+    run("t2", finish=False)  # still running: the last finished one counts
+    latest = store.last_finished_runs()
+    assert {key: (r.id, r.state) for key, r in latest.items()} == {
+        ("b", "t1"): (last_t1, "finished"), ("b", "t2"): (failed_t2, "failed")}

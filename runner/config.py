@@ -156,6 +156,16 @@ class CircuitBreakerConfig(_Model):
     cooldown_s: Annotated[float, Field(ge=0, le=WEEK, allow_inf_nan=False)] = 900
 
 
+class ConsoleConfig(_Model):
+    """The web console (`rpa console`): where it listens, how long an idle session lives, and
+    the file with the key that signs session cookies (created 0600 when missing)."""
+
+    host: Annotated[str, Field(min_length=1, max_length=253)] = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8000  # 0: a free port, printed when ready
+    session_idle_minutes: Annotated[float, Field(gt=0, le=DAY / 60, allow_inf_nan=False)] = 30
+    secret_key_file: FilePath = Path("var/console.key")
+
+
 class CprConfig(_Model):
     """Retired: read by nothing. Kept so files that carry it still load; `check_bots`
     names where a non-empty list belongs."""
@@ -277,6 +287,7 @@ class OrchestratorConfig(_Model):
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
     cpr: CprConfig = CprConfig()
     cli: CliConfig = CliConfig()
+    console: ConsoleConfig = ConsoleConfig()
     calendar: str | None = None  # an installed bank-day calendar (rpa.calendars); None: the default
     credentials: dict[str, CredentialConfig] = {}
     systems: dict[str, SystemConfig] = {}
@@ -336,7 +347,7 @@ def parse_config(
     if data is None and _only_comments(text):
         data = {}  # empty or comments only: every default; a file that says `null` is the wrong type
     if isinstance(data, dict):  # absent sections get their defaults' paths resolved too
-        data = {"store": {}, "logging": {}, "artifacts": {}, **data}
+        data = {"store": {}, "logging": {}, "artifacts": {}, "console": {}, **data}
     problems = _plaintext_secrets(data)
     secret_keys = {key for key, _ in problems}
     config: OrchestratorConfig | None = None

@@ -90,9 +90,9 @@ def cli(ctx: click.Context, config_path: str, as_user: str | None) -> None:
 
 
 def _register() -> None:
-    from runner.cli import admin, items, running
+    from runner.cli import admin, console, items, running
 
-    for module in (running, items, admin):
+    for module in (running, items, admin, console):
         for command in module.COMMANDS:
             cli.add_command(command)
 

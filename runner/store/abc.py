@@ -20,6 +20,7 @@ from runner.store.records import (
     AuditRecord,
     BotStateRecord,
     Checkpoint,
+    DueCounts,
     NewItem,
     RunRecord,
     ScheduleChange,
@@ -143,6 +144,11 @@ class QueueStore(Protocol):
         """(bot, state, code, acted) per item, for run summaries."""
         ...
 
+    def due_counts(self, as_of: date, *, soon_days: int = 1) -> dict[str, DueCounts]:
+        """Per bot, its open items (neither done, resolved nor rejected) past their due date,
+        and those due from `as_of` through `soon_days` later; bots with neither are left out."""
+        ...
+
     def retry_item(
         self,
         actor: Actor,
@@ -184,6 +190,10 @@ class RunStore(Protocol):
     def get_run(self, run_id: int) -> RunRecord: ...
 
     def list_runs(self, *, bot: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+
+    def last_finished_runs(self) -> dict[tuple[str, str], RunRecord]:
+        """(bot, task) → the task's latest run that has finished (or failed), for traffic lights."""
+        ...
 
     def change_schedule(self, actor: Actor, *, bot: str, task: str, kind: str, at: datetime,
                         reason: str | None = None) -> ScheduleChange:
@@ -249,6 +259,11 @@ class CredentialStore(Protocol):
 
     def login_failures(self, name: str, since: datetime) -> int:
         """Failed logins for `name` since `since` (and since its last success)."""
+        ...
+
+    def record_lockout(self, name: str, *, failures: int) -> None:
+        """Audit that logins for `name` are refused for a while after `failures` failed ones
+        (as `login_locked`, by the actor `console`)."""
         ...
 
 

@@ -89,6 +89,14 @@ class WorkItemRecord:
 
 
 @dataclass(frozen=True)
+class DueCounts:
+    """A bot's open items against their due dates (the overview's traffic lights)."""
+
+    overdue: int = 0
+    due_soon: int = 0
+
+
+@dataclass(frozen=True)
 class ScheduleChange:
     """An operator's change beside the YAML schedule: skip one firing, or one extra run."""
 

@@ -528,6 +528,7 @@ BAD_INPUT: dict[str, Callable[[Deployment], tuple[list[str], str | None, dict[st
     "bots once": lambda d: (["bots", "once", "hello", "nothing", "--at", "2024-11-18T09:00"], "anna", {}),
     "bots resume": lambda d: (["bots", "resume", "no_such_bot"], "anna", {}),
     "config check": lambda d: (["config", "check", str(d.folder / "missing.yaml")], None, {}),
+    "console": lambda d: (["console", "--port", "70000"], None, {}),
     "decide": lambda d: (["decide", "hello", "--input", str(d.folder)], "anna", {}),
     "demo": lambda d: (["demo", "--employees", "1", "--no-serve"], "anna", {}),
     "exceptions ls": lambda d: (["exceptions", "ls"], "ghost", {}),

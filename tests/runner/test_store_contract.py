@@ -8,7 +8,7 @@ import pytest
 
 from runner.errors import InvalidTransition, LeaseLost, NotFound, PermissionDenied
 from runner.states import ErrorKind, Role, State, Trigger
-from runner.store import DECISION, Actor, NewItem, Store
+from runner.store import DECISION, Actor, DueCounts, NewItem, Store
 from runner.testing import person
 
 TODAY = date(2024, 11, 18)
@@ -293,6 +293,25 @@ def test_failed_logins_count_since_a_time_and_since_the_last_success(store: Stor
     assert store.login_failures("olga", start - timedelta(seconds=1)) == 1
 
 
+def test_a_lockout_is_audited_by_the_console(store: Store) -> None:
+    store.add_user(None, "admin", [Role.ADMIN])
+    store.record_lockout("olga", failures=5)
+    entry = store.audit_trail(store.get_user("admin").actor())[0]
+    assert (entry.actor, entry.action, entry.details) == ("console", "login_locked", {"user": "olga"})
+    assert entry.reason == "5 failed logins"
+
+
+def test_due_counts_per_bot_count_open_items_overdue_and_due_soon(store: Store) -> None:
+    dated = [NewItem("a", "t", f"a-{days}", {}, due=TODAY + timedelta(days=days))
+             for days in (-3, -1, 0, 1, 2)]
+    store.enqueue([*dated, NewItem("a", "t", "undated", {}), NewItem("b", "t", "b-late", {}, due=TODAY)])
+    late = claim_one(store, bots=["b"])
+    store.complete(late.id, "w1", {}, bot="b")  # done: nothing is due any more
+    assert store.due_counts(TODAY) == {"a": DueCounts(overdue=2, due_soon=2)}
+    assert store.due_counts(TODAY, soon_days=2) == {"a": DueCounts(overdue=2, due_soon=3)}
+    assert store.due_counts(TODAY - timedelta(days=10)) == {}
+
+
 def test_an_exception_is_assigned_and_released_audited_and_a_retry_releases_it(store: Store) -> None:
     item_id = _exception(store)
     assert store.assign_item(OPS, item_id, to="ops-anna").assigned_to == "ops-anna"
@@ -342,3 +361,21 @@ def test_an_operator_skips_one_firing_and_adds_one_off_runs(store: Store, clock)
     assert [c.kind for c in store.schedule_changes(since=clock.now())] == ["skip", "extra"]
     assert store.schedule_changes(since=firing + timedelta(minutes=1)) == [extra]
     assert [e.action for e in store.audit_trail(operator)] == ["schedule_extra", "schedule_skip"]
+
+
+def test_the_last_finished_run_of_each_task(store: Store) -> None:
+    def run(task: str, error: str | None = None, *, finish: bool = True) -> int:
+        started = store.start_run(bot="b", task=task, trigger=Trigger.SCHEDULE, actor=Actor.scheduler(),
+                                  as_of=TODAY)
+        assert started is not None
+        if finish:
+            store.finish_run(started.id, enqueued=0, error=error)
+        return started.id
+
+    run("t1", "boom")
+    last_t1 = run("t1")
+    failed_t2 = run("t2", "down")
+    run("t2", finish=False)  # still running: the last finished one counts
+    latest = store.last_finished_runs()
+    assert {key: (r.id, r.state) for key, r in latest.items()} == {
+        ("b", "t1"): (last_t1, "finished"), ("b", "t2"): (failed_t2, "failed")}

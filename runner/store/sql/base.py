@@ -21,6 +21,7 @@ from runner.store.tables import audit
 DECISION = "decision"  # the name of an item's first checkpoint
 WAITING = (State.NEW.value, State.DEFERRED.value)
 EXCEPTIONS = (State.BUSINESS_EXCEPTION.value, State.SYSTEM_EXCEPTION.value)
+CLOSED = (State.DONE.value, State.RESOLVED.value, State.REJECTED.value)  # nothing left to do
 
 
 class SqlBase:

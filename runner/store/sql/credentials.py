@@ -80,6 +80,11 @@ class SqlCredentials(SqlBase):
                 .where(attempts.user_name == name, attempts.ok.is_(False), attempts.at > start)).scalar_one()
             return failed
 
+    def record_lockout(self, name: str, *, failures: int) -> None:
+        with self._tx() as conn:
+            self._audit(conn, Actor("console", system=True), "login_locked",
+                        reason=f"{failures} failed logins", details={"user": name[:120]})
+
     @staticmethod
     def _user_row(conn: Connection, name: str) -> None:
         if conn.execute(select(users.c.name).where(users.c.name == name)).first() is None:

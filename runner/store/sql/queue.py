@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, or_, select, update
+from sqlalchemy import Connection, Row, case, delete, func, or_, select, update
 
 from runner.errors import InvalidTransition, NotFound
 from runner.permissions import Action, require
 from runner.states import State
-from runner.store.records import Actor, WorkItemRecord
-from runner.store.sql.base import DECISION, EXCEPTIONS, SqlBase
+from runner.store.records import Actor, DueCounts, WorkItemRecord
+from runner.store.sql.base import CLOSED, DECISION, EXCEPTIONS, SqlBase
 from runner.store.sql.rows import item_checkpoints, item_record
 from runner.store.tables import checkpoints, work_items
 
@@ -116,6 +116,17 @@ class SqlQueue(SqlBase):
                 (row.bot, row.state, row.error_code, bool((row.result or {}).get("acted")))
                 for row in conn.execute(query)
             ]
+
+    def due_counts(self, as_of: date, *, soon_days: int = 1) -> dict[str, DueCounts]:
+        wi = work_items.c
+        soon_until = as_of + timedelta(days=soon_days)
+        overdue = func.sum(case((wi.due < as_of, 1), else_=0))
+        due_soon = func.sum(case((wi.due >= as_of, 1), else_=0))
+        query = (select(wi.bot, overdue, due_soon)
+                 .where(wi.due.is_not(None), wi.due <= soon_until, wi.state.not_in(CLOSED))
+                 .group_by(wi.bot))
+        with self._tx() as conn:
+            return {row[0]: DueCounts(int(row[1]), int(row[2])) for row in conn.execute(query)}
 
     # -- a person's actions on exceptions -------------------------------------
 

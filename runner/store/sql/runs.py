@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from runner.errors import InputError, NotFound
@@ -68,6 +68,13 @@ class SqlRuns(SqlBase):
             query = query.where(runs.c.bot == bot)
         with self._tx() as conn:
             return [run_record(row) for row in conn.execute(query)]
+
+    def last_finished_runs(self) -> dict[tuple[str, str], RunRecord]:
+        latest = (select(func.max(runs.c.id)).where(runs.c.finished_at.is_not(None))
+                  .group_by(runs.c.bot, runs.c.task))
+        with self._tx() as conn:
+            rows = conn.execute(select(runs).where(runs.c.id.in_(latest)))
+            return {(row.bot, row.task): run_record(row) for row in rows}
 
     # -- an operator's changes beside the YAML schedule ---------------------------------------
 

@@ -1,0 +1,146 @@
+"""Every text the console shows, in Danish, kept here so a gettext catalogue can follow.
+
+Templates and code name these constants and functions; no page carries a literal text of
+its own. Counts go through `plural`, the one place a catalogue's ngettext will replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from runner.states import State
+
+PRODUCT = "Robotkonsollen"
+LANGUAGE = "da"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`count` with the noun in its form: "1 emne", "3 emner"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+# -- page chrome ---------------------------------------------------------------------------
+
+NAV_OVERVIEW = "Overblik"
+MAIN_MENU = "Hovedmenu"
+SIGNED_IN_AS = "Logget ind som"
+LOG_OUT = "Log ud"
+SKIP_TO_CONTENT = "Gå til indholdet"
+ZONE_NOTE = "Alle tider er dansk tid (Europe/Copenhagen)."
+
+# -- login ---------------------------------------------------------------------------------
+
+LOGIN_TITLE = "Log ind"
+LOGIN_INTRO = "Log ind med dit brugernavn og din adgangskode til robotkonsollen."
+USER_NAME = "Brugernavn"
+PASSWORD = "Adgangskode"
+LOGIN_BUTTON = "Log ind"
+LOGIN_FAILED = "Forkert brugernavn eller adgangskode."
+LOGIN_MISSING = "Skriv både brugernavn og adgangskode."
+
+
+def login_locked(minutes: int) -> str:
+    return (f"For mange mislykkede forsøg på at logge ind. Brugeren er spærret i op til "
+            f"{plural(minutes, 'minut', 'minutter')}; prøv igen senere, eller kontakt en administrator.")
+
+
+def session_expired(minutes: float) -> str:
+    shown = max(1, round(minutes))
+    return f"Du blev logget ud, fordi konsollen ikke har været brugt i {plural(shown, 'minut', 'minutter')}."
+
+
+LOGGED_OUT = "Du er logget ud."
+
+# -- errors --------------------------------------------------------------------------------
+
+NOT_LOGGED_IN = "Du er ikke logget ind."
+TOKEN_INVALID = "Nøglen er ugyldig eller tilbagekaldt."
+CSRF_FAILED = ("Formularen er udløbet eller kom ikke fra konsollen. Gå tilbage, genindlæs siden og "
+               "prøv igen.")
+FORBIDDEN_TITLE = "Ingen adgang"
+NO_ROLE = "Din bruger har ingen rolle, der giver adgang til konsollen. Kontakt en administrator."
+ROLE_MISSING = "Din bruger har ikke den rolle, som handlingen kræver. Kontakt en administrator."
+FORM_EXPIRED_TITLE = "Formularen kan ikke bruges"
+NOT_FOUND_TITLE = "Siden findes ikke"
+NOT_FOUND = "Der er ingen side på denne adresse."
+METHOD_NOT_ALLOWED = "Handlingen er ikke mulig på denne adresse."
+INVALID_INPUT = "Ugyldigt input."
+SERVER_ERROR_TITLE = "Noget gik galt"
+SERVER_ERROR = "Konsollen kunne ikke svare. Prøv igen om lidt; fortsætter fejlen, så kontakt driften."
+BACK_TO_OVERVIEW = "Tilbage til overblikket"
+ERROR_TITLE = "Fejl"
+
+# -- overview ------------------------------------------------------------------------------
+
+OVERVIEW_TITLE = "Overblik"
+OVERVIEW_INTRO = "Status for robotterne lige nu. Siden opdaterer sig selv hvert halve minut."
+UPDATED_AT = "Opdateret"
+ALL_BOTS = "Alle robotter"
+WHOLE_STATUS = "Samlet status"
+BOTS_TITLE = "Robotterne"
+BOT = "Robot"
+STATUS = "Status"
+REASONS = "Hvorfor"
+PAUSED_FLAG = "På pause"
+NO_BOTS = "Ingen robotter er slået til i denne installation."
+COUNTS_TITLE = "Emner pr. tilstand"
+COUNTS_CAPTION = "Antal arbejdsemner i køen pr. robot og tilstand."
+TOTAL = "I\u00a0alt"  # one line in a column heading
+
+STATUS_NAMES: Mapping[str, str] = MappingProxyType({
+    "green": "Grøn",
+    "yellow": "Gul",
+    "red": "Rød",
+})
+STATUS_MEANINGS: Mapping[str, str] = MappingProxyType({
+    "green": "kører normalt",
+    "yellow": "kræver opmærksomhed",
+    "red": "kræver handling nu",
+})
+
+SOFT_HYPHEN = "\u00ad"  # where a narrow table column may break a long word, with a hyphen
+NO_BREAK = "\u00a0"  # two short words a column heading keeps on one line
+STATE_NAMES: Mapping[State, str] = MappingProxyType({
+    State.NEW: "Venter",
+    State.DEFERRED: "Udskudt",
+    State.IN_PROGRESS: f"I{NO_BREAK}gang",
+    State.DONE: "Færdig",
+    State.BUSINESS_EXCEPTION: f"Forretnings{SOFT_HYPHEN}undtagelse",
+    State.SYSTEM_EXCEPTION: f"System{SOFT_HYPHEN}undtagelse",
+    State.RESOLVED: "Løst manuelt",
+    State.REJECTED: "Afvist",
+})
+
+# -- the reasons behind a traffic light ----------------------------------------------------
+
+HEALTHY = "Kører normalt."
+ALL_HEALTHY = "Alle robotter kører normalt."
+CIRCUIT_OPEN = "Afbryderen er slået fra efter gentagne systemfejl; robotten tager ingen nye emner."
+
+
+def paused(reason: str | None) -> str:
+    why = f": {reason}" if reason else ""
+    return f"Sat på pause{why}. Nye kørsler og nye emner venter; emnet i hånden gøres færdigt."
+
+
+def overdue(count: int) -> str:
+    theirs = "sin" if count == 1 else "deres"
+    return f"{plural(count, 'emne', 'emner')} har overskredet {theirs} forfaldsdato."
+
+
+def last_run_failed(task: str) -> str:
+    return f"Seneste kørsel af opgaven {task} fejlede."
+
+
+def exceptions_waiting(count: int) -> str:
+    return f"{plural(count, 'undtagelse', 'undtagelser')} venter på en medarbejder."
+
+
+def due_soon(count: int) -> str:
+    return f"{plural(count, 'emne', 'emner')} forfalder inden for et døgn."
+
+
+def bot_reason(bot: str, reason: str) -> str:
+    """A bot's reason as the whole installation's light gives it."""
+    return f"{bot}: {reason}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -256,15 +257,21 @@ def worker_command(app: App, concurrency: int | None, until_idle: bool) -> None:
 
 @click.command("serve")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None)
+@click.option("--host", default=None, help="The console's address (default: console.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="The console's port (default: console.port, 8000); 0 picks a free one.")
+@click.option("--no-console", is_flag=True, help="Scheduler and workers only.")
 @pass_app
-def serve_command(app: App, concurrency: int | None) -> None:
-    """Scheduler and workers in one process (the embedded default).
+def serve_command(app: App, concurrency: int | None, host: str | None, port: int | None,
+                  no_console: bool) -> None:
+    """Scheduler, workers and the web console in one process (the embedded default).
 
     It runs as a service user: `--as USER` (default the OS user), who must exist in the store.
     """
 
     app.start_logging()
     app.service_actor()
+    stop_console = None if no_console else start_console(app, host, port)
     scheduler = start_scheduler(app)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
     echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "
@@ -274,6 +281,33 @@ def serve_command(app: App, concurrency: int | None) -> None:
             run_workers(app, workers)
     finally:
         scheduler.shutdown(wait=False)
+        if stop_console is not None:
+            stop_console()
+
+
+def start_console(app: App, host: str | None, port: int | None) -> Any:
+    """The console served beside the scheduler and workers; prints `console: URL` when it
+    listens. A port it cannot take is said on stderr and the robots run on without it."""
+    from runner.console import create_app, settings_from_config
+    from runner.console.serving import listen, serve_in_thread
+
+    section = app.config.console
+    host = host or section.host
+    port = section.port if port is None else port
+    try:
+        sock = listen(host, port)
+    except OSError as error:
+        echo(f"console: cannot listen on {host}:{port} ({error.strerror or error}); "
+             "serving the robots without it", err=True)
+        return None
+    settings = settings_from_config(app.config)
+    console_app = create_app(app.store, app.deployment, clock=app.clock, settings=settings)
+
+    def ready(url: str) -> None:
+        echo(f"console: {url}")
+        sys.stdout.flush()
+
+    return serve_in_thread(console_app, sock, host=host, on_ready=ready)
 
 
 COMMANDS = [run_command, worker_command, serve_command]

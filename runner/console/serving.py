@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from types import FrameType
 
@@ -57,3 +58,20 @@ def serve(app: FastAPI, sock: socket.socket, *, host: str, on_ready: Callable[[s
     config = uvicorn.Config(app, host=host, port=sock.getsockname()[1], log_config=None,
                             log_level="warning", access_log=False, server_header=False, proxy_headers=True)
     _Server(config, on_ready).run(sockets=[sock])
+
+
+def serve_in_thread(app: FastAPI, sock: socket.socket, *, host: str,
+                    on_ready: Callable[[str], None]) -> Callable[[], None]:
+    """Serve `app` on `sock` in a thread of its own (beside `rpa serve`'s scheduler and
+    workers, which own the signals); returns the function that stops it."""
+    config = uvicorn.Config(app, host=host, port=sock.getsockname()[1], log_config=None,
+                            log_level="warning", access_log=False, server_header=False, proxy_headers=True)
+    server = _Server(config, on_ready)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="console", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return stop

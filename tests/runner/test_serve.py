@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -43,9 +44,14 @@ def test_serve_runs_scheduled_tasks_and_stops_on_sigterm(tmp_path: Path) -> None
     path.write_text(yaml.safe_dump(config))
     rpa(path, "users", "add", "ops", "--role", "admin")
     serve = subprocess.Popen([sys.executable, "-m", "runner.cli.main", "--config", str(path), "--as", "ops",
-                              "serve"],
+                              "serve", "--port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "RPA_TODAY": "2024-11-18"})
+    assert serve.stdout is not None
+    url = serve.stdout.readline().strip().removeprefix("console: ")
+    assert url.startswith("http://127.0.0.1:"), url
+    assert httpx.get(url + "healthz").json() == {"status": "ok"}
+    assert httpx.get(url + "api/overview").status_code == 401  # the console beside the robots
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and len(list((tmp_path / "out").glob("*.txt"))) < 3:
         time.sleep(0.2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import shutil
 import socket
 import time
@@ -20,7 +21,7 @@ import yaml
 
 from runner.bot import all_roles
 from runner.cli.app import App, echo
-from runner.cli.running import echo_report, run_and_report
+from runner.cli.running import echo_report, run_and_report, start_console
 from runner.clock import SystemClock
 
 SYSTEMS = ("serviceportal", "payroll", "edoc", "digitalpost", "nemrefusion", "attest")
@@ -85,17 +86,45 @@ def demo(app: App, employees: int, seed: int, port: int, no_serve: bool, as_json
         report["seconds"] = round(time.monotonic() - started, 1)
         report["systems"] = {name: f"{base_url}/{name}" for name in SYSTEMS}
         report["config"] = str(config_path)
-        demo_app.close()
+        console = None
+        if not no_serve:
+            console = start_console(demo_app, None, 8000 if _free(8000) else 0, on_ready=lambda url: None)
+            if console is not None:
+                report["console"] = {"url": console[0], "users": console_users(demo_app, user)}
         print_report(report, as_json)
         if not no_serve:
             click.echo(f"\nThe sandbox serves on {base_url} (user robot, password sandbox); Ctrl-C stops.",
                        err=True)
-            while True:
-                time.sleep(3600)
+            try:
+                while True:
+                    time.sleep(3600)
+            finally:
+                if console is not None:
+                    console[1]()
+        demo_app.close()
     except KeyboardInterrupt:
         pass
     finally:
         stop()
+
+
+#: One demo user per role, each with a password made for this demo and printed once.
+DEMO_USERS = {"demo-operator": ["operator"], "demo-ops": ["ops"], "demo-ejer": ["process_owner"],
+              "demo-attest": ["ops", "attest_reader"], "demo-admin": ["admin"]}
+
+
+def console_users(demo_app: App, user: str) -> list[dict[str, Any]]:
+    """The demo's console users with fresh random passwords (only their hashes are stored)."""
+    from runner.passwords import hash_password
+
+    actor = demo_app.store.get_user(user).actor()
+    users = []
+    for name, roles in DEMO_USERS.items():
+        password = secrets.token_urlsafe(12)
+        demo_app.store.add_user(actor, name, roles)
+        demo_app.store.set_password(actor, name, hash_password(password))
+        users.append({"name": name, "roles": roles, "password": password})
+    return users
 
 
 def print_report(report: dict[str, Any], as_json: bool) -> None:
@@ -105,3 +134,8 @@ def print_report(report: dict[str, Any], as_json: bool) -> None:
     for name, url in report["systems"].items():
         echo(f"  {SYSTEM_NAMES[name]:<16} {url}")
     echo(f"\nExplore: rpa --config {report['config']} exceptions ls")
+    console = report.get("console")
+    if console:
+        echo(f"\nConsole: {console['url']} (the passwords are shown only now)")
+        for person in console["users"]:
+            echo(f"  {person['name']:<14} {person['password']:<18} {', '.join(person['roles'])}")

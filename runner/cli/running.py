@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -271,7 +271,7 @@ def serve_command(app: App, concurrency: int | None, host: str | None, port: int
 
     app.start_logging()
     app.service_actor()
-    stop_console = None if no_console else start_console(app, host, port)
+    console = None if no_console else start_console(app, host, port)
     scheduler = start_scheduler(app)
     workers = start_workers(app, concurrency or app.config.worker.concurrency)
     echo(f"rpa serve: scheduler with {len(scheduler.next_fire_times())} schedule(s), "
@@ -281,15 +281,17 @@ def serve_command(app: App, concurrency: int | None, host: str | None, port: int
             run_workers(app, workers)
     finally:
         scheduler.shutdown(wait=False)
-        if stop_console is not None:
-            stop_console()
+        if console is not None:
+            console[1]()
 
 
-def start_console(app: App, host: str | None, port: int | None) -> Any:
-    """The console served beside the scheduler and workers; prints `console: URL` when it
-    listens. A port it cannot take is said on stderr and the robots run on without it."""
+def start_console(app: App, host: str | None, port: int | None,
+                  on_ready: Callable[[str], None] | None = None) -> tuple[str, Callable[[], None]] | None:
+    """The console served beside the scheduler and workers: its URL and the function that
+    stops it. `on_ready(url)` is called once it listens (default: print `console: URL`). A
+    port it cannot take is said on stderr and the robots run on without it (None)."""
     from runner.console import create_app, settings_from_config
-    from runner.console.serving import listen, serve_in_thread
+    from runner.console.serving import console_url, listen, serve_in_thread
 
     section = app.config.console
     host = host or section.host
@@ -307,7 +309,8 @@ def start_console(app: App, host: str | None, port: int | None) -> Any:
         echo(f"console: {url}")
         sys.stdout.flush()
 
-    return serve_in_thread(console_app, sock, host=host, on_ready=ready)
+    url = console_url(host, sock.getsockname()[1])
+    return url, serve_in_thread(console_app, sock, host=host, on_ready=on_ready or ready)
 
 
 COMMANDS = [run_command, worker_command, serve_command]

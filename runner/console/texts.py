@@ -154,7 +154,7 @@ def bot_reason(bot: str, reason: str) -> str:
 # -- the queue -----------------------------------------------------------------------------
 
 QUEUE_TITLE = "Kø"
-QUEUE_INTRO = ("Alle arbejdsemner, nyeste id sidst. Filtrene står i adressen, så en visning kan "
+QUEUE_INTRO = ("Alle arbejdsemner, ældste først. Filtrene står i adressen, så en visning kan "
                "gemmes som bogmærke eller sendes til en kollega.")
 FILTERS_TITLE = "Filtre"
 FILTER_BUTTON = "Vis"
@@ -167,6 +167,7 @@ REFERENCE = "Reference"
 ASSIGNEE = "Tildelt"
 SINCE = "Ændret fra"
 UNTIL = "Ændret til og med"
+DATE_PLACEHOLDER = "åååå-mm-dd"
 ITEM_ID = "Id"
 ATTEMPTS = "Forsøg"
 DUE = "Forfald"
@@ -174,7 +175,8 @@ NO_ITEMS = "Ingen emner passer til filtrene."
 NEXT_PAGE = "Næste side"
 FIRST_PAGE = "Første side"
 STATE_COUNTS_TITLE = "Antal pr. tilstand"
-STATE_COUNTS_NOTE = "Tallene tæller alle emner for den valgte robot, også dem, du ikke kan åbne."
+STATE_COUNTS_NOTE = ("Tallene tæller alle emner, også dem, du ikke kan åbne; er en robot valgt, "
+                     "kun robottens.")
 RESTRICTED = "Begrænset adgang"
 FILTER_INVALID = "Et eller flere filtre er ugyldige; se felterne nedenfor."
 NOT_A_STATE = "Ukendt tilstand"

@@ -109,6 +109,17 @@ def read_queue(app_console: Console, actor: Actor, view: QueueFilter) -> QueuePa
     return QueuePage(items, cursor, counts)
 
 
+def overdue(record: WorkItemRecord, as_of: date) -> bool:
+    """An open item past its due date (it stands out in the list)."""
+    return record.due is not None and record.due < as_of and not record.state.is_final
+
+
+def lease_expired(record: WorkItemRecord, now: datetime) -> bool:
+    """In progress, but the worker holding it has not renewed its lease: likely gone."""
+    expires = record.lease_expires
+    return record.state is State.IN_PROGRESS and expires is not None and expires < now
+
+
 def item_row(record: WorkItemRecord) -> dict[str, Any]:
     """An item as the list shows it: `rpa queue ls --json`'s keys, and who it is assigned to."""
     return {**record.summary(), "assigned_to": record.assigned_to}
@@ -125,6 +136,8 @@ async def queue_page(
     return app_console.render(
         request, "queue.html", 422 if errors else 200, view=view, page=page, errors=errors,
         states=list(State), bots=sorted(app_console.deployment.bots), active="queue",
+        overdue=overdue, lease_expired=lease_expired,
+        as_of=app_console.clock.as_of(), now=app_console.clock.now(),
     )
 
 

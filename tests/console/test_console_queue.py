@@ -108,3 +108,16 @@ def test_restricted_items_are_left_out_for_those_without_the_role(console: Conso
     token = console.token("anna")
     answer = console.browser().get("/api/items", headers={"Authorization": f"Bearer {token}"})
     assert [i["state"] for i in answer.json()["items"]] == [State.BUSINESS_EXCEPTION.value]
+
+
+def test_an_overdue_item_and_one_whose_lease_expired_stand_out(console: Console) -> None:
+    store = console.store
+    store.enqueue([NewItem("hello", "greetings", "held", {"name": "x"})])
+    store.claim("w", lease_s=60, as_of=TODAY, bots=["hello"])
+    store.enqueue([NewItem("hello", "greetings", "late", {"name": "y"}, due=date(2024, 11, 15)),
+                   NewItem("hello", "greetings", "fine", {"name": "z"}, due=TODAY)])
+    console.clock.advance(120)
+    html = console.login().get("/queue").text
+    assert html.count("stands-out") == 2
+    assert texts.OVERDUE_TAG in html and texts.LEASE_EXPIRED_TAG in html
+    assert '<tr id="item-3" data-state="new" class="">' in html

@@ -9,6 +9,9 @@ them under `/api/` (CONSOLE.md), Danish texts (`texts`), times in Europe/Copenha
 | `auth` | login, logout, the gate (sessions, API tokens, CSRF, lock-out) |
 | `session` | the signed session cookie |
 | `overview` | `/` and `/api/overview`, over the rules of `lights` |
+| `queue` | `/queue` and `GET /api/items`: filters from the URL, keyset paging, counts per state |
+| `items` | `/items/{id}` and `GET /api/items/{id}`: one item, its decision, checkpoints, audit, files |
+| `actions` | retry (corrected or not), resolve, reject, assign, release: page forms and API (ops) |
 | `answers` | 303/401/403/404/422 as pages or JSON |
 | `security` | security headers on every answer |
 | `serving` | uvicorn, and the `console: http://HOST:PORT/` line when ready |

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from runner.console import texts
 from runner.console.context import MaskedJSONResponse, console
-from runner.errors import NotFound, PermissionDenied
+from runner.errors import InvalidTransition, NotFound, PermissionDenied
 
 API_PREFIX = "/api/"
 
@@ -77,6 +77,11 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> Response:
         return error_page(request, 404, texts.NOT_FOUND_TITLE, texts.NOT_FOUND)
+
+    @app.exception_handler(InvalidTransition)
+    async def _conflict(request: Request, error: InvalidTransition) -> Response:
+        # the item is not (any longer) in a state the action applies to: nothing was done
+        return error_page(request, 409, texts.CONFLICT_TITLE, texts.NOT_AN_EXCEPTION)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from runner.clock import Clock
-from runner.console import auth, overview
+from runner.console import actions, auth, items, overview, queue
 from runner.console.answers import install_handlers
 from runner.console.context import STATIC_DIR, Console, MaskedJSONResponse
 from runner.console.security import install_security_headers
@@ -38,6 +38,9 @@ def create_app(store: Store, deployment: Deployment, *, clock: Clock, settings: 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(overview.router)
+    app.include_router(queue.router)
+    app.include_router(items.router)
+    app.include_router(actions.router)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     install_handlers(app)
     auth.install_gate(app)

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from runner.clock import Clock
 from runner.console import texts
-from runner.console.formatting import format_count, format_day, format_time
+from runner.console.formatting import format_count, format_day, format_short_day, format_time
 from runner.console.session import EndedSessions, Session, SessionCodec
 from runner.console.settings import ConsoleSettings
 from runner.deployment import Deployment
@@ -80,6 +80,7 @@ class Console:
                           autoescape=select_autoescape(["html"]), finalize=masked)
         env.filters["tid"] = partial(format_time, zone=self.settings.timezone)
         env.filters["dag"] = format_day
+        env.filters["kort_dag"] = format_short_day
         env.filters["antal"] = format_count
         env.globals["t"] = texts
         return env

@@ -22,6 +22,11 @@ def format_day(day: date) -> str:
     return format_date(day, "d. MMMM y", locale=LOCALE)
 
 
+def format_short_day(day: date) -> str:
+    """A date where a table column is narrow: 18.11.2024."""
+    return format_date(day, "dd.MM.y", locale=LOCALE)
+
+
 def format_count(count: int) -> str:
     """A whole number with Danish thousands separators: 12.345."""
     return format_decimal(count, locale=LOCALE)

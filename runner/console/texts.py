@@ -23,6 +23,7 @@ def plural(count: int, one: str, many: str) -> str:
 # -- page chrome ---------------------------------------------------------------------------
 
 NAV_OVERVIEW = "Overblik"
+NAV_QUEUE = "Kø"
 MAIN_MENU = "Hovedmenu"
 SIGNED_IN_AS = "Logget ind som"
 LOG_OUT = "Log ud"
@@ -70,6 +71,10 @@ SERVER_ERROR_TITLE = "Noget gik galt"
 SERVER_ERROR = "Konsollen kunne ikke svare. Prøv igen om lidt; fortsætter fejlen, så kontakt driften."
 BACK_TO_OVERVIEW = "Tilbage til overblikket"
 ERROR_TITLE = "Fejl"
+CONFLICT_TITLE = "Handlingen er ikke mulig"
+NOT_AN_EXCEPTION = ("Emnet venter ikke længere på en medarbejder, så handlingen er ikke udført. "
+                    "Genindlæs emnet for at se, hvor det står nu.")
+ITEM_NOT_FOUND = "Emnet findes ikke, eller du har ikke adgang til det."
 
 # -- overview ------------------------------------------------------------------------------
 
@@ -144,3 +149,124 @@ def due_soon(count: int) -> str:
 def bot_reason(bot: str, reason: str) -> str:
     """A bot's reason as the whole installation's light gives it."""
     return f"{bot}: {reason}"
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+QUEUE_TITLE = "Kø"
+QUEUE_INTRO = ("Alle arbejdsemner, ældste først. Filtrene står i adressen, så en visning kan "
+               "gemmes som bogmærke eller sendes til en kollega.")
+FILTERS_TITLE = "Filtre"
+FILTER_BUTTON = "Vis"
+FILTER_RESET = "Nulstil"
+ANY = "Alle"
+TASK = "Opgave"
+STATE = "Tilstand"
+CODE = "Kode"
+REFERENCE = "Reference"
+ASSIGNEE = "Tildelt"
+SINCE = "Ændret fra"
+UNTIL = "Ændret til og med"
+DATE_PLACEHOLDER = "åååå-mm-dd"
+ITEM_ID = "Id"
+ATTEMPTS = "Forsøg"
+DUE = "Forfald"
+NO_ITEMS = "Ingen emner passer til filtrene."
+NEXT_PAGE = "Næste side"
+FIRST_PAGE = "Første side"
+STATE_COUNTS_TITLE = "Antal pr. tilstand"
+STATE_COUNTS_NOTE = ("Tallene tæller alle emner, også dem, du ikke kan åbne; er en robot valgt, "
+                     "kun robottens.")
+OVERDUE_TAG = "Forfalden"
+LEASE_EXPIRED_TAG = "Robottens lås er udløbet"
+FILTER_INVALID = "Et eller flere filtre er ugyldige; se felterne nedenfor."
+NOT_A_STATE = "Ukendt tilstand"
+LIMIT_RANGE = "Skal være et helt tal fra 1 til 500"
+NOT_A_CURSOR = "Ugyldig side"
+
+
+def open_item(item_id: int) -> str:
+    return f"Åbn emne {item_id}"
+
+
+# -- one item ------------------------------------------------------------------------------
+
+
+def item_title(item_id: int) -> str:
+    return f"Emne {item_id}"
+
+
+BACK_TO_QUEUE = "Tilbage til køen"
+ITEM_FACTS = "Emnet"
+ERROR_KIND = "Fejltype"
+ERROR_TEXT = "Fejltekst"
+ERROR_KINDS: Mapping[str, str] = MappingProxyType({"business": "Forretningsfejl", "system": "Systemfejl"})
+NO_ERROR = "Ingen fejl registreret."
+PAYLOAD_TITLE = "Data"
+DECISION_TITLE = "Afgørelse"
+NO_DECISION = "Robotten har ikke truffet en afgørelse for emnet endnu."
+CHECKPOINTS_TITLE = "Trin udført"
+NO_CHECKPOINTS = "Ingen trin er udført."
+CHECKPOINT = "Trin"
+RECEIPT = "Kvittering"
+ATTEMPT = "Forsøg"
+AT = "Tidspunkt"
+MAX_ATTEMPTS = "Højst forsøg"
+CREATED = "Oprettet"
+UPDATED = "Senest ændret"
+NOBODY = "Ingen"
+AUDIT_TITLE = "Historik"
+NO_AUDIT = "Ingen handlinger registreret."
+AUDIT_HIDDEN = "Din rolle giver ikke adgang til revisionssporet."
+ACTOR = "Hvem"
+ACTION = "Handling"
+WHY = "Begrundelse"
+CHANGED = "Ændret"
+ARTIFACTS_TITLE = "Filer"
+NO_ARTIFACTS = "Ingen filer gemt for emnet."
+ARTIFACT_KIND = "Slags"
+ARTIFACT_NAME = "Navn"
+ACTION_NAMES: Mapping[str, str] = MappingProxyType({
+    "retry": "Prøvet igen",
+    "resolve": "Løst manuelt",
+    "reject": "Afvist",
+    "assign": "Tildelt",
+    "release": "Frigivet",
+})
+
+# -- exception actions ---------------------------------------------------------------------
+
+ACTIONS_TITLE = "Behandl undtagelsen"
+ACTIONS_INTRO = "Emnet venter på en medarbejder. Vælg, hvad der skal ske med det."
+RETRY_TITLE = "Prøv igen"
+RETRY_INTRO = "Sender emnet tilbage i køen med de samme data."
+RETRY_BUTTON = "Prøv igen"
+CORRECT_TITLE = "Ret data og prøv igen"
+CORRECT_INTRO = ("Ret felterne og send emnet tilbage i køen. Robotten træffer en ny afgørelse ud "
+                 "fra de rettede data; de gamle og nye værdier gemmes i historikken.")
+CORRECT_BUTTON = "Gem rettelser og prøv igen"
+CORRECT_INVALID = "Rettelserne er ikke gemt. Ret felterne markeret nedenfor."
+REQUIRED_MARK = "skal udfyldes"
+RESOLVE_TITLE = "Løs manuelt"
+RESOLVE_INTRO = "Emnet er gjort færdigt uden robotten. Skriv, hvad der er gjort."
+NOTE = "Notat"
+RESOLVE_BUTTON = "Markér som løst"
+REJECT_TITLE = "Afvis"
+REJECT_INTRO = "Emnet skal ikke gøres. Skriv hvorfor."
+REASON = "Begrundelse"
+REJECT_BUTTON = "Afvis emnet"
+ASSIGN_BUTTON = "Tildel mig"
+RELEASE_BUTTON = "Frigiv"
+ASSIGNED_TO_YOU = "Emnet er tildelt dig."
+UNSUPPORTED_PAYLOAD = "Opgavens data kan ikke rettes her, fordi opgaven ikke findes i denne installation."
+DONE_NOTICES: Mapping[str, str] = MappingProxyType({
+    "retry": "Emnet er sendt tilbage i køen.",
+    "resolve": "Emnet er markeret som løst.",
+    "reject": "Emnet er afvist.",
+    "assign": "Emnet er tildelt dig.",
+    "release": "Emnet er frigivet.",
+})
+
+
+def assigned_to(name: str) -> str:
+    return f"Tildelt {name}."

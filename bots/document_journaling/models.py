@@ -37,8 +37,8 @@ class AttestMail(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    message_id: str = Field(min_length=1)
-    received_date: date
+    message_id: str = Field(min_length=1, title="Besked-id")
+    received_date: date = Field(title="Modtaget")
 
 
 class MissingCertificate(BaseModel):
@@ -46,10 +46,10 @@ class MissingCertificate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employment_id: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    name: str
-    start_date: date
+    employment_id: str = Field(min_length=1, title="Ansættelsesnummer")
+    unit: str = Field(min_length=1, title="Enhed")
+    name: str = Field(title="Navn")
+    start_date: date = Field(title="Startdato")
 
 
 # -- what the rules read -------------------------------------------------------------------------

@@ -42,9 +42,9 @@ class SupplementCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1)
-    kind: Literal["single", "batch", "close"] = "single"
-    summary: str | None = None
+    case_id: str = Field(min_length=1, title="Sagsnummer")
+    kind: Literal["single", "batch", "close"] = Field("single", title="Type")
+    summary: str | None = Field(None, title="Resumé")
 
 
 class BatchRow(BaseModel):
@@ -57,17 +57,17 @@ class BatchRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1)
-    batch_id: str = Field(min_length=1)
-    row: int = Field(ge=1)
-    employment_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1, title="Sagsnummer")
+    batch_id: str = Field(min_length=1, title="Batch")
+    row: int = Field(ge=1, title="Række")
+    employment_id: str = Field(min_length=1, title="Ansættelsesnummer")
     # finite and within any amount; the sign and the maximum are the rules' (AMOUNT_OUT_OF_RANGE)
-    amount: Decimal = Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False)
-    reason: str
-    payout_period: str
-    pensionable: bool | None = None
-    submitted_date: date
-    duplicate_of: int | None = None
+    amount: Decimal = Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, title="Beløb (kr.)")
+    reason: str = Field(title="Begrundelse")
+    payout_period: str = Field(title="Udbetalingsmåned (åååå-mm)")
+    pensionable: bool | None = Field(None, title="Pensionsgivende")
+    submitted_date: date = Field(title="Indsendt")
+    duplicate_of: int | None = Field(None, title="Dublet af række")
 
 
 # -- what the rules read ----------------------------------------------------------------------

@@ -69,9 +69,9 @@ class AbsenceClaim(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    absence_id: str = Field(min_length=1)
-    kind: Literal["claim", "report_only", "exception"]
-    claim_to: date | None = None
+    absence_id: str = Field(min_length=1, title="Fraværs-id")
+    kind: Literal["claim", "report_only", "exception"] = Field(title="Type")
+    claim_to: date | None = Field(None, title="Krav til og med")
 
 
 class RefundDecision(BaseModel):
@@ -79,14 +79,14 @@ class RefundDecision(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    absence_id: str = Field(min_length=1)
-    claim_from: date | None = None
-    claim_to: date | None = None
+    absence_id: str = Field(min_length=1, title="Fraværs-id")
+    claim_from: date | None = Field(None, title="Krav fra")
+    claim_to: date | None = Field(None, title="Krav til og med")
     # finite, not negative, within any amount: a corrected "1e999999" is PAYLOAD_INVALID
-    max_refund: Decimal = Field(ge=0, le=LIMIT, allow_inf_nan=False)
-    decision: str = Field(min_length=1)
-    paid: Decimal | None = Field(None, ge=0, le=LIMIT, allow_inf_nan=False)
-    receipt_id: str | None = None
+    max_refund: Decimal = Field(ge=0, le=LIMIT, allow_inf_nan=False, title="Største refusion (kr.)")
+    decision: str = Field(min_length=1, title="Afgørelse")
+    paid: Decimal | None = Field(None, ge=0, le=LIMIT, allow_inf_nan=False, title="Udbetalt (kr.)")
+    receipt_id: str | None = Field(None, title="Kvitterings-id")
 
 
 # -- what the rules read ----------------------------------------------------------------------

@@ -50,7 +50,7 @@ class PayoutRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1, title="Sagsnummer")
 
 
 class TerminationPayout(BaseModel):
@@ -58,8 +58,8 @@ class TerminationPayout(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employment_id: str = Field(min_length=1)
-    end_date: date
+    employment_id: str = Field(min_length=1, title="Ansættelsesnummer")
+    end_date: date = Field(title="Fratrædelsesdato")
 
 
 # -- what the rules read ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ class ResignationCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1, title="Sagsnummer")
 
 
 class HourlyEmployment(BaseModel):
@@ -33,7 +33,7 @@ class HourlyEmployment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employment_id: str = Field(min_length=1)
+    employment_id: str = Field(min_length=1, title="Ansættelsesnummer")
 
 
 # -- what the rules read ----------------------------------------------------------------------

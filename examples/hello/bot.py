@@ -21,7 +21,7 @@ class HelloSettings(BaseModel):
 class Greeting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, title="Navn")
 
 
 def decide(data: dict[str, Any]) -> dict[str, Any]:

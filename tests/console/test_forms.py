@@ -47,7 +47,7 @@ def as_submitted(fields: list[FormField]) -> dict[str, str]:
 def test_a_decimal_with_ge_0_is_a_number_input_with_step_and_min() -> None:
     max_refund = by_name(fields_of(RefundDecision, {}))["max_refund"]
     assert max_refund == FormField(
-        name="max_refund", label="max refund", kind="number", required=True, value="",
+        name="max_refund", label="Største refusion (kr.)", kind="number", required=True, value="",
         step="0.01", min="0", max="1000000000000",
     )
 
@@ -71,7 +71,7 @@ def test_a_batch_rows_inputs() -> None:
     assert (inputs["row"].step, inputs["row"].min, inputs["row"].max) == ("1", "1", None)
     assert (inputs["amount"].min, inputs["amount"].max) == ("-1000000000000", "1000000000000")
     assert inputs["pensionable"].options == (("", "Ikke angivet"), ("true", "Ja"), ("false", "Nej"))
-    assert inputs["case_id"].label == "case id"
+    assert inputs["case_id"].label == "Sagsnummer"  # the bot model's Danish title
     assert inputs["case_id"].help is None
 
 

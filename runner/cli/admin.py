@@ -134,9 +134,29 @@ def _change_schedule(app: App, bot: str, task: str, kind: str, at: datetime, rea
         raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
     if task not in {t.name for t in plugin.tasks}:
         raise NotFound(f"bot {bot!r} has no task {task!r}")
+    if kind == "skip":
+        _check_is_a_firing(app, bot, task, at)
     change = app.store.change_schedule(app.actor(), bot=bot, task=task, kind=kind, at=at, reason=reason)
     what = "firing skipped" if kind == "skip" else "one-off run added"
     echo(f"{bot}/{task}: {what} at {change.at.astimezone(ZoneInfo(app.config.timezone)):%Y-%m-%d %H:%M %Z}")
+
+
+def _check_is_a_firing(app: App, bot: str, task: str, at: datetime) -> None:
+    """A skip names one scheduled firing: a time the schedule does not fire at would skip nothing."""
+    from runner.calendar import load_calendar
+    from runner.scheduler import fire_times
+
+    spec = app.config.bots[bot].tasks.get(task) if bot in app.config.bots else None
+    if spec is None or spec.schedule is None:
+        raise InputError("--at", f"{bot}/{task} has no schedule in {app.config_path}; "
+                                 "there is no firing to skip")
+    zone = ZoneInfo(app.config.timezone)
+    calendar = load_calendar(app.config.calendar)
+    if at not in fire_times(spec, at, 1, zone, calendar):
+        coming = fire_times(spec, datetime.now(zone), 3, zone, calendar)
+        shown = ", ".join(f"{t.astimezone(zone):%Y-%m-%dT%H:%M}" for t in coming) or "none"
+        raise InputError("--at", f"{bot}/{task} does not fire at {at.astimezone(zone):%Y-%m-%dT%H:%M}; "
+                                 f"its next firings: {shown}")
 
 
 @bots_group.command("skip")

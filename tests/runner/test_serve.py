@@ -75,6 +75,9 @@ def test_an_operator_skips_one_firing_and_adds_a_one_off_run_each_started_once(t
     assert "firing skipped at 2024-11-18 07:00 CET" in rpa_as(
         "olga", "bots", "skip", "hello", "greetings", "--at", "2024-11-18T07:00", "--reason", "lønkørsel")
     rpa_as("olga", "bots", "once", "hello", "greetings", "--at", "2024-11-18T09:00")
+    no_firing = CliRunner().invoke(cli, ["--config", str(path), "--as", "olga", "bots", "skip", "hello",
+                                         "greetings", "--at", "2024-11-18T07:05"])
+    assert no_firing.exit_code == 2 and "does not fire at 2024-11-18T07:05" in no_firing.output
     app = App(config_path=str(path), as_user="olga")
     fire(app, "hello", "greetings", "hello.greetings", datetime(2024, 11, 18, 7, 0, tzinfo=CPH))
     assert app.store.list_runs() == []  # the skipped firing

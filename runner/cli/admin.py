@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from runner.bot import all_roles
+from runner.bot import Bot, all_roles
 from runner.cli.app import LIMIT, RECORD_ID, App, echo
 from runner.config import check_bots, load_config
 from runner.errors import ConfigError, InputError, NotFound, TechnicalError
@@ -96,9 +96,15 @@ def bots_ls(app: App, as_json: bool) -> None:
             echo(f"  {task['name']}: {json.dumps(task['schedule'])} {task['only_on'] or ''}")
 
 
-def _set_paused(app: App, bot: str, paused: bool, reason: str | None) -> None:
+def _installed(app: App, bot: str) -> Bot:
+    """The installed bot of that name; NotFound naming the installed ones."""
     if bot not in app.bots:
         raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
+    return app.bots[bot]
+
+
+def _set_paused(app: App, bot: str, paused: bool, reason: str | None) -> None:
+    _installed(app, bot)
     app.store.set_paused(app.actor(), bot, paused, reason)
     echo(f"{bot} {'paused' if paused else 'resumed'}")
 
@@ -129,10 +135,7 @@ def _moment(value: str, zone: str) -> datetime:
 
 
 def _change_schedule(app: App, bot: str, task: str, kind: str, at: datetime, reason: str | None) -> None:
-    plugin = app.bots.get(bot)
-    if plugin is None:
-        raise NotFound(f"no bot {bot!r}; installed: {', '.join(sorted(app.bots))}")
-    if task not in {t.name for t in plugin.tasks}:
+    if task not in {t.name for t in _installed(app, bot).tasks}:
         raise NotFound(f"bot {bot!r} has no task {task!r}")
     if kind == "skip":
         _check_is_a_firing(app, bot, task, at)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import sys
+from typing import Any
 
 import click
 
@@ -23,24 +25,37 @@ def console_command(app: App, host: str | None, port: int | None) -> None:
     People log in with the password `rpa users passwd` set; scripts send a token of
     `rpa users token` as `Authorization: Bearer TOKEN`.
     """
-    from runner.console import create_app, settings_from_config
-    from runner.console.serving import listen, serve
+    from runner.console.serving import serve
 
-    section = app.config.console
-    host = host or section.host
-    port = section.port if port is None else port
-    settings = settings_from_config(app.config)
-    console_app = create_app(app.store, app.deployment, clock=app.clock, settings=settings)
+    host, port = where(app, host, port)
     try:
-        sock = listen(host, port)
+        console_app, sock = prepare(app, host, port)
     except OSError as error:  # in use, not an address of this machine, a name that does not resolve
         raise InputError(f"{host}:{port}", f"cannot listen there: {error.strerror or error}") from None
+    serve(console_app, sock, host=host, on_ready=announce)
 
-    def ready(url: str) -> None:
-        echo(f"console: {url}")
-        sys.stdout.flush()
 
-    serve(console_app, sock, host=host, on_ready=ready)
+def where(app: App, host: str | None, port: int | None) -> tuple[str, int]:
+    """The address the console listens on: the options, else the `console:` section."""
+    section = app.config.console
+    return host or section.host, section.port if port is None else port
+
+
+def prepare(app: App, host: str, port: int) -> tuple[Any, socket.socket]:
+    """The console's app over this deployment and a socket listening on host:port (port 0: a
+    free one); OSError when it cannot listen there. `rpa console` and `rpa serve` share it."""
+    from runner.console import create_app, settings_from_config
+    from runner.console.serving import listen
+
+    sock = listen(host, port)
+    settings = settings_from_config(app.config)
+    return create_app(app.store, app.deployment, clock=app.clock, settings=settings), sock
+
+
+def announce(url: str) -> None:
+    """The one line that says the console is ready."""
+    echo(f"console: {url}")
+    sys.stdout.flush()
 
 
 COMMANDS = [console_command]

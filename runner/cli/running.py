@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -290,27 +289,18 @@ def start_console(app: App, host: str | None, port: int | None,
     """The console served beside the scheduler and workers: its URL and the function that
     stops it. `on_ready(url)` is called once it listens (default: print `console: URL`). A
     port it cannot take is said on stderr and the robots run on without it (None)."""
-    from runner.console import create_app, settings_from_config
-    from runner.console.serving import console_url, listen, serve_in_thread
+    from runner.cli.console import announce, prepare, where
+    from runner.console.serving import console_url, serve_in_thread
 
-    section = app.config.console
-    host = host or section.host
-    port = section.port if port is None else port
+    host, port = where(app, host, port)
     try:
-        sock = listen(host, port)
+        console_app, sock = prepare(app, host, port)
     except OSError as error:
         echo(f"console: cannot listen on {host}:{port} ({error.strerror or error}); "
              "serving the robots without it", err=True)
         return None
-    settings = settings_from_config(app.config)
-    console_app = create_app(app.store, app.deployment, clock=app.clock, settings=settings)
-
-    def ready(url: str) -> None:
-        echo(f"console: {url}")
-        sys.stdout.flush()
-
     url = console_url(host, sock.getsockname()[1])
-    return url, serve_in_thread(console_app, sock, host=host, on_ready=on_ready or ready)
+    return url, serve_in_thread(console_app, sock, host=host, on_ready=on_ready or announce)
 
 
 COMMANDS = [run_command, worker_command, serve_command]

@@ -53,20 +53,23 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(app: FastAPI, sock: socket.socket, *, host: str, on_ready: Callable[[str], None]) -> None:
-    """Serve `app` on `sock` until SIGINT or SIGTERM. uvicorn's own log is kept to warnings and
-    no access log: what the console does is logged by the console, masked."""
+    """Serve `app` on `sock` until SIGINT or SIGTERM."""
+    _server(app, sock, host, on_ready).run(sockets=[sock])
+
+
+def _server(app: FastAPI, sock: socket.socket, host: str, on_ready: Callable[[str], None]) -> _Server:
+    """uvicorn over `sock`; its own log is kept to warnings and no access log: what the console
+    does is logged by the console, masked."""
     config = uvicorn.Config(app, host=host, port=sock.getsockname()[1], log_config=None,
                             log_level="warning", access_log=False, server_header=False, proxy_headers=True)
-    _Server(config, on_ready).run(sockets=[sock])
+    return _Server(config, on_ready)
 
 
 def serve_in_thread(app: FastAPI, sock: socket.socket, *, host: str,
                     on_ready: Callable[[str], None]) -> Callable[[], None]:
     """Serve `app` on `sock` in a thread of its own (beside `rpa serve`'s scheduler and
     workers, which own the signals); returns the function that stops it."""
-    config = uvicorn.Config(app, host=host, port=sock.getsockname()[1], log_config=None,
-                            log_level="warning", access_log=False, server_header=False, proxy_headers=True)
-    server = _Server(config, on_ready)
+    server = _server(app, sock, host, on_ready)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="console", daemon=True)
     thread.start()
 

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from runner.errors import NotFound
 from runner.permissions import Action, require
 from runner.store.records import Actor, UserRecord
 from runner.store.sql.base import SqlBase
 from runner.store.sql.rows import user_record
+from runner.store.sql.users import no_such_user
 from runner.store.tables import api_tokens, login_attempts, users
 
 
@@ -88,4 +88,4 @@ class SqlCredentials(SqlBase):
     @staticmethod
     def _user_row(conn: Connection, name: str) -> None:
         if conn.execute(select(users.c.name).where(users.c.name == name)).first() is None:
-            raise NotFound(f"no user {name!r}; an admin adds one with `rpa users add {name} --role ...`")
+            raise no_such_user(name)

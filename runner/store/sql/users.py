@@ -16,6 +16,10 @@ from runner.store.sql.rows import audit_record, user_record
 from runner.store.tables import audit, users
 
 
+def no_such_user(name: str) -> NotFound:
+    return NotFound(f"no user {name!r}; an admin adds one with `rpa users add {name} --role ...`")
+
+
 class SqlUsers(SqlBase):
     """Users (the first may be added by anyone, then by admins only) and the audit trail."""
 
@@ -43,7 +47,7 @@ class SqlUsers(SqlBase):
         with self._tx() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
         if row is None:
-            raise NotFound(f"no user {name!r}; an admin adds one with `rpa users add {name} --role ...`")
+            raise no_such_user(name)
         return user_record(row)
 
     def list_users(self) -> list[UserRecord]:

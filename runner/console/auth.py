@@ -87,7 +87,7 @@ def resolve(app_console: Console, request: Request) -> Resolved:
         return Resolved(session, None)
     now = app_console.clock.now()
     settings = app_console.settings
-    if session in app_console.ended or session.age(now) > settings.lifetime:
+    if session.age(now) > settings.lifetime or app_console.store.session_ended(token_hash(session.sid)):
         return Resolved(Session.anonymous(now), None, rewrite=True)
     if session.idle_for(now) > settings.idle:
         log.info("console_session_expired", user=session.user)
@@ -207,7 +207,8 @@ async def logout(
 ) -> Response:
     now = app_console.clock.now()
     if who.session is not None:
-        app_console.ended.end(who.session, now)
+        await app_console.run(app_console.store.end_session, token_hash(who.session.sid),
+                              user=who.user.name, expires=who.session.expires(app_console.settings.lifetime))
     write_session(request, Session.anonymous(now, notice="logged_out"))
     log.info("console_logout", user=who.user.name)
     return RedirectResponse("/login", status_code=303)

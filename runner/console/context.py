@@ -21,7 +21,7 @@ from starlette.responses import Response
 from runner.clock import Clock
 from runner.console import texts
 from runner.console.formatting import format_count, format_day, format_short_day, format_time
-from runner.console.session import EndedSessions, Session, SessionCodec
+from runner.console.session import Session, SessionCodec
 from runner.console.settings import ConsoleSettings
 from runner.deployment import Deployment
 from runner.redact import redact, redact_text
@@ -58,13 +58,11 @@ class Console:
     clock: Clock
     settings: ConsoleSettings
     codec: SessionCodec = field(init=False)
-    ended: EndedSessions = field(init=False)
     templates: Jinja2Templates = field(init=False)
     _threads: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         self.codec = SessionCodec(self.settings.secret_key)
-        self.ended = EndedSessions(self.settings.lifetime)
         self.templates = Jinja2Templates(env=self._environment())
         self._threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="console-store")
 

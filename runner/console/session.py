@@ -9,9 +9,8 @@ so a fake clock drives idle expiry in tests.
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -56,6 +55,10 @@ class Session:
     def age(self, now: datetime) -> timedelta:
         return timedelta(seconds=now.timestamp() - self.started)
 
+    def expires(self, lifetime: timedelta) -> datetime:
+        """When this session's cookie is refused whatever else happens: `lifetime` after login."""
+        return datetime.fromtimestamp(self.started, UTC) + lifetime
+
 
 class SessionCodec:
     """Signs sessions into cookie values and reads them back; a tampered cookie reads as none."""
@@ -88,29 +91,3 @@ def _session(data: Any) -> Session | None:
     if not (texts_ok and optional_ok and times_ok):
         return None
     return Session(**data)
-
-
-class EndedSessions:
-    """Sessions logged out before their cookie expired; a copy of such a cookie is refused.
-
-    Kept in memory for as long as a session can live at all (`lifetime`), so the set stays
-    small. One console process holds its own: several console replicas need a shared store.
-    """
-
-    def __init__(self, lifetime: timedelta) -> None:
-        self._lifetime = lifetime
-        self._ended: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def end(self, session: Session, now: datetime) -> None:
-        with self._lock:
-            self._prune(now)
-            self._ended[session.sid] = session.started
-
-    def __contains__(self, session: object) -> bool:
-        return isinstance(session, Session) and session.sid in self._ended
-
-    def _prune(self, now: datetime) -> None:
-        oldest = now.timestamp() - self._lifetime.total_seconds()
-        for sid in [sid for sid, started in self._ended.items() if started < oldest]:
-            del self._ended[sid]

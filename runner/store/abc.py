@@ -266,6 +266,16 @@ class CredentialStore(Protocol):
         (as `login_locked`, by the actor `console`)."""
         ...
 
+    def end_session(self, sid_hash: str, *, user: str, expires: datetime) -> None:
+        """Remember that the console session with this id hash logged out; a copy of its cookie
+        is refused by every console until `expires`, when the cookie is dead anyway (and the row
+        may go)."""
+        ...
+
+    def session_ended(self, sid_hash: str) -> bool:
+        """Whether the console session with this id hash logged out."""
+        ...
+
 
 class AlertStore(Protocol):
     """Alerts, newest first; messages are stored masked."""

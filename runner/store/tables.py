@@ -138,6 +138,18 @@ login_attempts = Table(
 )
 Index("ix_login_attempts_name_at", login_attempts.c.user_name, login_attempts.c.at)
 
+# Console sessions logged out before their cookie expired, by the hash of the session id, so
+# every console replica refuses a copy of the cookie; rows go once the cookie could not be
+# used anyway (`expires`).
+ended_sessions = Table(
+    "ended_sessions",
+    metadata,
+    Column("sid_hash", String(64), primary_key=True),
+    Column("user_name", String(120), nullable=False),
+    Column("expires", UtcDateTime(), nullable=False),
+)
+Index("ix_ended_sessions_expires", ended_sessions.c.expires)
+
 audit = Table(
     "audit",
     metadata,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from runner.console import texts
+from fastapi.testclient import TestClient
+
+from runner.console import create_app, texts
 from runner.console.session import COOKIE
+from runner.passwords import token_hash
 from tests.console.console_support import IDLE, PASSWORD, Console, csrf_of
 
 
@@ -169,3 +172,25 @@ def test_unknown_routes_are_404_in_danish_once_logged_in(console: Console) -> No
     assert page.status_code == 404 and texts.NOT_FOUND in page.text
     api = console.client.get("/api/no-such-thing")
     assert (api.status_code, api.json()) == (404, {"error": texts.NOT_FOUND})
+
+
+def test_a_logged_out_cookie_is_refused_by_another_console_on_the_same_store(console: Console) -> None:
+    """Logout is kept in the store, so a second replica (or this one restarted) refuses a copy
+    of the cookie as well; until then, that replica let the cookie in."""
+    shared = console.client.app.state.console
+    replica_app = create_app(console.store, shared.deployment, clock=console.clock, settings=shared.settings)
+    replica = TestClient(replica_app, follow_redirects=False)
+    console.login()
+    copy = console.client.cookies[COOKIE]
+    replica.cookies.set(COOKIE, copy)
+    assert replica.get("/").status_code == 200  # one signing key: the replica knows the session
+    page = console.client.get("/")
+    assert console.client.post("/logout", data={"csrf_token": csrf_of(page.text)}).status_code == 303
+    replica.cookies.set(COOKIE, copy)
+    answer = replica.get("/")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    console.clock.advance(shared.settings.lifetime.total_seconds() + 1)
+    console.login()  # the next logout prunes the rows whose cookies are dead anyway
+    page = console.client.get("/")
+    console.client.post("/logout", data={"csrf_token": csrf_of(page.text)})
+    assert console.store.session_ended(token_hash(shared.codec.loads(copy).sid)) is False

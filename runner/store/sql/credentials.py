@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from runner.permissions import Action, require
 from runner.store.records import Actor, UserRecord
 from runner.store.sql.base import SqlBase
 from runner.store.sql.rows import user_record
 from runner.store.sql.users import no_such_user
-from runner.store.tables import api_tokens, login_attempts, users
+from runner.store.tables import api_tokens, ended_sessions, login_attempts, users
 
 
 class SqlCredentials(SqlBase):
@@ -84,6 +84,19 @@ class SqlCredentials(SqlBase):
         with self._tx() as conn:
             self._audit(conn, Actor("console", system=True), "login_locked",
                         reason=f"{failures} failed logins", details={"user": name[:120]})
+
+    def end_session(self, sid_hash: str, *, user: str, expires: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(delete(ended_sessions).where(ended_sessions.c.expires < self._now()))
+            if conn.execute(select(ended_sessions.c.sid_hash)
+                            .where(ended_sessions.c.sid_hash == sid_hash)).first() is None:
+                conn.execute(insert(ended_sessions).values(sid_hash=sid_hash, user_name=user[:120],
+                                                           expires=expires))
+
+    def session_ended(self, sid_hash: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute(select(ended_sessions.c.sid_hash)
+                                .where(ended_sessions.c.sid_hash == sid_hash)).first() is not None
 
     @staticmethod
     def _user_row(conn: Connection, name: str) -> None:

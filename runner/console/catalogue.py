@@ -45,8 +45,9 @@ def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslatio
     if not po.is_file():
         known = sorted(p.name for p in locale_dir.iterdir() if (p / "LC_MESSAGES").is_dir()) \
             if locale_dir.is_dir() else []
-        raise ConfigError(f"{LANGUAGE_VARIABLE}={language}: the console has no catalogue {po}; "
-                          f"languages: {', '.join([SOURCE_LANGUAGE, *known])}")
+        raise ConfigError("the environment", [(LANGUAGE_VARIABLE, (
+            f"{language}: the console has no catalogue {po}; languages: "
+            f"{', '.join([SOURCE_LANGUAGE, *known])}"))])
     with po.open("rb") as source:
         catalog = read_po(source, locale=language, domain=DOMAIN)
     compiled = BytesIO()
@@ -55,7 +56,13 @@ def translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslatio
     return GNUTranslations(compiled)
 
 
-_active = translations(os.environ.get(LANGUAGE_VARIABLE) or SOURCE_LANGUAGE)
+_language = os.environ.get(LANGUAGE_VARIABLE) or SOURCE_LANGUAGE
+_active = translations(_language)
+
+
+def language() -> str:
+    """The console's language (the pages' `lang`): RPA_CONSOLE_LANGUAGE, else Danish."""
+    return _language
 
 
 def _(message: str) -> str:
@@ -70,8 +77,9 @@ def ngettext(one: str, many: str, count: int) -> str:
 
 def extract() -> Catalog:
     """Every text the sources pass to `_` and `ngettext`, as a template catalogue."""
-    catalog = Catalog(domain=DOMAIN, project="rpa console", creation_date=STAMP, revision_date=STAMP,
-                      fuzzy=False)
+    catalog = Catalog(domain=DOMAIN, project="rpa console", version="1",
+                      copyright_holder="the rpa-backoffice authors", creation_date=STAMP,
+                      revision_date=STAMP, fuzzy=False)
     for source in SOURCES:
         for lineno, message, comments, context in extract_from_file(
                 "python", source, keywords=KEYWORDS, comment_tags=("Translators:",)):

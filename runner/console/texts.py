@@ -1,7 +1,10 @@
-"""Every text the console shows, in Danish, kept here so a gettext catalogue can follow.
+"""Every text the console shows, in Danish, through the one gettext catalogue (`catalogue`).
 
 Templates and code name these constants and functions; no page carries a literal text of
-its own. Counts go through `plural`, the one place a catalogue's ngettext will replace.
+its own. Each text is a whole sentence passed to `_` (values go in by name, `{task}`, after
+translation) or, where it counts something, to `ngettext` with a sentence for each form, so
+a translator sees every sentence whole. `python -m runner.console.catalogue` extracts them
+into `locale/console.pot`.
 """
 
 from __future__ import annotations
@@ -9,264 +12,270 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from runner.console.catalogue import _, language, ngettext
 from runner.states import State
 
-PRODUCT = "Robotkonsollen"
-LANGUAGE = "da"
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """`count` with the noun in its form: "1 emne", "3 emner"."""
-    return f"{count} {one if count == 1 else many}"
+PRODUCT = _("Robotkonsollen")
+LANGUAGE = language()  # the pages' lang attribute
 
 
 # -- page chrome ---------------------------------------------------------------------------
 
-NAV_OVERVIEW = "Overblik"
-NAV_QUEUE = "Kø"
-MAIN_MENU = "Hovedmenu"
-SIGNED_IN_AS = "Logget ind som"
-LOG_OUT = "Log ud"
-SKIP_TO_CONTENT = "Gå til indholdet"
-ZONE_NOTE = "Alle tider er dansk tid (Europe/Copenhagen)."
+NAV_OVERVIEW = _("Overblik")
+NAV_QUEUE = _("Kø")
+MAIN_MENU = _("Hovedmenu")
+SIGNED_IN_AS = _("Logget ind som")
+LOG_OUT = _("Log ud")
+SKIP_TO_CONTENT = _("Gå til indholdet")
+ZONE_NOTE = _("Alle tider er dansk tid (Europe/Copenhagen).")
 
 # -- login ---------------------------------------------------------------------------------
 
-LOGIN_TITLE = "Log ind"
-LOGIN_INTRO = "Log ind med dit brugernavn og din adgangskode til robotkonsollen."
-USER_NAME = "Brugernavn"
-PASSWORD = "Adgangskode"
-LOGIN_BUTTON = "Log ind"
-LOGIN_FAILED = "Forkert brugernavn eller adgangskode."
-LOGIN_MISSING = "Skriv både brugernavn og adgangskode."
+LOGIN_TITLE = _("Log ind")
+LOGIN_INTRO = _("Log ind med dit brugernavn og din adgangskode til robotkonsollen.")
+USER_NAME = _("Brugernavn")
+PASSWORD = _("Adgangskode")
+LOGIN_BUTTON = _("Log ind")
+LOGIN_FAILED = _("Forkert brugernavn eller adgangskode.")
+LOGIN_MISSING = _("Skriv både brugernavn og adgangskode.")
 
 
 def login_locked(minutes: int) -> str:
-    return (f"For mange mislykkede forsøg på at logge ind. Brugeren er spærret i op til "
-            f"{plural(minutes, 'minut', 'minutter')}; prøv igen senere, eller kontakt en administrator.")
+    return ngettext("For mange mislykkede forsøg på at logge ind. Brugeren er spærret i op til "
+                    "{n} minut; prøv igen senere, eller kontakt en administrator.",
+                    "For mange mislykkede forsøg på at logge ind. Brugeren er spærret i op til "
+                    "{n} minutter; prøv igen senere, eller kontakt en administrator.",
+                    minutes).format(n=minutes)
 
 
 def session_expired(minutes: float) -> str:
     shown = max(1, round(minutes))
-    return f"Du blev logget ud, fordi konsollen ikke har været brugt i {plural(shown, 'minut', 'minutter')}."
+    return ngettext("Du blev logget ud, fordi konsollen ikke har været brugt i {n} minut.",
+                    "Du blev logget ud, fordi konsollen ikke har været brugt i {n} minutter.",
+                    shown).format(n=shown)
 
 
-LOGGED_OUT = "Du er logget ud."
+LOGGED_OUT = _("Du er logget ud.")
 
 # -- errors --------------------------------------------------------------------------------
 
-NOT_LOGGED_IN = "Du er ikke logget ind."
-TOKEN_INVALID = "Nøglen er ugyldig eller tilbagekaldt."
-CSRF_FAILED = ("Formularen er udløbet eller kom ikke fra konsollen. Gå tilbage, genindlæs siden og "
+NOT_LOGGED_IN = _("Du er ikke logget ind.")
+TOKEN_INVALID = _("Nøglen er ugyldig eller tilbagekaldt.")
+CSRF_FAILED = _("Formularen er udløbet eller kom ikke fra konsollen. Gå tilbage, genindlæs siden og "
                "prøv igen.")
-FORBIDDEN_TITLE = "Ingen adgang"
-NO_ROLE = "Din bruger har ingen rolle, der giver adgang til konsollen. Kontakt en administrator."
-ROLE_MISSING = "Din bruger har ikke den rolle, som handlingen kræver. Kontakt en administrator."
-FORM_EXPIRED_TITLE = "Formularen kan ikke bruges"
-NOT_FOUND_TITLE = "Siden findes ikke"
-NOT_FOUND = "Der er ingen side på denne adresse."
-METHOD_NOT_ALLOWED = "Handlingen er ikke mulig på denne adresse."
-INVALID_INPUT = "Ugyldigt input."
-SERVER_ERROR_TITLE = "Noget gik galt"
-SERVER_ERROR = "Konsollen kunne ikke svare. Prøv igen om lidt; fortsætter fejlen, så kontakt driften."
-BACK_TO_OVERVIEW = "Tilbage til overblikket"
-ERROR_TITLE = "Fejl"
-CONFLICT_TITLE = "Handlingen er ikke mulig"
-NOT_AN_EXCEPTION = ("Emnet venter ikke længere på en medarbejder, så handlingen er ikke udført. "
+FORBIDDEN_TITLE = _("Ingen adgang")
+NO_ROLE = _("Din bruger har ingen rolle, der giver adgang til konsollen. Kontakt en administrator.")
+ROLE_MISSING = _("Din bruger har ikke den rolle, som handlingen kræver. Kontakt en administrator.")
+FORM_EXPIRED_TITLE = _("Formularen kan ikke bruges")
+NOT_FOUND_TITLE = _("Siden findes ikke")
+NOT_FOUND = _("Der er ingen side på denne adresse.")
+METHOD_NOT_ALLOWED = _("Handlingen er ikke mulig på denne adresse.")
+INVALID_INPUT = _("Ugyldigt input.")
+SERVER_ERROR_TITLE = _("Noget gik galt")
+SERVER_ERROR = _("Konsollen kunne ikke svare. Prøv igen om lidt; fortsætter fejlen, så kontakt driften.")
+BACK_TO_OVERVIEW = _("Tilbage til overblikket")
+ERROR_TITLE = _("Fejl")
+CONFLICT_TITLE = _("Handlingen er ikke mulig")
+NOT_AN_EXCEPTION = _("Emnet venter ikke længere på en medarbejder, så handlingen er ikke udført. "
                     "Genindlæs emnet for at se, hvor det står nu.")
-ITEM_NOT_FOUND = "Emnet findes ikke, eller du har ikke adgang til det."
+ITEM_NOT_FOUND = _("Emnet findes ikke, eller du har ikke adgang til det.")
 
 # -- overview ------------------------------------------------------------------------------
 
-OVERVIEW_TITLE = "Overblik"
-OVERVIEW_INTRO = "Status for robotterne lige nu. Siden opdaterer sig selv hvert halve minut."
-UPDATED_AT = "Opdateret"
-ALL_BOTS = "Alle robotter"
-WHOLE_STATUS = "Samlet status"
-BOTS_TITLE = "Robotterne"
-BOT = "Robot"
-STATUS = "Status"
-REASONS = "Hvorfor"
-PAUSED_FLAG = "På pause"
-NO_BOTS = "Ingen robotter er slået til i denne installation."
-COUNTS_TITLE = "Emner pr. tilstand"
-COUNTS_CAPTION = "Antal arbejdsemner i køen pr. robot og tilstand."
-TOTAL = "I\u00a0alt"  # one line in a column heading
+OVERVIEW_TITLE = _("Overblik")
+OVERVIEW_INTRO = _("Status for robotterne lige nu. Siden opdaterer sig selv hvert halve minut.")
+UPDATED_AT = _("Opdateret")
+ALL_BOTS = _("Alle robotter")
+WHOLE_STATUS = _("Samlet status")
+BOTS_TITLE = _("Robotterne")
+BOT = _("Robot")
+STATUS = _("Status")
+REASONS = _("Hvorfor")
+PAUSED_FLAG = _("På pause")
+NO_BOTS = _("Ingen robotter er slået til i denne installation.")
+COUNTS_TITLE = _("Emner pr. tilstand")
+COUNTS_CAPTION = _("Antal arbejdsemner i køen pr. robot og tilstand.")
+TOTAL = _("I\u00a0alt")  # one line in a column heading
 
 STATUS_NAMES: Mapping[str, str] = MappingProxyType({
-    "green": "Grøn",
-    "yellow": "Gul",
-    "red": "Rød",
+    "green": _("Grøn"),
+    "yellow": _("Gul"),
+    "red": _("Rød"),
 })
 STATUS_MEANINGS: Mapping[str, str] = MappingProxyType({
-    "green": "kører normalt",
-    "yellow": "kræver opmærksomhed",
-    "red": "kræver handling nu",
+    "green": _("kører normalt"),
+    "yellow": _("kræver opmærksomhed"),
+    "red": _("kræver handling nu"),
 })
 
 SOFT_HYPHEN = "\u00ad"  # where a narrow table column may break a long word, with a hyphen
 NO_BREAK = "\u00a0"  # two short words a column heading keeps on one line
 STATE_NAMES: Mapping[State, str] = MappingProxyType({
-    State.NEW: "Venter",
-    State.DEFERRED: "Udskudt",
-    State.IN_PROGRESS: f"I{NO_BREAK}gang",
-    State.DONE: "Færdig",
-    State.BUSINESS_EXCEPTION: f"Forretnings{SOFT_HYPHEN}undtagelse",
-    State.SYSTEM_EXCEPTION: f"System{SOFT_HYPHEN}undtagelse",
-    State.RESOLVED: "Løst manuelt",
-    State.REJECTED: "Afvist",
+    State.NEW: _("Venter"),
+    State.DEFERRED: _("Udskudt"),
+    State.IN_PROGRESS: _("I\u00a0gang"),
+    State.DONE: _("Færdig"),
+    State.BUSINESS_EXCEPTION: _("Forretnings\u00adundtagelse"),
+    State.SYSTEM_EXCEPTION: _("System\u00adundtagelse"),
+    State.RESOLVED: _("Løst manuelt"),
+    State.REJECTED: _("Afvist"),
 })
 
 # -- the reasons behind a traffic light ----------------------------------------------------
 
-HEALTHY = "Kører normalt."
-ALL_HEALTHY = "Alle robotter kører normalt."
-CIRCUIT_OPEN = "Afbryderen er slået fra efter gentagne systemfejl; robotten tager ingen nye emner."
+HEALTHY = _("Kører normalt.")
+ALL_HEALTHY = _("Alle robotter kører normalt.")
+CIRCUIT_OPEN = _("Afbryderen er slået fra efter gentagne systemfejl; robotten tager ingen nye emner.")
 
 
 def paused(reason: str | None) -> str:
-    why = f": {reason}" if reason else ""
-    return f"Sat på pause{why}. Nye kørsler og nye emner venter; emnet i hånden gøres færdigt."
+    if reason:
+        return _("Sat på pause: {reason}. Nye kørsler og nye emner venter; emnet i hånden gøres "
+                 "færdigt.").format(reason=reason)
+    return _("Sat på pause. Nye kørsler og nye emner venter; emnet i hånden gøres færdigt.")
 
 
 def overdue(count: int) -> str:
-    theirs = "sin" if count == 1 else "deres"
-    return f"{plural(count, 'emne', 'emner')} har overskredet {theirs} forfaldsdato."
+    return ngettext("{n} emne har overskredet sin forfaldsdato.",
+                    "{n} emner har overskredet deres forfaldsdato.", count).format(n=count)
 
 
 def last_run_failed(task: str) -> str:
-    return f"Seneste kørsel af opgaven {task} fejlede."
+    return _("Seneste kørsel af opgaven {task} fejlede.").format(task=task)
 
 
 def exceptions_waiting(count: int) -> str:
-    return f"{plural(count, 'undtagelse', 'undtagelser')} venter på en medarbejder."
+    return ngettext("{n} undtagelse venter på en medarbejder.",
+                    "{n} undtagelser venter på en medarbejder.", count).format(n=count)
 
 
 def due_soon(count: int) -> str:
-    return f"{plural(count, 'emne', 'emner')} forfalder inden for et døgn."
+    return ngettext("{n} emne forfalder inden for et døgn.",
+                    "{n} emner forfalder inden for et døgn.", count).format(n=count)
 
 
 def bot_reason(bot: str, reason: str) -> str:
     """A bot's reason as the whole installation's light gives it."""
-    return f"{bot}: {reason}"
+    return _("{bot}: {reason}").format(bot=bot, reason=reason)
 
 
 # -- the queue -----------------------------------------------------------------------------
 
-QUEUE_TITLE = "Kø"
-QUEUE_INTRO = ("Alle arbejdsemner, ældste først. Filtrene står i adressen, så en visning kan "
+QUEUE_TITLE = _("Kø")
+QUEUE_INTRO = _("Alle arbejdsemner, ældste først. Filtrene står i adressen, så en visning kan "
                "gemmes som bogmærke eller sendes til en kollega.")
-FILTERS_TITLE = "Filtre"
-FILTER_BUTTON = "Vis"
-FILTER_RESET = "Nulstil"
-ANY = "Alle"
-TASK = "Opgave"
-STATE = "Tilstand"
-CODE = "Kode"
-REFERENCE = "Reference"
-ASSIGNEE = "Tildelt"
-SINCE = "Ændret fra"
-UNTIL = "Ændret til og med"
-DATE_PLACEHOLDER = "åååå-mm-dd"
-ITEM_ID = "Id"
-ATTEMPTS = "Forsøg"
-DUE = "Forfald"
-NO_ITEMS = "Ingen emner passer til filtrene."
-NEXT_PAGE = "Næste side"
-FIRST_PAGE = "Første side"
-STATE_COUNTS_TITLE = "Antal pr. tilstand"
-STATE_COUNTS_NOTE = ("Tallene tæller alle emner, også dem, du ikke kan åbne; er en robot valgt, "
+FILTERS_TITLE = _("Filtre")
+FILTER_BUTTON = _("Vis")
+FILTER_RESET = _("Nulstil")
+ANY = _("Alle")
+TASK = _("Opgave")
+STATE = _("Tilstand")
+CODE = _("Kode")
+REFERENCE = _("Reference")
+ASSIGNEE = _("Tildelt")
+SINCE = _("Ændret fra")
+UNTIL = _("Ændret til og med")
+DATE_PLACEHOLDER = _("åååå-mm-dd")
+ITEM_ID = _("Id")
+ATTEMPTS = _("Forsøg")
+DUE = _("Forfald")
+NO_ITEMS = _("Ingen emner passer til filtrene.")
+NEXT_PAGE = _("Næste side")
+FIRST_PAGE = _("Første side")
+STATE_COUNTS_TITLE = _("Antal pr. tilstand")
+STATE_COUNTS_NOTE = _("Tallene tæller alle emner, også dem, du ikke kan åbne; er en robot valgt, "
                      "kun robottens.")
-OVERDUE_TAG = "Forfalden"
-LEASE_EXPIRED_TAG = "Robottens lås er udløbet"
-FILTER_INVALID = "Et eller flere filtre er ugyldige; se felterne nedenfor."
-NOT_A_STATE = "Ukendt tilstand"
-LIMIT_RANGE = "Skal være et helt tal fra 1 til 500"
-NOT_A_CURSOR = "Ugyldig side"
+OVERDUE_TAG = _("Forfalden")
+LEASE_EXPIRED_TAG = _("Robottens lås er udløbet")
+FILTER_INVALID = _("Et eller flere filtre er ugyldige; se felterne nedenfor.")
+NOT_A_STATE = _("Ukendt tilstand")
+LIMIT_RANGE = _("Skal være et helt tal fra 1 til 500")
+NOT_A_CURSOR = _("Ugyldig side")
 
 
 def open_item(item_id: int) -> str:
-    return f"Åbn emne {item_id}"
+    return _("Åbn emne {id}").format(id=item_id)
 
 
 # -- one item ------------------------------------------------------------------------------
 
 
 def item_title(item_id: int) -> str:
-    return f"Emne {item_id}"
+    return _("Emne {id}").format(id=item_id)
 
 
-BACK_TO_QUEUE = "Tilbage til køen"
-ITEM_FACTS = "Emnet"
-ERROR_KIND = "Fejltype"
-ERROR_TEXT = "Fejltekst"
-ERROR_KINDS: Mapping[str, str] = MappingProxyType({"business": "Forretningsfejl", "system": "Systemfejl"})
-NO_ERROR = "Ingen fejl registreret."
-PAYLOAD_TITLE = "Data"
-DECISION_TITLE = "Afgørelse"
-NO_DECISION = "Robotten har ikke truffet en afgørelse for emnet endnu."
-CHECKPOINTS_TITLE = "Trin udført"
-NO_CHECKPOINTS = "Ingen trin er udført."
-CHECKPOINT = "Trin"
-RECEIPT = "Kvittering"
-ATTEMPT = "Forsøg"
-AT = "Tidspunkt"
-MAX_ATTEMPTS = "Højst forsøg"
-CREATED = "Oprettet"
-UPDATED = "Senest ændret"
-NOBODY = "Ingen"
-AUDIT_TITLE = "Historik"
-NO_AUDIT = "Ingen handlinger registreret."
-AUDIT_HIDDEN = "Din rolle giver ikke adgang til revisionssporet."
-ACTOR = "Hvem"
-ACTION = "Handling"
-WHY = "Begrundelse"
-CHANGED = "Ændret"
-ARTIFACTS_TITLE = "Filer"
-NO_ARTIFACTS = "Ingen filer gemt for emnet."
-ARTIFACT_KIND = "Slags"
-ARTIFACT_NAME = "Navn"
+BACK_TO_QUEUE = _("Tilbage til køen")
+ITEM_FACTS = _("Emnet")
+ERROR_KIND = _("Fejltype")
+ERROR_TEXT = _("Fejltekst")
+ERROR_KINDS: Mapping[str, str] = MappingProxyType({"business": _("Forretningsfejl"),
+                                                   "system": _("Systemfejl")})
+NO_ERROR = _("Ingen fejl registreret.")
+PAYLOAD_TITLE = _("Data")
+DECISION_TITLE = _("Afgørelse")
+NO_DECISION = _("Robotten har ikke truffet en afgørelse for emnet endnu.")
+CHECKPOINTS_TITLE = _("Trin udført")
+NO_CHECKPOINTS = _("Ingen trin er udført.")
+CHECKPOINT = _("Trin")
+RECEIPT = _("Kvittering")
+ATTEMPT = _("Forsøg")
+AT = _("Tidspunkt")
+MAX_ATTEMPTS = _("Højst forsøg")
+CREATED = _("Oprettet")
+UPDATED = _("Senest ændret")
+NOBODY = _("Ingen")
+AUDIT_TITLE = _("Historik")
+NO_AUDIT = _("Ingen handlinger registreret.")
+AUDIT_HIDDEN = _("Din rolle giver ikke adgang til revisionssporet.")
+ACTOR = _("Hvem")
+ACTION = _("Handling")
+WHY = _("Begrundelse")
+CHANGED = _("Ændret")
+ARTIFACTS_TITLE = _("Filer")
+NO_ARTIFACTS = _("Ingen filer gemt for emnet.")
+ARTIFACT_KIND = _("Slags")
+ARTIFACT_NAME = _("Navn")
 ACTION_NAMES: Mapping[str, str] = MappingProxyType({
-    "retry": "Prøvet igen",
-    "resolve": "Løst manuelt",
-    "reject": "Afvist",
-    "assign": "Tildelt",
-    "release": "Frigivet",
+    "retry": _("Prøvet igen"),
+    "resolve": _("Løst manuelt"),
+    "reject": _("Afvist"),
+    "assign": _("Tildelt"),
+    "release": _("Frigivet"),
 })
 
 # -- exception actions ---------------------------------------------------------------------
 
-ACTIONS_TITLE = "Behandl undtagelsen"
-ACTIONS_INTRO = "Emnet venter på en medarbejder. Vælg, hvad der skal ske med det."
-RETRY_TITLE = "Prøv igen"
-RETRY_INTRO = "Sender emnet tilbage i køen med de samme data."
-RETRY_BUTTON = "Prøv igen"
-CORRECT_TITLE = "Ret data og prøv igen"
-CORRECT_INTRO = ("Ret felterne og send emnet tilbage i køen. Robotten træffer en ny afgørelse ud "
+ACTIONS_TITLE = _("Behandl undtagelsen")
+ACTIONS_INTRO = _("Emnet venter på en medarbejder. Vælg, hvad der skal ske med det.")
+RETRY_TITLE = _("Prøv igen")
+RETRY_INTRO = _("Sender emnet tilbage i køen med de samme data.")
+RETRY_BUTTON = _("Prøv igen")
+CORRECT_TITLE = _("Ret data og prøv igen")
+CORRECT_INTRO = _("Ret felterne og send emnet tilbage i køen. Robotten træffer en ny afgørelse ud "
                  "fra de rettede data; de gamle og nye værdier gemmes i historikken.")
-CORRECT_BUTTON = "Gem rettelser og prøv igen"
-CORRECT_INVALID = "Rettelserne er ikke gemt. Ret felterne markeret nedenfor."
-REQUIRED_MARK = "skal udfyldes"
-RESOLVE_TITLE = "Løs manuelt"
-RESOLVE_INTRO = "Emnet er gjort færdigt uden robotten. Skriv, hvad der er gjort."
-NOTE = "Notat"
-RESOLVE_BUTTON = "Markér som løst"
-REJECT_TITLE = "Afvis"
-REJECT_INTRO = "Emnet skal ikke gøres. Skriv hvorfor."
-REASON = "Begrundelse"
-REJECT_BUTTON = "Afvis emnet"
-ASSIGN_BUTTON = "Tildel mig"
-RELEASE_BUTTON = "Frigiv"
-ASSIGNED_TO_YOU = "Emnet er tildelt dig."
-UNSUPPORTED_PAYLOAD = "Opgavens data kan ikke rettes her, fordi opgaven ikke findes i denne installation."
+CORRECT_BUTTON = _("Gem rettelser og prøv igen")
+CORRECT_INVALID = _("Rettelserne er ikke gemt. Ret felterne markeret nedenfor.")
+REQUIRED_MARK = _("skal udfyldes")
+RESOLVE_TITLE = _("Løs manuelt")
+RESOLVE_INTRO = _("Emnet er gjort færdigt uden robotten. Skriv, hvad der er gjort.")
+NOTE = _("Notat")
+RESOLVE_BUTTON = _("Markér som løst")
+REJECT_TITLE = _("Afvis")
+REJECT_INTRO = _("Emnet skal ikke gøres. Skriv hvorfor.")
+REASON = _("Begrundelse")
+REJECT_BUTTON = _("Afvis emnet")
+ASSIGN_BUTTON = _("Tildel mig")
+RELEASE_BUTTON = _("Frigiv")
+ASSIGNED_TO_YOU = _("Emnet er tildelt dig.")
+UNSUPPORTED_PAYLOAD = _("Opgavens data kan ikke rettes her, fordi opgaven ikke findes i denne installation.")
 DONE_NOTICES: Mapping[str, str] = MappingProxyType({
-    "retry": "Emnet er sendt tilbage i køen.",
-    "resolve": "Emnet er markeret som løst.",
-    "reject": "Emnet er afvist.",
-    "assign": "Emnet er tildelt dig.",
-    "release": "Emnet er frigivet.",
+    "retry": _("Emnet er sendt tilbage i køen."),
+    "resolve": _("Emnet er markeret som løst."),
+    "reject": _("Emnet er afvist."),
+    "assign": _("Emnet er tildelt dig."),
+    "release": _("Emnet er frigivet."),
 })
 
 
 def assigned_to(name: str) -> str:
-    return f"Tildelt {name}."
+    return _("Tildelt {name}.").format(name=name)

@@ -409,13 +409,16 @@ def one_line(error: BaseException) -> str:
               help="How many items (benchmarks that take a size).")
 @click.option("--peak-items", type=click.IntRange(1, 10_000_000), default=None,
               help="How many items the peak run measures (payouts: 1,000).")
+@click.option("--exceptions", type=click.IntRange(0, 10_000_000), default=None,
+              help="How many of the items wait as exceptions (console: 5,000).")
 @click.option("--json", "as_json", is_flag=True)
-def bench_command(name: str, items: int | None, peak_items: int | None, as_json: bool) -> None:
+def bench_command(name: str, items: int | None, peak_items: int | None, exceptions: int | None,
+                  as_json: bool) -> None:
     """Run a shipped benchmark beside its reference."""
     found = {e.name: e for e in entry_points(group=BENCHMARKS_GROUP)}
     if name not in found:
         raise NotFound(f"no benchmark {name!r}; shipped: {', '.join(sorted(found))}")
-    given = {"items": items, "peak_items": peak_items}
+    given = {"items": items, "peak_items": peak_items, "exceptions": exceptions}
     options = {key: value for key, value in given.items() if value is not None}
     report = found[name].load()(**options)
     if as_json:
